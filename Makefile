@@ -1,0 +1,34 @@
+# The two commands of the README: `make report` and `make test`. Each sets up .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := data/sample
+
+.PHONY: report test check-python bench sample clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "oos_analysis needs Python 3.11 or newer; set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (oos_analysis)" >/dev/null
+	@touch $@
+
+report: $(STAMP)
+	$(BIN)/oos-analysis check $(SAMPLE)/us/*
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+sample: $(STAMP)
+	$(BIN)/python -m oos_analysis.sample $(SAMPLE)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

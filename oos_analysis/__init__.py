@@ -1,0 +1,36 @@
+"""oos_analysis: account health for Amazon sellers who sell without holding stock.
+
+The flow, one module per step::
+
+    files -> readers -> orders -> rate / budget -> simulation / playbook -> plots -> report / cli
+
+Read Seller Central exports with :func:`read_exports` (any mix of files, types detected), turn
+them into one row per order with :func:`orders_from_items`, and ask for the daily 7-day
+cancellation rate, the remaining budget, a what-if simulation or the next action per stuck order.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .exceptions import (
+    DataQualityWarning,
+    InputFileError,
+    OOSAnalysisError,
+    ParameterError,
+    ReportFormatError,
+    UnknownReportError,
+)
+
+try:
+    __version__ = version("oos_analysis")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0+unknown"
+
+__all__ = [
+    "__version__",
+    "DataQualityWarning",
+    "InputFileError",
+    "OOSAnalysisError",
+    "ParameterError",
+    "ReportFormatError",
+    "UnknownReportError",
+]
