@@ -19,6 +19,8 @@ from .exceptions import (
     ReportFormatError,
     UnknownReportError,
 )
+from .budget import clean_orders_needed, remaining_cancellations
+from .rate import DEFAULT_THRESHOLD, WINDOW_DAYS
 
 try:
     __version__ = version("oos_analysis")
@@ -33,4 +35,8 @@ __all__ = [
     "ParameterError",
     "ReportFormatError",
     "UnknownReportError",
+    "DEFAULT_THRESHOLD",
+    "WINDOW_DAYS",
+    "remaining_cancellations",
+    "clean_orders_needed",
 ]
