@@ -90,7 +90,9 @@ def write_all_orders(path: str | os.PathLike, rows: int, *, seed: int = 0) -> Pa
     product = rng.integers(0, len(_PRODUCTS), size=rows)
     quantity = np.where(cancelled[o], 0, rng.integers(1, 4, size=rows))
     price = np.round(rng.uniform(5, 120, size=rows) * np.maximum(quantity, 1), 2)
-    sku_n = rng.integers(0, 5000, size=rows)
+    first_row = np.searchsorted(order_index, order_index)
+    # distinct SKUs within an order: one order item per SKU, as in real files
+    sku_n = (rng.integers(0, 5000, size=n_orders)[o] + 7 * (np.arange(rows) - first_row)) % 5000
     empty = pa.nulls(rows, pa.string()).fill_null("")
 
     order_id = pc.binary_join_element_wise(
