@@ -438,7 +438,7 @@ def next_actions(
     problems = _check(log, _lines(stockout_log), asof, ship_by_report)
     if problems:
         raise ReportFormatError(
-            f"{len(problems)} row(s) of the stock-out log need fixing before the playbook can "
+            f"{len(problems)} problem(s) in the stock-out log to fix before the playbook can "
             "decide: " + " ".join(problems),
             source=source,
         )
