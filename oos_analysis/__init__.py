@@ -20,7 +20,8 @@ from .exceptions import (
     UnknownReportError,
 )
 from .budget import clean_orders_needed, remaining_cancellations
-from .rate import DEFAULT_THRESHOLD, WINDOW_DAYS
+from .orders import coverage, orders_from_exports, orders_from_items
+from .rate import DEFAULT_THRESHOLD, WINDOW_DAYS, daily_rate
 
 try:
     __version__ = version("oos_analysis")
@@ -37,6 +38,10 @@ __all__ = [
     "UnknownReportError",
     "DEFAULT_THRESHOLD",
     "WINDOW_DAYS",
+    "orders_from_items",
+    "orders_from_exports",
+    "coverage",
+    "daily_rate",
     "remaining_cancellations",
     "clean_orders_needed",
 ]

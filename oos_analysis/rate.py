@@ -26,6 +26,7 @@ __all__ = [
     "check_tz",
     "local_day",
     "daily_rate",
+    "exceeds",
 ]
 
 DEFAULT_THRESHOLD = 0.025
@@ -88,3 +89,176 @@ def local_day(timestamps: pd.Series, tz: str = "UTC") -> np.ndarray:
     days = values // _DAY_NS
     days[nat] = np.iinfo(np.int64).min
     return days
+
+
+def _require(frame: pd.DataFrame, columns) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ParameterError(
+            f"the orders frame lacks column(s) {missing}; found {list(frame.columns)}. Build it "
+            "with orders_from_items() (one row per order, with in_metric and counted)."
+        )
+
+
+def exceeds(cancellations, orders, threshold: float) -> np.ndarray:
+    """Return ``cancellations / orders >= threshold`` decided in exact integer arithmetic."""
+    from fractions import Fraction
+
+    frac = Fraction(str(check_threshold(threshold)))
+    c = np.asarray(cancellations, dtype=np.int64)
+    n = np.asarray(orders, dtype=np.int64)
+    return frac.denominator * c >= frac.numerator * n
+
+
+def _day_label(value, tz: str, name: str) -> np.int64 | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        raise ParameterError(f"{name} expects a date such as 2026-03-09; got {value!r}.")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(tz).tz_localize(None)
+    return np.int64(stamp.normalize().value // _DAY_NS)
+
+
+def daily_rate(
+    orders: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    tz: str = "UTC",
+    start=None,
+    end=None,
+    marketplace=None,
+    include_partial: bool = False,
+) -> pd.DataFrame:
+    """Return the 7-day cancel rate for every day and marketplace.
+
+    For day D the window holds the MFN orders placed D-6 ... D by purchase date; ``orders`` counts
+    them all (the denominator is every MFN order, whatever its status), ``seller_cancellations``
+    the counted ones among them, unattributed included (``cancellation-rules.md`` section 3).
+    Status is ``breach`` iff ``rate >= threshold``, decided in exact arithmetic, so 1 in 40 is a
+    breach at 2.5 % and 1 in 41 is not.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        The frame :func:`~oos_analysis.orders_from_items` returns.
+    threshold : float, default 0.025
+        The target as a fraction.
+    tz : str, default "UTC"
+        Time zone whose calendar days make the window (UTC matches Amazon's JSON report;
+        e.g. ``"America/Los_Angeles"`` for marketplace-local days).
+    start, end : date-like, optional
+        First and last day label to report (inclusive, in ``tz``).
+    marketplace : str or list of str, optional
+        Only these marketplaces (e.g. ``"amazon.com"``).
+    include_partial : bool, default False
+        Also report the first six days of each marketplace's data, whose windows reach back before
+        the data starts; they are marked ``complete=False``.
+
+    Returns
+    -------
+    DataFrame
+        ``marketplace``, ``date`` (naive midnight of the day in ``tz``), ``orders``,
+        ``seller_cancellations``, ``rate`` (NaN without orders), ``status`` (``ok``, ``breach`` or
+        ``no-orders``), ``complete`` and ``unattributed`` (counted cancellations nobody could
+        attribute). Days run from each marketplace's first day of data (+6 unless
+        ``include_partial``) to its last.
+
+    Examples
+    --------
+    >>> days = pd.to_datetime(["2026-03-01T12:00Z"] * 40 + ["2026-03-07T12:00Z"], utc=True)
+    >>> o = pd.DataFrame({"marketplace": "amazon.com", "purchase_date": days, "in_metric": True,
+    ...                   "counted": [True] + [False] * 40, "attribution": pd.NA})
+    >>> daily_rate(o)[["date", "orders", "seller_cancellations", "rate", "status"]]
+            date  orders  seller_cancellations     rate status
+    0 2026-03-07      41                     1  0.02439     ok
+    """
+    threshold = check_threshold(threshold)
+    tz = check_tz(tz)
+    _require(orders, ("marketplace", "purchase_date", "in_metric", "counted"))
+    days = local_day(orders["purchase_date"], tz)
+    keep = orders["in_metric"].to_numpy(dtype=bool) & (days != np.iinfo(np.int64).min)
+    markets = orders["marketplace"].to_numpy(dtype=object)[keep]
+    codes, names = pd.factorize(markets, sort=True)
+    if marketplace is not None:
+        wanted = [marketplace] if isinstance(marketplace, str) else list(marketplace)
+        unknown = [m for m in wanted if m not in set(names)]
+        if unknown:
+            raise ParameterError(
+                f"no MFN orders for marketplace(s) {unknown} in the data; the data has "
+                f"{list(names) or 'none'}. Use one of those names, e.g. 'amazon.com'."
+            )
+    days = days[keep]
+    counted = orders["counted"].to_numpy(dtype=bool)[keep]
+    if "attribution" in orders:
+        unknown = orders["attribution"].eq("unknown").fillna(False).to_numpy(dtype=bool)
+        unattributed = counted & unknown[keep]
+    else:
+        unattributed = np.zeros_like(counted)
+    if len(days) == 0:
+        return _frame([], [], [], [], [], [], threshold)
+
+    first_day = days.min()
+    span = int(days.max() - first_day + 1)
+    nm = len(names)
+    slot = codes * span + (days - first_day)
+    n = np.bincount(slot, minlength=nm * span).reshape(nm, span)
+    c = np.bincount(slot, weights=counted, minlength=nm * span).reshape(nm, span)
+    u = np.bincount(slot, weights=unattributed, minlength=nm * span).reshape(nm, span)
+    has = n > 0
+    first = has.argmax(axis=1)
+    last = span - 1 - has[:, ::-1].argmax(axis=1)
+    col = np.arange(span)
+    complete = col[None, :] >= first[:, None] + (WINDOW_DAYS - 1)
+    show = (complete if not include_partial else col[None, :] >= first[:, None]) & (
+        col[None, :] <= last[:, None]
+    )
+    lo = _day_label(start, tz, "start")
+    hi = _day_label(end, tz, "end")
+    label = first_day + col
+    if lo is not None:
+        show &= (label >= lo)[None, :]
+    if hi is not None:
+        show &= (label <= hi)[None, :]
+    if marketplace is not None:
+        show &= np.isin(names, wanted)[:, None]
+
+    def window(a):
+        cs = np.cumsum(a, axis=1)
+        cs[:, WINDOW_DAYS:] -= cs[:, :-WINDOW_DAYS].copy()
+        return np.rint(cs).astype(np.int64)
+
+    rows, cols = np.nonzero(show)
+    return _frame(
+        np.asarray(names, dtype=object)[rows],
+        label[cols],
+        window(n)[rows, cols],
+        window(c)[rows, cols],
+        window(u)[rows, cols],
+        complete[rows, cols],
+        threshold,
+    )
+
+
+def _frame(markets, days, n, c, u, complete, threshold) -> pd.DataFrame:
+    n = np.asarray(n, dtype=np.int64)
+    c = np.asarray(c, dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n > 0, c / np.maximum(n, 1), np.nan)
+    status = np.where(n == 0, "no-orders", np.where(exceeds(c, n, threshold), "breach", "ok"))
+    return pd.DataFrame(
+        {
+            "marketplace": pd.Series(markets, dtype="str"),
+            "date": pd.Series(np.asarray(days, dtype=np.int64) * _DAY_NS, dtype="datetime64[ns]"),
+            "orders": n,
+            "seller_cancellations": c,
+            "rate": rate.astype(float),
+            "status": pd.Series(status, dtype="str"),
+            "complete": np.asarray(complete, dtype=bool),
+            "unattributed": np.asarray(u, dtype=np.int64),
+        }
+    )
