@@ -22,6 +22,8 @@ from .exceptions import (
 from .budget import clean_orders_needed, remaining_cancellations
 from .orders import coverage, orders_from_exports, orders_from_items
 from .rate import DEFAULT_THRESHOLD, WINDOW_DAYS, daily_rate
+from .playbook import ACTIONS, next_actions
+from .messages import cancellation_message, cancellation_messages, cancellation_url
 
 try:
     __version__ = version("oos_analysis")
@@ -44,4 +46,9 @@ __all__ = [
     "daily_rate",
     "remaining_cancellations",
     "clean_orders_needed",
+    "ACTIONS",
+    "next_actions",
+    "cancellation_message",
+    "cancellation_messages",
+    "cancellation_url",
 ]
