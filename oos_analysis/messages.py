@@ -24,9 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import jinja2
 import pandas as pd
-from jinja2.sandbox import SandboxedEnvironment
 
 from .exceptions import InputFileError, ParameterError, ReportFormatError
 from .schema import NON_AMAZON
@@ -99,7 +97,10 @@ def message_language(marketplace: str) -> str:
     return "ja" if marketplace in _JAPANESE else "en"
 
 
-def _environment(template_dir) -> SandboxedEnvironment:
+def _environment(template_dir):
+    import jinja2  # lazy: only messages need it, and it is slow to import
+    from jinja2.sandbox import SandboxedEnvironment
+
     folders = [TEMPLATE_DIR]
     if template_dir is not None:
         folder = Path(template_dir)
@@ -162,6 +163,8 @@ def render_message(
     >>> text.splitlines()[2]
     'Thank you very much for your order 111-1 (Tea cup) on Amazon.com.'
     """
+    import jinja2
+
     name = f"{'reminder' if reminder else 'request'}_{lang}.txt.j2"
     environment = _environment(template_dir)
     try:
