@@ -1,0 +1,71 @@
+"""``oos-analysis actions``: what to do today for every open stock-out (the playbook)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..playbook import next_actions
+from .common import add_input_arguments, load_exports, parse_date, write_frame
+
+__all__ = ["add_parser", "run"]
+
+_SHOWN = ["order_id", "marketplace", "sku", "action", "due", "past_ship_by", "ship_by",
+          "decision_deadline", "reason", "rate_before", "rate_after", "remaining_before",
+          "remaining_after"]
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "actions",
+        help="next action per open stock-out (buy, request, remind, cancel)",
+        description=(
+            "Read the stock-out log (and, where given, the Order/Unshipped report and the All "
+            "Orders report) and print one next action per open stock-out: buy_at_loss, "
+            "send_request, wait, send_reminder, cancel_buyer_request or cancel_no_inventory, "
+            "with the day it is due and why."
+        ),
+    )
+    add_input_arguments(parser)
+    parser.add_argument("--asof", metavar="DATE",
+                        help="day the list is for, YYYY-MM-DD (default: today, UTC)")
+    parser.add_argument("--loss-cap", type=float, metavar="X",
+                        help="largest acceptable loss when buying from a source (default: no cap)")
+    parser.add_argument("--reminder-days", type=int, default=2, metavar="N",
+                        help="days between the request and the reminder (default: 2)")
+    parser.add_argument("--margin-days", type=int, default=0, metavar="N",
+                        help="decide No Inventory this many days before ship-by (default: 0)")
+    parser.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                        help="output format (default: table)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    asof = (
+        parse_date(args.asof, name="--asof") if args.asof
+        else dt.datetime.now(dt.UTC).date()
+    )
+    exports = load_exports(args)
+    orders = None
+    if not exports.all_orders.empty:
+        from ..orders import orders_from_exports
+
+        orders = orders_from_exports(exports)
+    actions = next_actions(
+        exports.stockout_log,
+        asof=asof,
+        loss_cap=args.loss_cap,
+        reminder_days=args.reminder_days,
+        margin_days=args.margin_days,
+        order_report=exports.order_report,
+        orders=orders,
+    )
+    shown = actions[_SHOWN].copy()
+    for column in ("due", "decision_deadline"):
+        shown[column] = shown[column].astype("str")
+    shown["ship_by"] = shown["ship_by"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if args.format == "table":
+        shown = shown.drop(columns=["rate_before", "rate_after", "remaining_before",
+                                    "remaining_after"]
+                           if shown["rate_before"].isna().all() else [])
+    write_frame(shown, args.format)
+    return 0
