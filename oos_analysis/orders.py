@@ -173,18 +173,12 @@ def orders_from_items(
         marketplace = marketplace.where(~missing_mp, derived.astype("str"))
     fulfil = _text(at_first("fulfillment_channel")).str.strip().str.upper().map(_CHANNELS)
 
-    grouped_dates = pd.DataFrame({"code": codes, "p": items["purchase_date"].to_numpy()})
+    # Group the tz-aware columns directly: converting them to NumPy would box every timestamp.
+    purchase = items["purchase_date"].groupby(codes, sort=True).min().reset_index(drop=True)
     if "last_updated_date" in items:
-        grouped_dates["u"] = items["last_updated_date"].to_numpy()
-    agg = grouped_dates.groupby("code", sort=True).agg(
-        purchase_date=("p", "min"), **({"last_updated_date": ("u", "max")} if "u" in grouped_dates else {})
-    )
-    purchase = agg["purchase_date"].reset_index(drop=True)
-    updated = (
-        agg["last_updated_date"].reset_index(drop=True)
-        if "last_updated_date" in agg
-        else pd.Series(pd.NaT, index=range(k), dtype=purchase.dtype)
-    )
+        updated = items["last_updated_date"].groupby(codes, sort=True).max().reset_index(drop=True)
+    else:
+        updated = pd.Series(pd.NaT, index=range(k), dtype=purchase.dtype)
 
     is_afn = fulfil.eq(AFN).to_numpy()
     non_amazon = marketplace.eq(NON_AMAZON).fillna(False).to_numpy(dtype=bool)

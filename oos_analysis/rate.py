@@ -181,9 +181,17 @@ def daily_rate(
     tz = check_tz(tz)
     _require(orders, ("marketplace", "purchase_date", "in_metric", "counted"))
     days = local_day(orders["purchase_date"], tz)
-    keep = orders["in_metric"].to_numpy(dtype=bool) & (days != np.iinfo(np.int64).min)
-    markets = orders["marketplace"].to_numpy(dtype=object)[keep]
-    codes, names = pd.factorize(markets, sort=True)
+    all_codes, all_names = pd.factorize(orders["marketplace"], sort=True)
+    keep = (
+        orders["in_metric"].to_numpy(dtype=bool)
+        & (days != np.iinfo(np.int64).min)
+        & (all_codes >= 0)
+    )
+    # Re-number so that only marketplaces with MFN orders get a row.
+    present = np.bincount(all_codes[keep], minlength=len(all_names)) > 0
+    renumber = np.cumsum(present) - 1
+    codes = renumber[all_codes[keep]]
+    names = np.asarray(all_names, dtype=object)[present]
     if marketplace is not None:
         wanted = [marketplace] if isinstance(marketplace, str) else list(marketplace)
         unknown = [m for m in wanted if m not in set(names)]
@@ -234,7 +242,7 @@ def daily_rate(
 
     rows, cols = np.nonzero(show)
     return _frame(
-        np.asarray(names, dtype=object)[rows],
+        names[rows],
         label[cols],
         window(n)[rows, cols],
         window(c)[rows, cols],
