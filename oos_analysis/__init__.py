@@ -25,6 +25,18 @@ from .rate import DEFAULT_THRESHOLD, WINDOW_DAYS, daily_rate
 from .playbook import ACTIONS, next_actions
 from .messages import cancellation_message, cancellation_messages, cancellation_url
 
+from .readers import (
+    Export,
+    Exports,
+    read_all_orders,
+    read_cancel_download,
+    read_export,
+    read_exports,
+    read_order_report,
+    read_seller_performance,
+    read_stockout_log,
+)
+
 try:
     __version__ = version("oos_analysis")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
@@ -51,4 +63,13 @@ __all__ = [
     "cancellation_message",
     "cancellation_messages",
     "cancellation_url",
+    "Export",
+    "Exports",
+    "read_all_orders",
+    "read_cancel_download",
+    "read_export",
+    "read_exports",
+    "read_order_report",
+    "read_seller_performance",
+    "read_stockout_log",
 ]
