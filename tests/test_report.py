@@ -1,0 +1,189 @@
+"""render_report's machinery, on a tiny notebook written into tmp_path (no sample data needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import nbformat
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oos_analysis.exceptions import OOSAnalysisError, ParameterError
+from oos_analysis.report import (
+    ReportRenderError,
+    coerce_parameters,
+    notebook_parameters,
+    render_report,
+)
+
+PARAMETERS = '''asof: str = ""  # ISO date
+marketplace: str = ""  # marketplace code
+n: int = 3  # a count
+share: float = 0.5  # a fraction
+fail: bool = False  # make the last cell raise
+'''
+
+BODY = [
+    ("markdown", "# Tiny report\n\nNarration stays in the HTML."),
+    ("code", "import os, sys, warnings\nimport pandas as pd\nimport matplotlib.pyplot as plt"),
+    ("code", 'print(f"n={n} share={share} asof={asof} mp={marketplace} cwd={os.getcwd()}")'),
+    ("code", 'frame = pd.DataFrame({"product_name": ["<script>alert(1)</script>"], "qty": [1]})\nframe'),
+    ("code", 'from IPython.display import HTML\nHTML("<b>bold</b><script>alert(2)</script>")'),
+    ("code", 'print("SECRET-STDERR", file=sys.stderr)\nwarnings.warn("SECRET-WARNING")'),
+    ("code", "fig, ax = plt.subplots()\nax.plot([1, 2]);"),
+    ("code", 'assert not fail, "fail was requested"'),
+]
+
+
+def _write(path, *, tagged=True):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    first = nbformat.v4.new_code_cell(PARAMETERS)
+    if tagged:
+        first.metadata["tags"] = ["parameters"]
+    cells = [first]
+    for kind, source in BODY:
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+        cells.append(make(source))
+    nb.cells = cells
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nb")
+    return _write(folder / "tiny.ipynb")
+
+
+@pytest.fixture(scope="module")
+def rendered(tiny, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    html = render_report(
+        tiny, out_dir=out, asof="2026-11-24", marketplace="US", parameters={"n": "5"}
+    )
+    return tiny, out, html, html.read_text(encoding="utf-8")
+
+
+def test_html_and_executed_notebook_are_named_after_marketplace_and_date(rendered):
+    _, out, html, _ = rendered
+    assert html == out / "US-2026-11-24.html"
+    assert (out / "US-2026-11-24.ipynb").is_file()
+
+
+def test_parameters_reach_the_notebook_which_runs_in_its_own_folder(rendered):
+    tiny, _, _, text = rendered
+    assert "n=5 share=0.5 asof=2026-11-24 mp=US" in text
+    assert f"cwd={tiny.parent}" in text
+
+
+def test_html_has_no_code_prompts_stderr_or_warnings(rendered):
+    _, _, _, text = rendered
+    assert "Narration stays in the HTML." in text
+    for source in ("import pandas", "pd.DataFrame(", "plt.subplots", "print(f", "fail was requested"):
+        assert source not in text
+    assert "In&nbsp;[" not in text
+    assert not re.search(r'class="[^"]*(jp-InputPrompt|jp-OutputPrompt|jp-InputArea-editor|hl-ipython)', text)
+    # 7 body cells, the parameters cell and the one papermill injects.
+    code_cells = re.findall(r'<div class="([^"]*jp-CodeCell[^"]*)"', text)
+    assert len(code_cells) == 9 and all("jp-mod-noInput" in c for c in code_cells)
+    assert "SECRET-STDERR" not in text and "SECRET-WARNING" not in text
+
+
+def test_markup_in_cell_output_is_escaped(rendered):
+    _, _, _, text = rendered
+    assert "<script>alert(1)" not in text and "<script>alert(2)" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in text
+    assert "<b>bold</b>" in text  # harmless markup survives the allow-list
+
+
+def test_chart_is_embedded(rendered):
+    _, _, _, text = rendered
+    assert text.count("data:image/png;base64,") == 1
+
+
+def test_failing_cell_keeps_executed_notebook_and_writes_no_html(tiny, tmp_path):
+    stale = tmp_path / "US-2026-11-24.html"
+    stale.write_text("from last week")
+    with pytest.raises(ReportRenderError, match="AssertionError: fail was requested") as info:
+        render_report(
+            tiny, out_dir=tmp_path, asof="2026-11-24", marketplace="US",
+            parameters={"fail": "true"},
+        )
+    executed = tmp_path / "US-2026-11-24.ipynb"
+    assert info.value.executed == executed
+    assert str(executed) in str(info.value)
+    assert not stale.exists()
+    nb = json.loads(executed.read_text())
+    errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+              if o["output_type"] == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "AssertionError"
+    assert isinstance(info.value, OOSAnalysisError)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "match"),
+    [
+        ({"horizon": "14"}, r"unknown report parameter\(s\) \['horizon'\].*'fail', 'marketplace'"),
+        ({"n": "three"}, r"n must be an int; got 'three'"),
+        ({"share": "half"}, r"share must be a float"),
+        ({"fail": "maybe"}, r"fail must be a bool"),
+    ],
+)
+def test_bad_parameters_are_rejected_before_anything_runs(tiny, tmp_path, parameters, match):
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError, match=match):
+        render_report(tiny, out_dir=out, asof="2026-11-24", marketplace="US",
+                      parameters=parameters)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("asof", "marketplace", "match"),
+    [("24/11/2026", "US", "ISO date"), ("2026-11-24", "../US", "file name")],
+)
+def test_bad_date_or_marketplace(tiny, tmp_path, asof, marketplace, match):
+    with pytest.raises(ParameterError, match=match):
+        render_report(tiny, out_dir=tmp_path / "o", asof=asof, marketplace=marketplace)
+    assert not (tmp_path / "o").exists()
+
+
+def test_date_object_is_accepted_for_asof_when_checking_names(tiny, tmp_path):
+    # A date object and an unknown parameter: the date passes, the parameter is refused.
+    with pytest.raises(ParameterError, match="unknown"):
+        render_report(tiny, out_dir=tmp_path, asof=dt.date(2026, 11, 24), marketplace="JP",
+                      parameters={"nope": 1})
+
+
+def test_notebook_without_parameters_cell_is_refused(tmp_path):
+    path = _write(tmp_path / "untagged.ipynb", tagged=False)
+    with pytest.raises(ParameterError, match="no cell tagged 'parameters'"):
+        notebook_parameters(path)
+
+
+def test_missing_notebook_is_refused(tmp_path):
+    with pytest.raises(ParameterError, match="does not exist"):
+        notebook_parameters(tmp_path / "nope.ipynb")
+
+
+def test_coerce_keeps_non_text_values_and_does_not_mutate():
+    declared = {"n": {"inferred_type_name": "int"}, "flag": {"inferred_type_name": "bool"},
+                "tz": {"inferred_type_name": "str"}}
+    given_ = {"n": 7, "flag": "No", "tz": "00123"}
+    before = dict(given_)
+    assert coerce_parameters(declared, given_) == {"n": 7, "flag": False, "tz": "00123"}
+    assert given_ == before
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text())
+def test_coerce_round_trips_text(number, fraction, text):
+    declared = {"i": {"inferred_type_name": "int"}, "f": {"inferred_type_name": "float"},
+                "s": {"inferred_type_name": "str"}}
+    out = coerce_parameters(declared, {"i": str(number), "f": repr(fraction), "s": text})
+    assert out == {"i": number, "f": fraction, "s": text}
