@@ -1,0 +1,795 @@
+"""What-if simulation of the cancellation rate over the coming weeks (Monte Carlo).
+
+The model follows the playbook of ``cancellation-rules.md`` section 1 (buy at a loss, else ask
+the buyer to cancel through Amazon's official flow, else cancel as No Inventory; only the last
+counts) and the definitions of section 3 (window D-6 ... D by purchase date, UTC days, breach iff
+``rate >= threshold``, one marketplace at a time). From an as-of day, over ``horizon`` days
+starting the day after:
+
+* new MFN orders on day ``d`` are Poisson(``lambda_d``), ``lambda_d`` by weekday;
+* each new order hits a stock-out with probability ``p``;
+* a stock-out is bought at a loss with probability ``b``, or, given a loss cap, whenever its loss
+  (drawn from the log's recorded ``loss_if_bought``; blank means no source has stock) is within
+  the cap;
+* otherwise the buyer is asked to cancel and does so officially with probability ``q`` (not
+  counted, still in the denominator); otherwise the seller cancels as No Inventory, counted on the
+  order's purchase day. Each new order is thus counted with probability ``pi = p (1 - b)(1 - q)``;
+* the six days before the horizon come from the data (orders and counted cancellations stay);
+  open stuck orders from the log go through the same policy on their purchase day; planned
+  cancellations are counted with certainty.
+
+By Poisson thinning a day's counted new orders are Poisson(``lambda_d pi``), independent of the
+uncounted ones, Poisson(``lambda_d (1 - pi)``); paths are drawn that way as (day, path) integer
+arrays and 7-day sums come from cumulative sums. Expected loss, requests and reminders are exact
+expectations, not samples. Policies passed in ``policies=`` share the draws (common random numbers:
+an order counted under a policy that buys more is counted under every policy that buys less), so
+their breach probabilities are ordered as the policies are. A window without orders never breaches.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from .budget import remaining_cancellations
+from .exceptions import DataQualityWarning, ParameterError
+from .rate import (
+    DEFAULT_THRESHOLD,
+    WINDOW_DAYS,
+    check_threshold,
+    check_tz,
+    exceeds,
+    local_day,
+)
+
+__all__ = ["SimulationInputs", "SimulationResult", "simulate"]
+
+_DAY_NS = 86_400 * 10**9
+_NAT = np.iinfo(np.int64).min
+_LEAD = WINDOW_DAYS - 1
+
+
+def _probability(value, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not 0 <= number <= 1:
+        raise ParameterError(
+            f"{name} must be a probability between 0 and 1; got {value!r}. Write 3 % as 0.03."
+        )
+    return number
+
+
+def _day(value, name: str, tz: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        raise ParameterError(f"{name} expects a date such as 2026-11-24; got {value!r}.")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(tz).tz_localize(None)
+    return int(stamp.normalize().value // _DAY_NS)
+
+
+@dataclass(frozen=True)
+class SimulationInputs:
+    """The model's parameters, and where each came from.
+
+    Parameters
+    ----------
+    orders_per_day : float or sequence of 7 floats
+        Expected new MFN orders per day, Monday first (one number: the same every day).
+    stockout_rate : float
+        Probability ``p`` that a new order hits a stock-out.
+    buy_at_loss : float, optional
+        Probability ``b`` that a stock-out is bought at a loss. Default 0 unless ``loss_cap``.
+    loss_cap : float, optional
+        Buy whenever the loss is at most this; exclusive with ``buy_at_loss``.
+    buyer_accept : float, default 0
+        Probability ``q`` that an asked buyer cancels through Amazon's official flow.
+    reminder_rate : float, optional
+        Share of cancellation requests followed by a reminder; default ``1 - buyer_accept``.
+    losses : sequence of float, default ()
+        Recorded losses of buying a stock-out; NaN = no source had stock.
+    sources : dict, default {}
+        Parameter name -> ``"given"``, ``"estimated ..."`` or ``"default"``, for display.
+
+    Examples
+    --------
+    >>> inputs = SimulationInputs(orders_per_day=30, stockout_rate=0.04, buy_at_loss=0.5,
+    ...                           buyer_accept=0.5)
+    >>> round(inputs.counted_probability, 6), inputs.orders_per_day[0]
+    (0.01, 30.0)
+    >>> capped = SimulationInputs(orders_per_day=30, stockout_rate=0.04, loss_cap=10,
+    ...                           losses=(2.0, 8.0, 25.0, float("nan")))
+    >>> capped.buy_probability, capped.loss_per_stockout
+    (0.5, 2.5)
+    """
+
+    orders_per_day: tuple[float, ...]
+    stockout_rate: float
+    buy_at_loss: float | None = None
+    loss_cap: float | None = None
+    buyer_accept: float = 0.0
+    reminder_rate: float | None = None
+    losses: tuple[float, ...] = ()
+    sources: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        lam = np.atleast_1d(np.asarray(self.orders_per_day, dtype=float))
+        if lam.size == 1:
+            lam = np.repeat(lam, 7)
+        if lam.size != 7 or not np.all(np.isfinite(lam)) or np.any(lam < 0):
+            raise ParameterError(
+                f"orders_per_day must be one number or seven (Monday first), each zero or more; "
+                f"got {self.orders_per_day!r}."
+            )
+        set_ = object.__setattr__
+        set_(self, "orders_per_day", tuple(float(x) for x in lam))
+        set_(self, "stockout_rate", _probability(self.stockout_rate, "stockout_rate"))
+        set_(self, "buyer_accept", _probability(self.buyer_accept, "buyer_accept"))
+        if self.buy_at_loss is not None and self.loss_cap is not None:
+            raise ParameterError(
+                "give either buy_at_loss (a probability of buying a stock-out at a loss) or "
+                "loss_cap (buy whenever the loss is at most this), not both."
+            )
+        if self.buy_at_loss is not None:
+            set_(self, "buy_at_loss", _probability(self.buy_at_loss, "buy_at_loss"))
+        losses = tuple(float(x) for x in np.asarray(self.losses, dtype=float).ravel())
+        set_(self, "losses", losses)
+        if self.loss_cap is not None:
+            cap = float(self.loss_cap)
+            if not np.isfinite(cap):
+                raise ParameterError(f"loss_cap must be a finite amount; got {self.loss_cap!r}.")
+            if not any(np.isfinite(losses)):
+                raise ParameterError(
+                    "a loss cap needs recorded losses: the stock-out log has no loss_if_bought "
+                    "values to compare it with. Fill in loss_if_bought in the log, or give "
+                    "buy_at_loss (--buy-at-loss) instead."
+                )
+            set_(self, "loss_cap", cap)
+        if self.reminder_rate is not None:
+            set_(self, "reminder_rate", _probability(self.reminder_rate, "reminder_rate"))
+
+    @property
+    def buy_probability(self) -> float:
+        """Probability that a new stock-out is bought at a loss."""
+        if self.loss_cap is None:
+            return 0.0 if self.buy_at_loss is None else self.buy_at_loss
+        return float(np.mean(np.asarray(self.losses) <= self.loss_cap))
+
+    @property
+    def loss_per_stockout(self) -> float:
+        """Expected loss paid per new stock-out (NaN when no loss is recorded)."""
+        values = np.asarray(self.losses)
+        if self.loss_cap is not None:
+            return float(np.mean(np.where(values <= self.loss_cap, values, 0.0)))
+        if self.buy_probability == 0:
+            return 0.0
+        finite = values[np.isfinite(values)]
+        return float(self.buy_probability * finite.mean()) if finite.size else float("nan")
+
+    @property
+    def counted_probability(self) -> float:
+        """Probability ``p (1 - b)(1 - q)`` that a new order ends as a counted cancellation."""
+        return self.stockout_rate * (1 - self.buy_probability) * (1 - self.buyer_accept)
+
+    @property
+    def reminders_per_request(self) -> float:
+        """Share of requests followed by a reminder (given, estimated, else ``1 - q``)."""
+        return 1 - self.buyer_accept if self.reminder_rate is None else self.reminder_rate
+
+    @property
+    def policy(self) -> str:
+        """A short name of the buying policy, e.g. ``"loss cap 12.5"`` or ``"buy 50%"``."""
+        if self.loss_cap is not None:
+            return f"loss cap {self.loss_cap:g}"
+        return f"buy {self.buy_probability:.0%}"
+
+    def with_policy(self, *, buy_at_loss=None, loss_cap=None) -> SimulationInputs:
+        """Return a copy with another buying policy (one of the two arguments)."""
+        sources = {**self.sources, "policy": "given"}
+        return replace(self, buy_at_loss=buy_at_loss, loss_cap=loss_cap, sources=sources)
+
+    @classmethod
+    def from_history(
+        cls,
+        orders: pd.DataFrame,
+        stockout_log: pd.DataFrame | None = None,
+        *,
+        asof=None,
+        marketplace: str | None = None,
+        tz: str = "UTC",
+        orders_per_day=None,
+        stockout_rate=None,
+        buy_at_loss=None,
+        loss_cap=None,
+        buyer_accept=None,
+        reminder_rate=None,
+    ) -> SimulationInputs:
+        """Estimate the parameters from the data; every one can be given instead.
+
+        ``lambda_d``: mean MFN orders per weekday over the trailing 28 days (at least 7 days of
+        data needed). ``p``: stock-outs detected in the trailing 90 days / MFN orders placed in
+        them. ``b``: share of resolved log cases that were bought (default 0 when none is
+        resolved). ``q``: among resolved cases that reached a request, the share resolved
+        ``buyer_cancelled`` with an official request date (default 0). Reminder rate: share of
+        requested cases with a reminder. Losses: recorded ``loss_if_bought`` up to the as-of
+        day. Defaults are the conservative ends (nobody buys, nobody cancels officially).
+
+        Raises
+        ------
+        ParameterError
+            Not enough history for a parameter that was not given (the message names the option).
+        """
+        tz = check_tz(tz)
+        market, days, _, _ = _market_orders(orders, marketplace, tz)
+        asof_day = _day(asof, "asof", tz)
+        if asof_day is None:
+            asof_day = int(days.max()) if days.size else None
+        log = _market_log(stockout_log, market, asof_day, tz)
+        sources: dict[str, str] = {}
+
+        if orders_per_day is None:
+            if asof_day is None or not days.size:
+                raise ParameterError(
+                    "no MFN order history to estimate orders per day from; pass orders_per_day "
+                    "(--orders-per-day on the command line), e.g. 30."
+                )
+            first = max(asof_day - 27, int(days.min()))
+            covered = asof_day - first + 1
+            if covered < 7:
+                raise ParameterError(
+                    f"only {covered} day(s) of MFN orders up to the as-of day; at least 7 are "
+                    "needed to estimate orders per weekday. Pass orders_per_day "
+                    "(--orders-per-day), or more history."
+                )
+            span = np.arange(first, asof_day + 1)
+            per_day = np.bincount(days[(days >= first) & (days <= asof_day)] - first,
+                                  minlength=span.size)
+            weekday = (span + 3) % 7  # 1970-01-01 was a Thursday
+            orders_per_day = [per_day[weekday == w].mean() for w in range(7)]
+            sources["orders_per_day"] = f"estimated from {covered} days of orders"
+        else:
+            sources["orders_per_day"] = "given"
+
+        if stockout_rate is None:
+            if asof_day is None or not len(log["detected"]):
+                raise ParameterError(
+                    "no stock-out log to estimate the stock-out rate from; pass stockout_rate "
+                    "(--stockout-rate), e.g. 0.03, or add the stock-out log file."
+                )
+            first = max(asof_day - 89, int(days.min()))
+            n = int(((days >= first) & (days <= asof_day)).sum())
+            k = int(((log["detected"] >= first) & (log["detected"] <= asof_day)).sum())
+            if n == 0:
+                raise ParameterError(
+                    "no MFN orders in the 90 days before the as-of day to estimate the stock-out "
+                    "rate; pass stockout_rate (--stockout-rate)."
+                )
+            stockout_rate = min(k / n, 1.0)
+            sources["stockout_rate"] = f"estimated: {k} stock-outs / {n} orders"
+        else:
+            sources["stockout_rate"] = "given"
+
+        resolved = log["resolution"] != "open"
+        requested = resolved & log["requested"]
+        if buy_at_loss is None and loss_cap is None:
+            if resolved.sum():
+                buy_at_loss = float((log["resolution"][resolved] == "bought").mean())
+                sources["policy"] = f"estimated from {int(resolved.sum())} resolved stock-outs"
+            else:
+                buy_at_loss = 0.0
+                sources["policy"] = "default (never buy)"
+        else:
+            sources["policy"] = "given"
+        if buyer_accept is None:
+            if requested.sum():
+                official = (log["resolution"] == "buyer_cancelled") & log["official"]
+                buyer_accept = float(official[requested].mean())
+                sources["buyer_accept"] = f"estimated from {int(requested.sum())} requests"
+            else:
+                buyer_accept = 0.0
+                sources["buyer_accept"] = "default (nobody cancels officially)"
+        else:
+            sources["buyer_accept"] = "given"
+        if reminder_rate is None and requested.sum():
+            reminder_rate = float(log["reminded"][requested].mean())
+            sources["reminder_rate"] = f"estimated from {int(requested.sum())} requests"
+        elif reminder_rate is not None:
+            sources["reminder_rate"] = "given"
+        return cls(
+            orders_per_day=orders_per_day,
+            stockout_rate=stockout_rate,
+            buy_at_loss=buy_at_loss,
+            loss_cap=loss_cap,
+            buyer_accept=buyer_accept,
+            reminder_rate=reminder_rate,
+            losses=tuple(log["loss"]),
+            sources=sources,
+        )
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What :func:`simulate` returns.
+
+    Attributes
+    ----------
+    inputs : SimulationInputs
+        The parameters used.
+    days : DataFrame
+        One row per horizon day: ``date``, ``p_breach``, ``rate_p05``, ``rate_p50``,
+        ``rate_p95``, ``cancellations_p05``, ``cancellations_p50``, ``cancellations_p95`` (counted
+        cancellations in the 7-day window) and ``expected_remaining`` (mean remaining budget).
+    summary : DataFrame
+        One row: ``marketplace``, ``start``, ``horizon``, ``p_any_breach``, ``p_any_breach_se``,
+        ``expected_cancellations``, ``expected_loss``, ``expected_requests``,
+        ``expected_reminders``, ``open_orders``, ``planned``, ``draws``, ``seed``.
+    policies : DataFrame or None
+        With ``policies=``: one row per policy, see :func:`oos_analysis.compare_policies`.
+    """
+
+    inputs: SimulationInputs
+    days: pd.DataFrame
+    summary: pd.DataFrame
+    policies: pd.DataFrame | None = None
+
+
+def _market_orders(orders, marketplace, tz):
+    """Return (marketplace, purchase days, counted flags, order ids) of in-metric orders."""
+    if orders is None or len(orders) == 0:
+        empty = np.array([], dtype=np.int64)
+        return marketplace, empty, empty.astype(bool), np.array([], dtype=object)
+    missing = [c for c in ("order_id", "marketplace", "purchase_date", "in_metric", "counted")
+               if c not in orders.columns]
+    if missing:
+        raise ParameterError(
+            f"the orders frame lacks column(s) {missing}; found {list(orders.columns)}. Build it "
+            "with orders_from_items() (one row per order)."
+        )
+    days = local_day(orders["purchase_date"], tz)
+    keep = orders["in_metric"].to_numpy(dtype=bool) & (days != _NAT)
+    markets = orders["marketplace"].to_numpy(dtype=object)
+    if marketplace is None:
+        counts = pd.Series(markets[keep]).value_counts()
+        if counts.empty:
+            return None, days[:0], keep[:0], markets[:0]
+        marketplace = sorted(counts.index[counts == counts.max()])[0]
+    elif keep.any() and marketplace not in set(markets[keep]):
+        raise ParameterError(
+            f"no MFN orders for marketplace {marketplace!r} in the data; it has "
+            f"{sorted(set(markets[keep]))}. Pass one of those."
+        )
+    keep &= markets == marketplace
+    return (marketplace, days[keep], orders["counted"].to_numpy(dtype=bool)[keep],
+            orders["order_id"].to_numpy(dtype=object)[keep])
+
+
+def _market_log(log, marketplace, asof_day, tz) -> dict:
+    """Return the stock-out log rows of one marketplace up to the as-of day, as arrays."""
+    cols = {"order_id": [], "detected": [], "resolution": [], "requested": [], "reminded": [],
+            "official": [], "loss": []}
+    if log is None or len(log) == 0 or asof_day is None:
+        return {k: np.asarray(v) for k, v in cols.items()}
+    keep = log["marketplace"].to_numpy(dtype=object) == marketplace
+    detected = local_day(log["detected_at"], tz)
+    keep &= (detected != _NAT) & (detected <= asof_day)
+    log = log[keep]
+    return {
+        "order_id": log["order_id"].to_numpy(dtype=object),
+        "detected": detected[keep],
+        "resolution": log["resolution"].astype("str").to_numpy(dtype=object),
+        "requested": log["request_sent_at"].notna().to_numpy(dtype=bool),
+        "reminded": log["reminder_sent_at"].notna().to_numpy(dtype=bool),
+        "official": log["official_request_at"].notna().to_numpy(dtype=bool),
+        "loss": log["loss_if_bought"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+    }
+
+
+@dataclass(frozen=True)
+class _Scenario:
+    marketplace: str | None
+    start: int  # first simulated day (days since 1970-01-01)
+    horizon: int
+    hist_orders: np.ndarray  # the 6 days before start
+    hist_counted: np.ndarray  # counted cancellations, planned ones included
+    open_day: np.ndarray  # index 0..5 into the history days
+    open_loss: np.ndarray
+    open_official: np.ndarray
+    open_requested: np.ndarray
+    open_reminded: np.ndarray
+    planned: int
+
+
+def _scenario(orders, stockout_log, *, asof, start, horizon, marketplace, cancel, tz):
+    try:
+        horizon = int(horizon)
+    except (TypeError, ValueError):
+        horizon = 0
+    if horizon < 1:
+        raise ParameterError(f"horizon must be a whole number of days, 1 or more; got {horizon!r}.")
+    market, days, counted, ids = _market_orders(orders, marketplace, tz)
+    asof_day, start_day = _day(asof, "asof", tz), _day(start, "start", tz)
+    if asof_day is None:
+        if start_day is not None:
+            asof_day = start_day - 1
+        elif days.size:
+            asof_day = int(days.max())
+        else:
+            raise ParameterError(
+                "no order history and no start date: pass start (--start 2026-12-01) to "
+                "simulate from an empty history."
+            )
+    if start_day is None:
+        start_day = asof_day + 1
+    if start_day != asof_day + 1:
+        raise ParameterError(
+            f"start must be the day after the as-of day; got asof {asof} and start {start}. "
+            "Give only one of them."
+        )
+    first = start_day - _LEAD
+    in_lead = (days >= first) & (days <= asof_day)
+    hist_orders = np.bincount(days[in_lead] - first, minlength=_LEAD)
+    hist_counted = np.bincount(days[in_lead & counted] - first, minlength=_LEAD)
+    by_id = dict(zip(ids, range(len(ids)), strict=True))
+
+    planned = []
+    for order_id in dict.fromkeys(cancel or ()):
+        i = by_id.get(order_id)
+        if i is None:
+            raise ParameterError(
+                f"planned cancellation {order_id!r} is not an MFN order of {market} in the data; "
+                "check the order id (planned cancellations must be orders already placed)."
+            )
+        if counted[i]:
+            raise ParameterError(
+                f"order {order_id!r} is already a counted cancellation in the data; leave it out "
+                "of the planned cancellations."
+            )
+        if not first <= days[i] <= asof_day:
+            raise ParameterError(
+                f"order {order_id!r} was placed on {_label(days[i])}, outside the windows of the "
+                f"horizon (from {_label(first)}); cancelling it changes none of the simulated "
+                "days. Leave it out."
+            )
+        planned.append(i)
+        hist_counted[days[i] - first] += 1
+
+    log = _market_log(stockout_log, market, asof_day, tz)
+    is_open = log["resolution"] == "open"
+    rows = [j for j in np.flatnonzero(is_open)
+            if log["order_id"][j] not in {ids[i] for i in planned}]
+    matched = [(j, by_id[log["order_id"][j]]) for j in rows if log["order_id"][j] in by_id]
+    if len(matched) < len(rows):
+        warnings.warn(
+            f"{len(rows) - len(matched)} open stock-out(s) in the log are not among the MFN "
+            f"orders of {market} in the data and were left out of the simulation; add the "
+            "order export that covers them.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    matched = [(j, i) for j, i in matched if not counted[i] and first <= days[i] <= asof_day]
+    pick = np.array([j for j, _ in matched], dtype=np.int64)
+    return _Scenario(
+        marketplace=market,
+        start=start_day,
+        horizon=horizon,
+        hist_orders=hist_orders.astype(np.int64),
+        hist_counted=hist_counted.astype(np.int64),
+        open_day=np.array([days[i] - first for _, i in matched], dtype=np.int64),
+        open_loss=log["loss"][pick].astype(float),
+        open_official=log["official"][pick].astype(bool),
+        open_requested=log["requested"][pick].astype(bool),
+        open_reminded=log["reminded"][pick].astype(bool),
+        planned=len(planned),
+    )
+
+
+def _label(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))
+
+
+def _horizon_lambda(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
+    days = sc.start + np.arange(sc.horizon)
+    return np.asarray(inputs.orders_per_day)[(days + 3) % 7]
+
+
+def _open_buy_probability(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
+    buyable = np.isfinite(sc.open_loss)
+    if inputs.loss_cap is not None:
+        return (buyable & (sc.open_loss <= inputs.loss_cap)).astype(float)
+    return np.where(buyable, inputs.buy_probability, 0.0)
+
+
+def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
+    stockouts = float(_horizon_lambda(inputs, sc).sum()) * inputs.stockout_rate
+    beta, q, r = inputs.buy_probability, inputs.buyer_accept, inputs.reminders_per_request
+    open_beta = _open_buy_probability(inputs, sc)
+    live = ~sc.open_official
+    open_requests = np.where(live & ~sc.open_requested, 1 - open_beta, 0.0)
+    open_reminders = np.where(live & ~sc.open_reminded, (1 - open_beta) * r, 0.0)
+    open_loss = np.where(open_beta > 0, open_beta * np.nan_to_num(sc.open_loss), 0.0)
+    return {
+        "expected_cancellations": stockouts * (1 - beta) * (1 - q)
+        + float(np.sum(np.where(live, (1 - open_beta) * (1 - q), 0.0))) + sc.planned,
+        "expected_bought": stockouts * beta + float(np.sum(open_beta)),
+        "expected_loss": stockouts * inputs.loss_per_stockout + float(np.sum(open_loss)),
+        "expected_requests": stockouts * (1 - beta) + float(np.sum(open_requests)),
+        "expected_reminders": stockouts * (1 - beta) * r + float(np.sum(open_reminders)),
+    }
+
+
+def _windows(lead: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """7-day sums for each horizon day: ``lead`` holds the 6 days before, ``new`` the horizon."""
+    out = np.empty(new.shape, dtype=np.int64)
+    w = lead.sum(axis=0) + new[0]
+    out[0] = w
+    for j in range(1, new.shape[0]):
+        w = w + new[j] - (lead[j - 1] if j <= _LEAD else new[j - WINDOW_DAYS])
+        out[j] = w
+    return out
+
+
+def _any_breach(lead: np.ndarray, new: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Per path: does any horizon window reach ``need`` counted cancellations?"""
+    w = lead.sum(axis=0) + new[0]
+    hit = w >= need[0]
+    for j in range(1, new.shape[0]):
+        w = w + new[j] - (lead[j - 1] if j <= _LEAD else new[j - WINDOW_DAYS])
+        hit |= w >= need[j]
+    return hit
+
+
+class _Thinner:
+    """Common random numbers: the counted orders of a policy that counts ``r`` times as many.
+
+    Each counted order of the top policy carries a uniform number and stays counted under a
+    policy with ratio ``r`` iff it is below ``r``; so the policies' counts are nested.
+    """
+
+    def __init__(self, counted: np.ndarray, rng: np.random.Generator):
+        self.shape = counted.shape
+        flat = counted.ravel()
+        self.one = np.flatnonzero(flat == 1)
+        self.u_one = rng.random(self.one.size, dtype=np.float32)
+        many = np.flatnonzero(flat > 1)
+        k = flat[many]
+        self.groups = [(many[k == v], rng.random((int((k == v).sum()), int(v)), dtype=np.float32))
+                       for v in np.unique(k)]
+
+    def __call__(self, r: float) -> np.ndarray:
+        out = np.zeros(self.shape[0] * self.shape[1], dtype=np.int16)
+        out[self.one[self.u_one < r]] = 1
+        for cells, u in self.groups:
+            out[cells] = (u < r).sum(axis=1)
+        return out.reshape(self.shape)
+
+
+def _run(sc: _Scenario, policies, *, draws, rng, threshold, windows=True):
+    """Draw the paths once; return per-policy P(any breach) and the first policy's windows."""
+    lam = _horizon_lambda(policies[0], sc)
+    pis = np.array([p.counted_probability for p in policies])
+    top = float(pis.max())
+    shape = (sc.horizon, draws)
+    counted_top = rng.poisson((lam * top)[:, None], size=shape)
+    orders = rng.poisson((lam * (1 - top))[:, None], size=shape)
+    orders += counted_top
+    counted_top = counted_top.astype(np.int16)
+    thin = _Thinner(counted_top, rng) if np.any(pis < top) else None
+    n_open = sc.open_day.size
+    if n_open:
+        u_buy, u_accept = rng.random((n_open, draws)), rng.random((n_open, draws))
+
+    window_orders = _windows(sc.hist_orders[:, None], orders)
+    frac = Fraction(str(threshold))
+    need = np.maximum(-((-frac.numerator * window_orders) // frac.denominator), 1)
+
+    any_breach, main, seen = [], None, {}
+    for k, policy in enumerate(policies):
+        lead = sc.hist_counted[:, None]
+        if n_open:
+            beta = _open_buy_probability(policy, sc)
+            if policy.loss_cap is not None:
+                kept = np.broadcast_to(beta[:, None] < 1, (n_open, draws)).copy()
+            else:
+                kept = u_buy >= beta[:, None]
+            kept &= (u_accept >= policy.buyer_accept) & ~sc.open_official[:, None]
+            lead = np.repeat(lead, draws, axis=1)
+            np.add.at(lead, sc.open_day, kept.astype(np.int64))
+        key = (pis[k], policy.loss_cap, policy.buy_probability, policy.buyer_accept)
+        if k > 0 and not n_open and key in seen:
+            any_breach.append(any_breach[seen[key]])
+            continue
+        seen[key] = k
+        counted = counted_top if pis[k] == top else thin(pis[k] / top)
+        if k == 0 and windows:
+            window_counted = _windows(lead, counted)
+            hit = (window_counted >= need).any(axis=0)
+            main = (window_counted, window_orders)
+        else:
+            hit = _any_breach(lead, counted, need)
+        any_breach.append(float(hit.mean()))
+    return np.array(any_breach), main
+
+
+def _day_stats(wc: np.ndarray, wn: np.ndarray, threshold: float) -> dict:
+    """Per horizon day: P(breach), quantiles of rate and counted, mean remaining budget.
+
+    Works on the distinct (counted, orders) pairs of each day, so the budget arithmetic runs on a
+    few hundred pairs instead of every path.
+    """
+    levels = np.array([0.05, 0.5, 0.95])
+    draws = wc.shape[1]
+    n_lo, n_span = int(wn.min()), int(wn.max() - wn.min()) + 1
+    c_span = int(wc.max()) + 1
+    key = wc * n_span + (wn - n_lo)
+    if wc.shape[0] * c_span * n_span <= 5_000_000:
+        counts = np.bincount((key + np.arange(wc.shape[0])[:, None] * (c_span * n_span)).ravel(),
+                             minlength=wc.shape[0] * c_span * n_span).reshape(wc.shape[0], -1)
+        rows = [(np.flatnonzero(row), row[row > 0]) for row in counts]
+    else:
+        rows = [np.unique(row, return_counts=True) for row in key]
+    out = {name: [] for name in ("p_breach", "rate", "cancellations", "expected_remaining")}
+    for keys, weight in rows:
+        c, n = keys // n_span, keys % n_span + n_lo
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(n > 0, c / np.maximum(n, 1), 0.0)
+        breach = exceeds(c, n, threshold) & (n > 0)
+        out["p_breach"].append(weight[breach].sum() / draws)
+        out["expected_remaining"].append(
+            float(np.dot(remaining_cancellations(c, n, threshold=threshold), weight)) / draws)
+        out["rate"].append(_weighted_quantiles(rate, weight, levels))
+        out["cancellations"].append(_weighted_quantiles(c.astype(float), weight, levels))
+    return out
+
+
+def _weighted_quantiles(values, weights, levels):
+    """``np.quantile(np.repeat(values, weights), levels)`` without the repeat (linear method)."""
+    order = np.argsort(values, kind="stable")
+    values, cum = values[order], np.cumsum(weights[order])
+    h = (cum[-1] - 1) * levels
+    lo = np.floor(h)
+    x_lo = values[np.searchsorted(cum, lo, side="right")]
+    x_hi = values[np.minimum(np.searchsorted(cum, lo + 1, side="right"), values.size - 1)]
+    return x_lo + (h - lo) * (x_hi - x_lo)
+
+
+def simulate(
+    orders: pd.DataFrame | None,
+    *,
+    stockout_log: pd.DataFrame | None = None,
+    inputs: SimulationInputs | None = None,
+    asof=None,
+    start=None,
+    horizon: int = 28,
+    marketplace: str | None = None,
+    cancel=(),
+    policies=(),
+    policy_draws: int = 20_000,
+    threshold: float = DEFAULT_THRESHOLD,
+    draws: int = 10_000,
+    rng=None,
+    tz: str = "UTC",
+) -> SimulationResult:
+    """Simulate the 7-day cancellation rate of one marketplace over the coming days.
+
+    Parameters
+    ----------
+    orders : DataFrame or None
+        :func:`~oos_analysis.orders_from_items` output; None or empty for no history.
+    stockout_log : DataFrame, optional
+        ``Exports.stockout_log``: open stuck orders enter the simulation.
+    inputs : SimulationInputs, optional
+        The parameters; default :meth:`SimulationInputs.from_history` on the same data.
+    asof, start : date-like, optional
+        Last day of history and first simulated day (``start = asof + 1``; give either).
+        Default: the last purchase day in the data.
+    horizon : int, default 28
+        Simulated days.
+    marketplace : str, optional
+        Default: the marketplace with the most MFN orders.
+    cancel : sequence of str, default ()
+        Order ids to cancel for sure ("what if I cancel these three?").
+    policies : sequence of SimulationInputs, default ()
+        Buying policies to compare (see :func:`~oos_analysis.compare_policies`); they share
+        one set of paths of their own, drawn after the main ones, so the main result does not
+        depend on them.
+    policy_draws : int, default 20000
+        Paths for the policy comparison (at most ``draws``); its standard error is reported.
+    threshold : float, default 0.025
+    draws : int, default 10000
+        Simulated paths.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator; the same seed gives the same result.
+    tz : str, default "UTC"
+        Time zone of the day boundaries.
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    ParameterError
+        Unusable dates, counts or probabilities; a planned cancellation that is not an
+        uncounted MFN order in the windows; too little history to estimate a parameter.
+
+    Examples
+    --------
+    >>> inputs = SimulationInputs(orders_per_day=30, stockout_rate=0.03, buy_at_loss=0.5)
+    >>> result = simulate(None, inputs=inputs, start="2026-12-01", horizon=7, draws=2000, rng=1)
+    >>> result.days["date"].dt.strftime("%Y-%m-%d").iloc[[0, -1]].tolist()
+    ['2026-12-01', '2026-12-07']
+    >>> round(float(result.summary["expected_cancellations"].iloc[0]), 2)   # 7 * 30 * 0.015
+    3.15
+    """
+    threshold = check_threshold(threshold)
+    tz = check_tz(tz)
+    try:
+        draws = int(draws)
+    except (TypeError, ValueError):
+        draws = 0
+    if draws < 1:
+        raise ParameterError(f"draws must be a whole number, 1 or more; got {draws!r}.")
+    seed = int(rng) if isinstance(rng, int | np.integer) else None
+    rng = np.random.default_rng(rng)
+    sc = _scenario(orders, stockout_log, asof=asof, start=start, horizon=horizon,
+                   marketplace=marketplace, cancel=cancel, tz=tz)
+    if inputs is None:
+        inputs = SimulationInputs.from_history(orders, stockout_log, asof=_label(sc.start - 1),
+                                               marketplace=sc.marketplace, tz=tz)
+    (p_any,), (wc, wn) = _run(sc, [inputs], draws=draws, rng=rng, threshold=threshold)
+    policies = list(policies)
+    if policies:
+        policy_draws = min(draws, int(policy_draws))
+        p_policies, _ = _run(sc, policies, draws=policy_draws, rng=rng, threshold=threshold,
+                             windows=False)
+    stats = _day_stats(wc, wn, threshold)
+    rate, cancellations = np.array(stats["rate"]), np.array(stats["cancellations"])
+    days = pd.DataFrame({
+        "date": pd.Series((sc.start + np.arange(sc.horizon)) * _DAY_NS, dtype="datetime64[ns]"),
+        "p_breach": np.array(stats["p_breach"], dtype=float),
+        "rate_p05": rate[:, 0], "rate_p50": rate[:, 1], "rate_p95": rate[:, 2],
+        "cancellations_p05": cancellations[:, 0],
+        "cancellations_p50": cancellations[:, 1],
+        "cancellations_p95": cancellations[:, 2],
+        "expected_remaining": np.array(stats["expected_remaining"], dtype=float),
+    })
+
+    def se(p, n=draws):
+        return float(np.sqrt(p * (1 - p) / n))
+
+    summary = pd.DataFrame([{
+        "marketplace": sc.marketplace,
+        "start": pd.Timestamp(sc.start * _DAY_NS),
+        "horizon": sc.horizon,
+        "p_any_breach": float(p_any),
+        "p_any_breach_se": se(p_any),
+        **_expectations(inputs, sc),
+        "open_orders": int(sc.open_day.size),
+        "planned": sc.planned,
+        "draws": draws,
+        "seed": seed,
+    }])
+    frame = None
+    if policies:
+        frame = pd.DataFrame([{
+            "policy": policy.policy,
+            "buy_at_loss": policy.buy_at_loss,
+            "loss_cap": policy.loss_cap,
+            "buy_probability": policy.buy_probability,
+            **_expectations(policy, sc),
+            "p_any_breach": float(p),
+            "p_any_breach_se": se(p, policy_draws),
+            "draws": policy_draws,
+        } for policy, p in zip(policies, p_policies, strict=True)])
+    return SimulationResult(inputs=inputs, days=days, summary=summary, policies=frame)
