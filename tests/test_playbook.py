@@ -370,3 +370,48 @@ def test_each_open_case_gets_exactly_one_action_or_a_clear_error(
             assert pd.notna(case["request_sent_at"])
         if row["action"] == "cancel_no_inventory":
             assert day >= row["decision_deadline"]
+
+
+# --- what a No Inventory cancellation does to the rate ------------------------------------------
+
+
+def _orders(stamps, counted):
+    return pd.DataFrame({
+        "order_id": [f"112-{i:07d}-0000000" for i in range(len(stamps))],
+        "marketplace": "amazon.com",
+        "purchase_date": pd.to_datetime(stamps, utc=True),
+        "in_metric": True,
+        "cancelled": counted,
+        "attribution": ["unknown" if c else None for c in counted],
+        "counted": counted,
+    })
+
+
+def test_no_inventory_effect_on_the_orders_window():
+    stuck = {"request_sent_at": ts("2026-11-20"), "reminder_sent_at": ts("2026-11-22"),
+             "ship_by": ts("2026-11-24")}
+    frame = log(stuck, dict(stuck, ship_by=ts("2026-11-23")), {"loss_if_bought": 1.0},
+                dict(stuck, ship_by=ts("2026-11-22")))
+    # Window 18-24 Nov: 120 orders, one counted (1 / 120). The first stuck order is one of them.
+    # Window 10-16 Nov: 40 orders, none counted; the second stuck order was placed on the 10th.
+    stamps = ["2026-11-20T10:00Z"] * 120 + ["2026-11-10T10:00Z"] * 40
+    counted = [False, True] + [False] * 158
+    orders = _orders(stamps, counted)
+    orders.loc[0, "order_id"] = frame.loc[0, "order_id"]
+    orders.loc[120, "order_id"] = frame.loc[1, "order_id"]
+    before = orders.copy()
+    result = next_actions(frame, asof=ASOF, orders=orders).set_index("order_id")
+    pd.testing.assert_frame_equal(orders, before)
+    first = result.loc[frame.loc[0, "order_id"]]
+    assert first["action"] == "cancel_no_inventory"
+    assert first["rate_before"] == pytest.approx(1 / 120)
+    assert first["rate_after"] == pytest.approx(2 / 120)
+    # 40 * (1 + k) < 120 allows one more; after it, none.
+    assert (first["remaining_before"], first["remaining_after"]) == (1, 0)
+    second = result.loc[frame.loc[1, "order_id"]]
+    assert second["rate_before"] == 0 and second["rate_after"] == pytest.approx(1 / 40)
+    assert (second["remaining_before"], second["remaining_after"]) == (0, 0)
+    # Not a No Inventory action, or an order missing from the orders frame: no effect shown.
+    assert pd.isna(result.loc[frame.loc[2, "order_id"], "rate_after"])
+    assert result.loc[frame.loc[3, "order_id"], "action"] == "cancel_no_inventory"
+    assert pd.isna(result.loc[frame.loc[3, "order_id"], "remaining_after"])
