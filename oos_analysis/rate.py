@@ -27,6 +27,9 @@ __all__ = [
     "local_day",
     "daily_rate",
     "exceeds",
+    "metric_days",
+    "asof_days",
+    "day_label",
 ]
 
 DEFAULT_THRESHOLD = 0.025
@@ -270,3 +273,35 @@ def _frame(markets, days, n, c, u, complete, threshold) -> pd.DataFrame:
             "unattributed": np.asarray(u, dtype=np.int64),
         }
     )
+
+
+def metric_days(orders: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
+    """Return the in-metric orders with ``day`` (int64 days since 1970-01-01 in ``tz``).
+
+    A helper for the budget, roll-off and listing views, which work per marketplace and day.
+    """
+    _require(orders, ("order_id", "marketplace", "purchase_date", "in_metric", "counted"))
+    days = local_day(orders["purchase_date"], tz)
+    keep = (
+        orders["in_metric"].to_numpy(dtype=bool)
+        & (days != np.iinfo(np.int64).min)
+        & orders["marketplace"].notna().to_numpy()
+    )
+    columns = [c for c in ("order_id", "marketplace", "purchase_date", "counted", "attribution")
+               if c in orders]
+    out = orders.loc[keep, columns].assign(day=days[keep])
+    if "attribution" not in out:
+        out["attribution"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    return out.reset_index(drop=True)
+
+
+def asof_days(frame: pd.DataFrame, asof, tz: str = "UTC") -> pd.Series:
+    """Return the as-of day per marketplace: ``asof`` for all, or each one's last purchase day."""
+    fixed = _day_label(asof, tz, "asof")
+    last = frame.groupby("marketplace", sort=True)["day"].max()
+    return last if fixed is None else pd.Series(fixed, index=last.index, dtype=np.int64)
+
+
+def day_label(day) -> pd.Timestamp:
+    """Turn an int64 day number back into a naive midnight Timestamp (NaT for None)."""
+    return pd.NaT if day is None else pd.Timestamp(int(day) * _DAY_NS)

@@ -1,0 +1,202 @@
+"""Pieces every subcommand shares: input files, dates, time zones and output formats.
+
+A subcommand declares its inputs with :func:`add_input_arguments` (positional ``FILE...`` plus
+``--encoding``), reads them with :func:`load_exports`, parses options with :func:`parse_date` and
+:func:`parse_tz`, and prints its frame with :func:`write_frame` in ``table``, ``csv`` or ``json``.
+Every problem becomes a :class:`~oos_analysis.exceptions.ParameterError` (one paragraph), which
+:func:`oos_analysis.cli.main` prints as ``error: ...`` with exit status 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import sys
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ParameterError
+
+__all__ = [
+    "FORMATS",
+    "add_input_arguments",
+    "add_format_argument",
+    "load_exports",
+    "parse_date",
+    "parse_tz",
+    "format_dates",
+    "jsonable",
+    "write_frame",
+    "write_json",
+]
+
+FORMATS = ("table", "csv", "json")
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def add_input_arguments(parser, *, required: bool = True) -> None:
+    """Add positional ``FILE...`` (stored as ``args.files``) and ``--encoding`` to ``parser``.
+
+    With ``required`` the check that at least one file was given happens in :func:`load_exports`,
+    so the message can say what to pass instead of argparse's terse usage line.
+    """
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="Seller Central exports in any mix (All Orders, Order Report, Account Health "
+        "download, Seller Performance JSON, stock-out log); types are detected from content",
+    )
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="text encoding of the files (default: detected; e.g. utf-8, cp932)",
+    )
+    parser.set_defaults(files_required=required)
+
+
+def add_format_argument(parser, choices=FORMATS, default: str = "table") -> None:
+    """Add ``--format`` with the given choices to ``parser``."""
+    parser.add_argument(
+        "--format",
+        choices=list(choices),
+        default=default,
+        help=f"output format (default: {default})",
+    )
+
+
+def load_exports(args):
+    """Read ``args.files`` with :func:`~oos_analysis.read_exports`; error when none is given."""
+    files = list(getattr(args, "files", None) or [])
+    if not files:
+        command = getattr(args, "command", None) or "COMMAND"
+        raise ParameterError(
+            "no export file given. Pass one or more Seller Central exports (their types are "
+            f"detected), for example: oos-analysis {command} data/sample/us/*"
+        )
+    from ..readers import read_exports
+
+    return read_exports(files, encoding=getattr(args, "encoding", None))
+
+
+def parse_date(text, *, name: str) -> pd.Timestamp:
+    """Parse ``YYYY-MM-DD`` into a naive midnight :class:`pandas.Timestamp`.
+
+    Examples
+    --------
+    >>> parse_date("2026-03-09", name="--asof")
+    Timestamp('2026-03-09 00:00:00')
+    >>> parse_date("9/3/2026", name="--asof")
+    Traceback (most recent call last):
+    ...
+    oos_analysis.exceptions.ParameterError: --asof expects YYYY-MM-DD, got '9/3/2026'; e.g. 2026-03-09.
+    """
+    value = str(text).strip()
+    stamp = None
+    if _DATE.fullmatch(value):
+        try:
+            stamp = pd.Timestamp(dt.date.fromisoformat(value))
+        except ValueError:
+            stamp = None
+    if stamp is None:
+        raise ParameterError(f"{name} expects YYYY-MM-DD, got {text!r}; e.g. 2026-03-09.")
+    return stamp
+
+
+def parse_tz(text, *, name: str = "--tz") -> str:
+    """Return ``text`` if it names an IANA time zone, else a :class:`ParameterError` for ``name``."""
+    from ..rate import check_tz
+
+    try:
+        return check_tz(text)
+    except ParameterError as exc:
+        raise ParameterError(f"{name}: {exc}") from None
+
+
+def format_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy with datetime columns as text: day labels ``YYYY-MM-DD``, instants ISO UTC.
+
+    A naive column whose values are all midnights is a day label; anything else is written as
+    ``YYYY-MM-DDTHH:MM:SSZ`` in UTC. Missing values stay missing.
+    """
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            text = col.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif pd.api.types.is_datetime64_dtype(col.dtype):
+            present = col.dropna()
+            fmt = "%Y-%m-%d" if (present == present.dt.normalize()).all() else "%Y-%m-%dT%H:%M:%S"
+            text = col.dt.strftime(fmt)
+        else:
+            continue
+        out[name] = text.astype(object).where(col.notna(), None)
+    return out
+
+
+def jsonable(value):
+    """Turn a cell (or nested list/dict of cells) into plain JSON values; NaN and NA become None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is not None:
+            return value.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.strftime("%Y-%m-%d" if value == value.normalize() else "%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def write_json(data, *, file=None) -> None:
+    """Write ``data`` (already :func:`jsonable` or convertible) as indented JSON."""
+    file = sys.stdout if file is None else file
+    json.dump(jsonable(data), file, indent=2, ensure_ascii=False)
+    file.write("\n")
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
+    """Write ``frame`` as ``table`` (for people), ``csv`` or ``json`` (a list of records).
+
+    Dates are ISO (:func:`format_dates`); in CSV missing values are empty cells, floats keep full
+    precision; in JSON missing values are ``null``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"date": pd.to_datetime(["2026-03-09"]), "rate": [float("nan")]})
+    >>> write_frame(f, "csv")
+    date,rate
+    2026-03-09,
+    >>> write_frame(f, "json")
+    [
+      {
+        "date": "2026-03-09",
+        "rate": null
+      }
+    ]
+    """
+    file = sys.stdout if file is None else file
+    if fmt not in FORMATS:
+        raise ParameterError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    shown = format_dates(frame)
+    if fmt == "csv":
+        shown.to_csv(file, index=False, lineterminator="\n")
+    elif fmt == "json":
+        write_json(shown.to_dict(orient="records"), file=file)
+    elif shown.empty:
+        file.write("(nothing to show)\n")
+    else:
+        file.write(shown.fillna("").to_string(index=False) + "\n")
