@@ -134,3 +134,75 @@ def test_damaged_pointer_is_reported(tmp_path):
     (tmp_path / "CURRENT").write_text("v000009\n")
     with pytest.raises(InputFileError, match="not a version folder"):
         current_version(tmp_path)
+
+
+# --- kill -9 during a real import -------------------------------------------------------------
+HEADER = ("amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
+          "sales-channel\tsku\tasin\titem-status")
+
+
+def _export(path: Path, first: int, rows: int, status: str) -> Path:
+    lines = [HEADER] + [
+        f"111-{i:07d}-0000001\t2026-11-02T10:00:00+00:00\t2026-11-0{3 if status == 'Shipped' else 4}"
+        f"T10:00:00+00:00\t{status}\tMerchant\tAmazon.com\tSKU-{i % 50}\tB0000000{i % 50:02d}\t"
+        f"{status if status == 'Shipped' else ''}"
+        for i in range(first, first + rows)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _import_until(point: str, export: Path, root: Path, tmp_path: Path) -> None:
+    """Start a real import in a child process, let it reach ``point``, then kill -9 it."""
+    flag = tmp_path / f"reached-{point}"
+    env = dict(os.environ, OOS_ANALYSIS_TEST_PAUSE=point, OOS_ANALYSIS_TEST_PAUSE_FLAG=str(flag))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "oos_analysis", "import", str(export), "--store", str(root)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert child.poll() is None, child.stderr.read().decode()
+            assert time.monotonic() < deadline, "the import never reached " + point
+            time.sleep(0.02)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+
+def _live_state(root: Path) -> dict[str, bytes]:
+    """CURRENT and the files of the version it names: all a reader ever looks at."""
+    live = current_version(root)
+    return {"CURRENT": (root / "CURRENT").read_bytes()} | {
+        p.name: p.read_bytes() for p in sorted(live.iterdir())
+    }
+
+
+@pytest.mark.parametrize("point", ["mid_write", "before_rename", "before_switch"])
+def test_kill_during_import_leaves_store_as_it_was(tmp_path, point):
+    from oos_analysis import store
+
+    root = tmp_path / "s"
+    first = _export(tmp_path / "first.txt", 0, 300, "Shipped")
+    store.import_files([first], store=root)
+    before = _live_state(root)
+    frames_before = store.load(root).all_orders
+
+    second = _export(tmp_path / "second.txt", 200, 300, "Cancelled")
+    _import_until(point, second, root, tmp_path)
+
+    assert _live_state(root) == before
+    pd.testing.assert_frame_equal(store.load(root).all_orders, frames_before)
+    assert store.manifest(root)["name"].tolist() == ["first.txt"]
+
+    # the next import works, and clears what the killed one left behind
+    done = store.import_files([second], store=root)
+    assert done["status"].tolist() == ["imported"]
+    orders = store.load(root).all_orders
+    assert len(orders) == 500
+    assert (orders["order_status"] == "cancelled").sum() == 300
+    leftovers = [p.name for p in root.iterdir() if p.name.startswith(".tmp-")]
+    assert leftovers == []
+    assert sorted(p.name for p in root.glob("v*")) == ["v000001", current_version(root).name]

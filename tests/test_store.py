@@ -1,0 +1,346 @@
+"""The history store: merging, idempotence, all-or-nothing imports, provenance, coverage, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oos_analysis import store
+from oos_analysis.cli import main
+from oos_analysis.exceptions import InputFileError, ReportFormatError
+from oos_analysis.readers import read_exports
+
+HEADER = (
+    "amazon-order-id merchant-order-id purchase-date last-updated-date order-status "
+    "fulfillment-channel sales-channel order-channel ship-service-level product-name sku asin "
+    "item-status quantity currency item-price item-tax shipping-price shipping-tax gift-wrap-price "
+    "gift-wrap-tax item-promotion-discount ship-promotion-discount ship-city ship-state "
+    "ship-postal-code ship-country promotion-ids cpf is-business-order purchase-order-number "
+    "price-designation signature-confirmation-recommended"
+).split()
+
+
+def item(order_id, purchased, updated, status="Shipped", *, sku="SKU-1", asin="B000000001",
+         channel="Merchant", sales="Amazon.com"):
+    """One All Orders row (as a dict of the Amazon headers); dates are 'YYYY-MM-DD HH:MM' UTC."""
+    cancelled = status == "Cancelled"
+    return {
+        "amazon-order-id": order_id,
+        "purchase-date": pd.Timestamp(purchased).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "last-updated-date": pd.Timestamp(updated).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "order-status": status,
+        "fulfillment-channel": channel,
+        "sales-channel": sales,
+        "order-channel": "WebsiteOrderChannel",
+        "ship-service-level": "Standard",
+        "product-name": "Hario V60 dripper",
+        "sku": sku,
+        "asin": asin,
+        "item-status": "" if cancelled else status,
+        "quantity": "0" if cancelled else "1",
+        "currency": "USD",
+        "item-price": "19.00",
+        "ship-state": "TX",
+        "ship-country": "US",
+        "is-business-order": "false",
+        "signature-confirmation-recommended": "false",
+    }
+
+
+def write_all_orders(path: Path, rows: list[dict]) -> Path:
+    lines = ["\t".join(HEADER)] + ["\t".join(r.get(h, "") for h in HEADER) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_stockout_log(path: Path, rows: list[tuple[str, str]]) -> Path:
+    lines = ["order_id,marketplace,sku,detected_at,resolution"]
+    lines += [f"{oid},amazon.com,SKU-1,2026-11-02,{resolution}" for oid, resolution in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop provenance, order rows and columns, so store and file frames can be compared."""
+    frame = frame.drop(columns=[c for c in store.PROVENANCE_COLUMNS if c in frame])
+    frame = frame[sorted(frame.columns)]
+    return frame.sort_values(["order_id", "sku"]).reset_index(drop=True)
+
+
+@pytest.fixture
+def week1(tmp_path):
+    return write_all_orders(tmp_path / "week1.txt", [
+        item("111-0000001-0000001", "2026-11-02 10:00", "2026-11-02 11:00", "Unshipped"),
+        item("111-0000002-0000002", "2026-11-03 09:00", "2026-11-04 09:00", "Shipped"),
+        item("111-0000003-0000003", "2026-11-08 20:00", "2026-11-08 21:00", "Shipped"),
+    ])
+
+
+@pytest.fixture
+def week2(tmp_path):
+    return write_all_orders(tmp_path / "week2.txt", [
+        item("111-0000001-0000001", "2026-11-02 10:00", "2026-11-09 08:00", "Cancelled"),
+        item("111-0000004-0000004", "2026-11-09 12:00", "2026-11-09 13:00", "Shipped"),
+        item("111-0000005-0000005", "2026-11-15 07:00", "2026-11-15 08:00", "Shipped"),
+    ])
+
+
+# --- merging ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("order", [("week1", "week2"), ("week2", "week1")])
+def test_newest_last_update_wins_whatever_the_import_order(tmp_path, week1, week2, order):
+    files = {"week1": week1, "week2": week2}
+    for name in order:
+        store.import_files([files[name]], store=tmp_path / "s")
+    orders = store.load(tmp_path / "s").all_orders.set_index("order_id")
+    assert len(orders) == 5
+    assert orders.loc["111-0000001-0000001", "order_status"] == "cancelled"
+    assert orders.loc["111-0000001-0000001", "source_file"] == "week2.txt"
+    assert orders.loc["111-0000002-0000002", "source_file"] == "week1.txt"
+
+
+def test_equal_last_update_goes_to_the_later_import(tmp_path):
+    a = write_all_orders(tmp_path / "a.txt", [item("111-0000001-0000001", "2026-11-02 10:00",
+                                                   "2026-11-03 10:00", "Shipped")])
+    b = write_all_orders(tmp_path / "b.txt", [item("111-0000001-0000001", "2026-11-02 10:00",
+                                                   "2026-11-03 10:00", "Cancelled")])
+    store.import_files([a], store=tmp_path / "s")
+    store.import_files([b], store=tmp_path / "s")
+    orders = store.load(tmp_path / "s").all_orders
+    assert orders["order_status"].tolist() == ["cancelled"]
+    assert orders["source_file"].tolist() == ["b.txt"]
+
+
+def test_store_gives_what_the_files_give(tmp_path, week1, week2):
+    store.import_files([week1], store=tmp_path / "s")
+    store.import_files([week2], store=tmp_path / "s")
+    from_store = canonical(store.load(tmp_path / "s").all_orders)
+    from_files = canonical(read_exports([week1, week2]).all_orders)
+    pd.testing.assert_frame_equal(from_store, from_files)
+
+
+def test_provenance_on_every_row(tmp_path, week1):
+    before = datetime.now(UTC)
+    store.import_files([week1], store=tmp_path / "s")
+    after = datetime.now(UTC)
+    orders = store.load(tmp_path / "s").all_orders
+    assert (orders["source_file"] == "week1.txt").all()
+    assert (orders["source_sha256"] == hashlib.sha256(week1.read_bytes()).hexdigest()).all()
+    assert str(orders["imported_at"].dtype) == "datetime64[us, UTC]"
+    assert orders["imported_at"].between(before, after).all()
+
+
+def test_stockout_log_is_replaced_by_the_latest_import(tmp_path):
+    first = write_stockout_log(tmp_path / "log1.csv", [("111-0000001-0000001", "open"),
+                                                       ("111-0000002-0000002", "open")])
+    second = write_stockout_log(tmp_path / "log2.csv", [("111-0000001-0000001", "bought")])
+    store.import_files([first], store=tmp_path / "s")
+    store.import_files([second], store=tmp_path / "s")
+    log = store.load(tmp_path / "s").stockout_log
+    assert log["order_id"].tolist() == ["111-0000001-0000001"]
+    assert log["resolution"].tolist() == ["bought"]
+
+
+# --- idempotence and all-or-nothing ----------------------------------------------------------
+def test_same_file_twice_changes_nothing(tmp_path, week1):
+    store.import_files([week1], store=tmp_path / "s")
+    before = snapshot(tmp_path / "s")
+    renamed = tmp_path / "copy-of-week1.txt"
+    renamed.write_bytes(week1.read_bytes())
+    done = store.import_files([week1, renamed], store=tmp_path / "s")
+    assert done["status"].tolist() == ["already in store", "already in store"]
+    assert snapshot(tmp_path / "s") == before
+
+
+def test_same_file_twice_in_one_import(tmp_path, week1):
+    copy = tmp_path / "again.txt"
+    copy.write_bytes(week1.read_bytes())
+    done = store.import_files([week1, copy], store=tmp_path / "s")
+    assert done["status"].tolist() == ["imported", "duplicate in this import"]
+    assert len(store.manifest(tmp_path / "s")) == 1
+
+
+@pytest.mark.parametrize("bad_content", ["not a report\nat all\n", ""])
+def test_bad_file_among_good_ones_imports_nothing(tmp_path, week1, week2, bad_content):
+    store.import_files([week1], store=tmp_path / "s")
+    before = snapshot(tmp_path / "s")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(bad_content)
+    with pytest.raises(ReportFormatError, match="bad.txt"):
+        store.import_files([week2, bad], store=tmp_path / "s")
+    assert snapshot(tmp_path / "s") == before
+
+
+def test_missing_file_imports_nothing(tmp_path, week1):
+    with pytest.raises(InputFileError, match="nope.txt"):
+        store.import_files([week1, tmp_path / "nope.txt"], store=tmp_path / "s")
+    assert not (tmp_path / "s" / "CURRENT").exists()
+
+
+def test_input_files_are_not_modified(tmp_path, week1, week2):
+    before = {p: p.read_bytes() for p in (week1, week2)}
+    store.import_files([week1, week2], store=tmp_path / "s")
+    assert {p: p.read_bytes() for p in (week1, week2)} == before
+
+
+def test_reading_an_empty_folder_says_what_to_do(tmp_path):
+    with pytest.raises(InputFileError, match="oos-analysis import"):
+        store.load(tmp_path)
+
+
+# --- coverage and gaps ------------------------------------------------------------------------
+def test_missing_week_is_a_gap_and_an_empty_export_covers_nothing(tmp_path):
+    s = tmp_path / "s"
+    write_all_orders(tmp_path / "w1.txt", [
+        item("111-0000001-0000001", "2026-11-02 10:00", "2026-11-02 11:00"),
+        item("111-0000002-0000002", "2026-11-08 10:00", "2026-11-08 11:00"),
+        item("111-0000003-0000003", "2026-11-05 10:00", "2026-11-05 11:00", sales="Amazon.ca"),
+    ])
+    write_all_orders(tmp_path / "w3.txt", [
+        item("111-0000004-0000004", "2026-11-16 00:30", "2026-11-16 11:00"),
+        item("111-0000005-0000005", "2026-11-22 23:59", "2026-11-23 11:00"),
+    ])
+    write_all_orders(tmp_path / "empty.txt", [])
+    store.import_files([tmp_path / "w1.txt", tmp_path / "w3.txt", tmp_path / "empty.txt"],
+                       store=s)
+    spans = store.coverage(s)
+    us = spans[spans["marketplace"] == "amazon.com"]
+    day = lambda text: pd.Timestamp(text, tz="UTC")  # noqa: E731
+    assert us["start"].tolist() == [day("2026-11-02"), day("2026-11-09"), day("2026-11-16")]
+    assert us["end"].tolist() == [day("2026-11-08"), day("2026-11-15"), day("2026-11-22")]
+    assert us["covered"].tolist() == [True, False, True]
+    assert us["days"].tolist() == [7, 7, 7]
+    # amazon.ca appears in w1 only, and w1 covers 2026-11-02 .. 2026-11-08 for it
+    ca = spans[spans["marketplace"] == "amazon.ca"]
+    assert ca[["start", "end", "covered"]].values.tolist() == [
+        [day("2026-11-02"), day("2026-11-08"), True]]
+    gaps = store.gap_days(s, kind="all_orders")
+    assert gaps["marketplace"].unique().tolist() == ["amazon.com"]
+    assert gaps["date"].tolist() == list(pd.date_range("2026-11-09", "2026-11-15", tz="UTC"))
+    files = store.manifest(s).set_index("name")
+    assert pd.isna(files.loc["empty.txt", "date_from"])
+
+
+def test_overlapping_and_touching_exports_have_no_gap(tmp_path):
+    s = tmp_path / "s"
+    for n, (first, last) in enumerate([("2026-11-01", "2026-11-10"), ("2026-11-05", "2026-11-12"),
+                                       ("2026-11-13", "2026-11-14")]):
+        write_all_orders(tmp_path / f"{n}.txt", [
+            item(f"111-000000{n}-0000001", f"{first} 01:00", f"{first} 02:00"),
+            item(f"111-000000{n}-0000002", f"{last} 01:00", f"{last} 02:00"),
+        ])
+        store.import_files([tmp_path / f"{n}.txt"], store=s)
+    spans = store.coverage(s)
+    assert spans["covered"].tolist() == [True]
+    assert spans["days"].tolist() == [14]
+    assert store.gap_days(s).empty
+
+
+# --- property: the store equals "newest row per key" -----------------------------------------
+_ids = [f"111-000000{i}-000000{i}" for i in range(4)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(_ids), st.integers(0, 5),
+                      st.sampled_from(["Shipped", "Cancelled", "Unshipped"])),
+            max_size=4,
+            unique_by=lambda t: t[0],
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_store_keeps_the_newest_version_of_each_item(tmp_path_factory, exports):
+    root = tmp_path_factory.mktemp("prop")
+    expected, contents = {}, set()
+    for n, rows in enumerate(exports):
+        path = write_all_orders(root / f"e{n}.txt", [
+            item(oid, "2026-11-02 10:00", f"2026-11-03 {hour:02d}:00", status)
+            for oid, hour, status in rows
+        ])
+        store.import_files([path], store=root / "s")
+        if path.read_bytes() in contents:
+            continue  # the same bytes again: recognised and skipped
+        contents.add(path.read_bytes())
+        for oid, hour, status in rows:
+            # newest update wins; on a tie the later import (this one) wins
+            if oid not in expected or hour >= expected[oid][0]:
+                expected[oid] = (hour, status.lower(), path.name)
+    if not expected:
+        return
+    got = store.load(root / "s").all_orders.set_index("order_id")
+    assert sorted(got.index) == sorted(expected)
+    for oid, (_, status, source) in expected.items():
+        assert got.loc[oid, "order_status"] == status
+        assert got.loc[oid, "source_file"] == source
+
+
+# --- concurrency ------------------------------------------------------------------------------
+def test_two_imports_at_once_never_corrupt(tmp_path, week1, week2):
+    s = tmp_path / "s"
+    argv = [sys.executable, "-m", "oos_analysis", "import", "--store", str(s), "--wait", "60"]
+    procs = [subprocess.Popen([*argv, str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for f in (week1, week2)]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert [r[2] for r in results] == [0, 0], results
+    assert sorted(store.manifest(s)["name"]) == ["week1.txt", "week2.txt"]
+    orders = store.load(s).all_orders.set_index("order_id")
+    assert orders.loc["111-0000001-0000001", "order_status"] == "cancelled"
+
+
+# --- command line -----------------------------------------------------------------------------
+def test_cli_import_and_info(tmp_path, week1, capsys):
+    s = str(tmp_path / "s")
+    write_all_orders(tmp_path / "w3.txt", [
+        item("111-0000009-0000009", "2026-11-16 10:00", "2026-11-16 11:00")])
+    assert main(["import", str(week1), str(tmp_path / "w3.txt"), "--store", s]) == 0
+    out = capsys.readouterr().out
+    assert "2 of 2 file(s) imported" in out
+    assert "week1.txt  (all_orders, 3 rows, 2026-11-02 .. 2026-11-08)" in out
+    assert main(["import", str(week1), "--store", s]) == 0
+    assert "skipped           " in capsys.readouterr().out
+    assert main(["store", "info", "--store", s]) == 0
+    out = capsys.readouterr().out
+    assert "amazon.com  all_orders: 2026-11-02 .. 2026-11-16, 8 day(s) covered, 7 day(s) in gaps" in out
+    assert "GAP 2026-11-09 .. 2026-11-15 (7 day(s))" in out
+
+
+def test_cli_errors_are_one_paragraph(tmp_path, week1, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("hello\n")
+    assert main(["import", str(week1), str(bad), "--store", str(tmp_path / "s")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "bad.txt" in err and "Traceback" not in err
+    assert main(["store", "info", "--store", str(tmp_path / "s")]) == 1
+    assert "oos-analysis import" in capsys.readouterr().err
+
+
+def test_manifest_records_each_file(tmp_path, week1):
+    store.import_files([week1], store=tmp_path / "s")
+    files = store.manifest(tmp_path / "s")
+    assert files[["name", "kind", "rows"]].values.tolist() == [["week1.txt", "all_orders", 3]]
+    assert files.loc[0, "sha256"] == hashlib.sha256(week1.read_bytes()).hexdigest()
+    assert files.loc[0, "date_from"] == pd.Timestamp("2026-11-02", tz="UTC")
+    assert files.loc[0, "date_to"] == pd.Timestamp("2026-11-08", tz="UTC")
+    assert files.loc[0, "marketplaces"] == "amazon.com"
+    live = (tmp_path / "s" / (tmp_path / "s" / "CURRENT").read_text().strip())
+    assert json.loads((live / "manifest.json").read_text())["rows"] == {"all_orders": 3}
