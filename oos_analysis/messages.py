@@ -218,19 +218,20 @@ def _product_name(case, order_report) -> str | None:
 
 def _case(stockout_log: pd.DataFrame, order_id: str) -> pd.Series:
     source = stockout_log.attrs.get("source", "stock-out log")
+    where = "the stock-out log" + (f" ({source})" if source != "stock-out log" else "")
     if "order_id" not in stockout_log.columns:
         raise ReportFormatError("the stock-out log has no order_id column.", source=source)
     rows = stockout_log.loc[stockout_log["order_id"] == order_id]
     if rows.empty:
         raise ParameterError(
-            f"order {order_id} is not in the {source}; check the order id or add the case to "
+            f"order {order_id} is not in {where}; check the order id or add the case to "
             "the log first."
         )
     if "resolution" in rows.columns:
         open_rows = rows.loc[rows["resolution"] == "open"]
         if open_rows.empty:
             raise ParameterError(
-                f"order {order_id} is closed in the {source} (resolution "
+                f"order {order_id} is closed in {where} (resolution "
                 f"{rows['resolution'].iloc[-1]!r}); a cancellation request is only for open cases."
             )
         rows = open_rows
@@ -354,7 +355,7 @@ def cancellation_messages(
     wanted = actions.loc[actions["action"].isin(["send_request", "send_reminder"])]
     rows = []
     for order_id, marketplace, action in zip(
-        wanted["order_id"], wanted["marketplace"], wanted["action"]
+        wanted["order_id"], wanted["marketplace"], wanted["action"], strict=True
     ):
         lang = message_language(marketplace)
         text = cancellation_message(

@@ -51,50 +51,30 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
-from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
 
+from .budget import budget_summary, remaining_cancellations
 from .exceptions import DataQualityWarning, ParameterError, ReportFormatError
 from .schema import RESOLUTIONS
 
 __all__ = ["ACTIONS", "next_actions"]
 
-ACTIONS = (
-    "cancel_no_inventory",
-    "cancel_buyer_request",
-    "buy_at_loss",
-    "send_reminder",
-    "send_request",
-    "wait",
-)
+ACTIONS = ("cancel_no_inventory", "cancel_buyer_request", "buy_at_loss", "send_reminder",
+           "send_request", "wait")
 """The action codes, most urgent first (the tie-break when two cases are due the same day)."""
 
 _DATE = pd.ArrowDtype(pa.date32())
-_TIMESTAMPS = (
-    "detected_at",
-    "ship_by",
-    "request_sent_at",
-    "reminder_sent_at",
-    "official_request_at",
-    "resolved_at",
-)
-_COLUMNS = (
-    "order_id",
-    "marketplace",
-    "sku",
-    "action",
-    "due",
-    "past_ship_by",
-    "ship_by",
-    "decision_deadline",
-    "reason",
-    "rate_before",
-    "rate_after",
-    "remaining_before",
-    "remaining_after",
-)
+_TIMESTAMPS = ("detected_at", "ship_by", "request_sent_at", "reminder_sent_at",
+               "official_request_at", "resolved_at")
+_COLUMNS = ("order_id", "marketplace", "sku", "action", "due", "past_ship_by", "ship_by",
+            "decision_deadline", "reason")
+_TYPES = {"order_id": "str", "marketplace": "str", "sku": "str", "action": "str", "due": _DATE,
+          "past_ship_by": "bool", "ship_by": "datetime64[us, UTC]", "decision_deadline": _DATE,
+          "reason": "str"}
+_EFFECTS = {"rate_before": "Float64", "rate_after": "Float64", "remaining_before": "Int64",
+            "remaining_after": "Int64"}
 
 
 def _as_date(value) -> dt.date:
@@ -135,7 +115,7 @@ def _is_missing(value) -> bool:
 
 
 def _from_order_report(order_report: pd.DataFrame | None) -> tuple[dict, set]:
-    """Per order: earliest ship-by day in the order report, and the orders the buyer asked to cancel."""
+    """Per order: earliest ship-by in the order report; the orders the buyer asked to cancel."""
     if order_report is None or order_report.empty or "order_id" not in order_report.columns:
         return {}, set()
     ship_by = pd.Series(pd.NaT, index=order_report.index, dtype="datetime64[us, UTC]")
@@ -212,95 +192,58 @@ def _check(log: pd.DataFrame, lines: list[int], asof: dt.date, ship_by_report: d
     return problems
 
 
-def _decide(row, *, asof, ship_by, flagged, loss_cap, reminder_days, margin_days):
-    """Return (action, due, reason, decision_deadline) for one open case."""
-    ship_day = ship_by.date()
-    deadline = ship_day - dt.timedelta(days=margin_days)
+def _decide(row, *, asof, ship_day, deadline, flagged, loss_cap, reminder_days):
+    """Return (action, due, reason) for one open case: the module docstring's table, in order."""
     request, reminder = row["request_sent_at"], row["reminder_sent_at"]
-    loss = row["loss_if_bought"]
-    official = row["official_request_at"]
+    loss, official = row["loss_if_bought"], row["official_request_at"]
     if not _is_missing(official):
-        return (
-            "cancel_buyer_request",
-            asof,
-            f"Amazon's official cancellation request arrived on {official:%Y-%m-%d}: cancel "
-            "with reason Buyer Canceled; it does not count against the rate.",
-            deadline,
-        )
+        return ("cancel_buyer_request", asof,
+                f"Amazon's official cancellation request arrived on {official:%Y-%m-%d}: cancel "
+                "with reason Buyer Canceled; it does not count against the rate.")
     if flagged:
-        return (
-            "cancel_buyer_request",
-            asof,
-            "the order report flags Amazon's official buyer cancellation request: cancel with "
-            "reason Buyer Canceled (it does not count) and record official_request_at in the log.",
-            deadline,
-        )
+        return ("cancel_buyer_request", asof,
+                "the order report flags Amazon's official buyer cancellation request: cancel "
+                "with reason Buyer Canceled (it does not count) and record official_request_at "
+                "in the log.")
     if not _is_missing(loss) and (loss_cap is None or loss <= loss_cap):
         cap = "no cap set" if loss_cap is None else f"cap {loss_cap:g}"
         tail = "; tell the buyer it ships after all" if not _is_missing(request) else ""
-        return (
-            "buy_at_loss",
-            asof,
-            f"a source has stock at a loss of {loss:g} ({cap}): buy and ship, the stock-out is "
-            f"our mistake, not the buyer's{tail}.",
-            deadline,
-        )
-    no_source = (
-        "no source has stock"
-        if _is_missing(loss)
-        else f"the only source means a loss of {loss:g}, above the cap of {loss_cap:g}"
-    )
+        return ("buy_at_loss", asof,
+                f"a source has stock at a loss of {loss:g} ({cap}): buy and ship, the stock-out "
+                f"is our mistake, not the buyer's{tail}.")
     if _is_missing(request):
+        no_source = ("no source has stock" if _is_missing(loss) else
+                     f"the only source means a loss of {loss:g}, above the cap of {loss_cap:g}")
         late = f" (decision deadline {deadline} has passed)" if asof >= deadline else ""
-        return (
-            "send_request",
-            asof,
-            f"{no_source}: ask the buyer to cancel through Amazon's Request cancellation{late}.",
-            deadline,
-        )
+        return ("send_request", asof,
+                f"{no_source}: ask the buyer to cancel through Amazon's Request cancellation"
+                f"{late}.")
     request_day = request.date()
     remind_on = request_day + dt.timedelta(days=reminder_days)
     if _is_missing(reminder):
         if asof < remind_on:
-            return (
-                "wait",
-                remind_on,
-                f"request sent on {request_day}; wait for Amazon's official request, send a "
-                f"reminder on {remind_on} if none arrives.",
-                deadline,
-            )
-        return (
-            "send_reminder",
-            remind_on,
-            f"request sent on {request_day} and no official request after {reminder_days} "
-            "day(s): send the reminder, buyers miss mails.",
-            deadline,
-        )
-    reminder_day = reminder.date()
+            return ("wait", remind_on,
+                    f"request sent on {request_day}; wait for Amazon's official request, send a "
+                    f"reminder on {remind_on} if none arrives.")
+        return ("send_reminder", remind_on,
+                f"request sent on {request_day} and no official request after {reminder_days} "
+                "day(s): send the reminder, buyers miss mails.")
     if asof < deadline:
-        return (
-            "wait",
-            deadline,
-            f"reminder sent on {reminder_day}; wait for Amazon's official request until the "
-            f"decision deadline {deadline}, then cancel as No Inventory.",
-            deadline,
-        )
-    return (
-        "cancel_no_inventory",
-        deadline,
-        f"request and reminder got no official request by the decision deadline {deadline}: "
-        f"cancel as No Inventory before the ship-by day {ship_day}; this counts against the rate.",
-        deadline,
-    )
+        return ("wait", deadline,
+                f"reminder sent on {reminder.date()}; wait for Amazon's official request until "
+                f"the decision deadline {deadline}, then cancel as No Inventory.")
+    return ("cancel_no_inventory", deadline,
+            f"request and reminder got no official request by the decision deadline {deadline}: "
+            f"cancel as No Inventory before the ship-by day {ship_day}; this counts against the "
+            "rate.")
 
 
 def _effects(actions: pd.DataFrame, orders: pd.DataFrame, *, asof, threshold) -> pd.DataFrame:
     """Rate and budget of the order's 7-day window before and after a No Inventory cancel."""
-    from .budget import budget_summary, remaining_cancellations
-
     purchase = {}
     if "order_id" in orders.columns and "purchase_date" in orders.columns:
-        purchase = dict(zip(orders["order_id"], pd.to_datetime(orders["purchase_date"], utc=True)))
+        stamps = pd.to_datetime(orders["purchase_date"], utc=True)
+        purchase = dict(zip(orders["order_id"], stamps, strict=True))
     effects = actions.copy()
     summaries: dict = {}
     for index, row in actions.loc[actions["action"] == "cancel_no_inventory"].iterrows():
@@ -442,11 +385,8 @@ def next_actions(
             "decide: " + " ".join(problems),
             source=source,
         )
-    closed_without_date = [
-        str(order)
-        for order, resolution, resolved in zip(log["order_id"], log["resolution"], log["resolved_at"])
-        if resolution != "open" and _is_missing(resolved)
-    ]
+    closed = log["resolution"].ne("open") & log["resolved_at"].isna()
+    closed_without_date = [str(order) for order in log.loc[closed, "order_id"]]
     if closed_without_date:
         warnings.warn(
             f"{source}: closed case(s) without resolved_at ({', '.join(closed_without_date)}); "
@@ -460,49 +400,27 @@ def next_actions(
         ship_by = row["ship_by"]
         if _is_missing(ship_by):
             ship_by = ship_by_report[row["order_id"]]
-        action, due, reason, deadline = _decide(
-            row,
-            asof=asof,
-            ship_by=ship_by,
-            flagged=row["order_id"] in flagged,
-            loss_cap=loss_cap,
+        ship_day = ship_by.date()
+        deadline = ship_day - dt.timedelta(days=int(margin_days))
+        action, due, reason = _decide(
+            row, asof=asof, ship_day=ship_day, deadline=deadline,
+            flagged=row["order_id"] in flagged, loss_cap=loss_cap,
             reminder_days=int(reminder_days),
-            margin_days=int(margin_days),
         )
-        past = asof > ship_by.date()
+        past = asof > ship_day
         if past:
-            reason += f" Past the ship-by day {ship_by.date()}: late-shipment and auto-cancel risk."
+            reason += f" Past the ship-by day {ship_day}: late-shipment and auto-cancel risk."
         rows.append((row["order_id"], row["marketplace"], row["sku"], action, due, past, ship_by,
                      deadline, reason))
-    return _finish(rows, orders=orders, asof=asof, threshold=threshold)
-
-
-def _finish(rows: Iterable[tuple], *, orders, asof, threshold) -> pd.DataFrame:
-    rows = list(rows)
-    frame = pd.DataFrame(rows, columns=list(_COLUMNS[:9]))
-    frame = frame.astype(
-        {
-            "order_id": "str",
-            "marketplace": "str",
-            "sku": "str",
-            "action": "str",
-            "due": _DATE,
-            "past_ship_by": "bool",
-            "ship_by": "datetime64[us, UTC]",
-            "decision_deadline": _DATE,
-            "reason": "str",
-        }
-    )
-    frame["rate_before"] = pd.array([pd.NA] * len(frame), dtype="Float64")
-    frame["rate_after"] = pd.array([pd.NA] * len(frame), dtype="Float64")
-    frame["remaining_before"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    frame["remaining_after"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame = pd.DataFrame(rows, columns=list(_COLUMNS)).astype(_TYPES)
+    for column, dtype in _EFFECTS.items():
+        frame[column] = pd.array([pd.NA] * len(frame), dtype=dtype)
     if orders is not None and not frame.empty:
         frame = _effects(frame, orders, asof=asof, threshold=threshold)
     urgency = frame["action"].map({action: rank for rank, action in enumerate(ACTIONS)})
     order = (
-        frame.assign(_urgency=urgency, _late=~frame["past_ship_by"])
-        .sort_values(["due", "_late", "_urgency", "order_id"], kind="stable")
+        frame.assign(_urgency=urgency, _on_time=~frame["past_ship_by"])
+        .sort_values(["due", "_on_time", "_urgency", "order_id"], kind="stable")
         .index
     )
     return frame.loc[order].reset_index(drop=True)

@@ -9,8 +9,6 @@ import pytest
 
 from oos_analysis.cli import main
 
-pytest.importorskip("oos_analysis.cli.common")  # TEMP until cli/common.py lands
-
 LOG_HEADER = ("order_id,marketplace,sku,detected_at,ship_by,loss_if_bought,request_sent_at,"
               "reminder_sent_at,official_request_at,resolution,resolved_at,product_name")
 # Every action for as-of 2026-11-24 (see the comments), loss cap 20.

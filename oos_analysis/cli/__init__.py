@@ -19,7 +19,7 @@ from ..exceptions import DataQualityWarning, OOSAnalysisError
 __all__ = ["main", "build_parser"]
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("check",)
+COMMANDS: tuple[str, ...] = ("check", "actions", "message")
 
 
 def build_parser() -> argparse.ArgumentParser:

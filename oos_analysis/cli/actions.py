@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..exceptions import ParameterError
 from ..playbook import next_actions
-from .common import add_input_arguments, load_exports, parse_date, write_frame
+from ..schema import STOCKOUT_LOG
+from .common import add_format_argument, add_input_arguments, load_exports, parse_date, write_frame
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "stockout_log_of"]
 
 _SHOWN = ["order_id", "marketplace", "sku", "action", "due", "past_ship_by", "ship_by",
           "decision_deadline", "reason", "rate_before", "rate_after", "remaining_before",
@@ -34,9 +36,23 @@ def add_parser(subparsers) -> None:
                         help="days between the request and the reminder (default: 2)")
     parser.add_argument("--margin-days", type=int, default=0, metavar="N",
                         help="decide No Inventory this many days before ship-by (default: 0)")
-    parser.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                        help="output format (default: table)")
+    add_format_argument(parser)
     parser.set_defaults(func=run)
+
+
+def stockout_log_of(exports):
+    """Return the stock-out log of ``exports``, named after its file; error when none was given."""
+    logs = [f.source for f in exports.files if f.kind == STOCKOUT_LOG]
+    if not logs:
+        found = ", ".join(f"{f.source} ({f.kind})" for f in exports.files) or "nothing"
+        raise ParameterError(
+            f"none of the files is a stock-out log (found: {found}); pass the log, a CSV with "
+            "order_id, marketplace, sku, detected_at, ship_by, ..., resolution columns (template "
+            "in data/sample/)."
+        )
+    log = exports.stockout_log.copy(deep=False)
+    log.attrs = {"source": logs[0] if len(logs) == 1 else "stock-out logs"}
+    return log
 
 
 def run(args) -> int:
@@ -51,7 +67,7 @@ def run(args) -> int:
 
         orders = orders_from_exports(exports)
     actions = next_actions(
-        exports.stockout_log,
+        stockout_log_of(exports),
         asof=asof,
         loss_cap=args.loss_cap,
         reminder_days=args.reminder_days,
@@ -62,7 +78,6 @@ def run(args) -> int:
     shown = actions[_SHOWN].copy()
     for column in ("due", "decision_deadline"):
         shown[column] = shown[column].astype("str")
-    shown["ship_by"] = shown["ship_by"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     if args.format == "table":
         shown = shown.drop(columns=["rate_before", "rate_after", "remaining_before",
                                     "remaining_after"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..messages import cancellation_message
+from .actions import stockout_log_of
 from .common import add_input_arguments, load_exports
 
 __all__ = ["add_parser", "run"]
@@ -36,7 +37,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     exports = load_exports(args)
     text = cancellation_message(
-        exports.stockout_log,
+        stockout_log_of(exports),
         args.order_id,
         reminder=args.reminder,
         lang=args.lang,
