@@ -26,7 +26,7 @@ from . import schema
 from .exceptions import ReportFormatError
 from .files import KIND_LABELS, Loaded, detect_kind, header_fields, load, read_head, source_name
 
-__all__ = ["TableSpec", "Table", "read_table", "parse_timestamps", "parse_flags"]
+__all__ = ["TableSpec", "Table", "column_name", "read_table", "parse_timestamps", "parse_flags"]
 
 _TRUE = ("true", "True", "TRUE", "yes", "Yes", "YES")
 _FALSE = ("false", "False", "FALSE", "no", "No", "NO")
@@ -68,6 +68,11 @@ class Table:
     headers: dict[str, str]
 
 
+def column_name(header: str) -> str:
+    """snake_case of a header; a header with no ASCII letters (``メモ``) keeps its own spelling."""
+    return schema.snake_case(header) or header.strip()
+
+
 def _check_header(head: str, spec: TableSpec, name: str) -> tuple[list[str], str]:
     try:
         kind = detect_kind(head, source=name)
@@ -76,7 +81,7 @@ def _check_header(head: str, spec: TableSpec, name: str) -> tuple[list[str], str
             raise
         kind = None
     fields, delimiter = header_fields(head.splitlines()[0].lstrip("\ufeff"))
-    snakes = [schema.snake_case(f) for f in fields]
+    snakes = [column_name(f) for f in fields]
     missing = [c for c in spec.required if c not in snakes]
     if missing:
         looks = f"this looks like a {KIND_LABELS[kind]}" if kind else "this is no report the kit knows"
@@ -287,31 +292,31 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table
     is_path = isinstance(source, str | os.PathLike)
     loaded = None
     if is_path:
-        head, compressed, bom = read_head(source)
+        head, compressed, head_encoding = read_head(source)
     else:
         loaded = load(source, encoding=encoding)
-        head, compressed, bom = loaded.data[: 1 << 16].decode("utf-8", "replace"), False, None
+        head, compressed, head_encoding = loaded.data[: 1 << 16].decode("utf-8", "replace"), False, None
     fields, delimiter = _check_header(head, spec, name)
-    keep = [f for f in fields if schema.snake_case(f) and not schema.is_pii_column(schema.snake_case(f))]
+    keep = [f for f in fields if column_name(f) and not schema.is_pii_column(column_name(f))]
     warnings: list[str] = []
     frame = lines = None
     used = None
     fast_ok = (
         is_path
         and not compressed
-        and bom in (None, "utf-8-sig")
+        and head_encoding in ("utf-8", "utf-8-sig")
         and (encoding is None or encoding.lower().replace("_", "-") in ("utf-8", "utf8"))
     )
     if fast_ok:
         try:
             frame = _fast(os.fspath(source), fields, keep, delimiter, spec)
-            used = bom or "utf-8"
+            used = head_encoding
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
             frame = None
     if frame is None:
         loaded = loaded or load(source, encoding=encoding)
         frame, lines = _slow(loaded, fields, keep, delimiter, spec, warnings)
         used = loaded.encoding
-    frame.columns = [spec.rename.get(s, s) for s in map(schema.snake_case, keep)]
+    frame.columns = [spec.rename.get(s, s) for s in map(column_name, keep)]
     headers = dict(zip(frame.columns, keep, strict=True))
     return Table(name, frame, used, warnings, lines, headers)

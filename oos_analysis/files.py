@@ -136,7 +136,10 @@ def _strip_bom(data: bytes) -> tuple[bytes, str | None]:
 
 
 def read_head(source: Source) -> tuple[str, bool, str | None]:
-    """Return the first ~64 KiB of ``source`` as text, whether it is gzipped, and its BOM if any.
+    """Return the first ~64 KiB of ``source`` as text, whether it is gzipped, and its encoding.
+
+    The encoding is the BOM's (``utf-8-sig``, ``utf-16``) or the one detected on those bytes
+    (None for binary content).
 
     The text is used to recognise the report, not to read values: it is cut at the last complete
     line and NUL bytes are left for :func:`detect_kind` to report.
@@ -147,12 +150,13 @@ def read_head(source: Source) -> tuple[str, bool, str | None]:
     if compressed:
         raw, _ = _raw_bytes(source, None)
         raw = _gunzip(raw, name, partial=True)
-    data, bom = _strip_bom(raw)
+    data, found = _strip_bom(raw)
     if len(raw) >= _HEAD_BYTES and b"\n" in data:
         data = data[: data.rindex(b"\n") + 1]
-    if bom is None and b"\x00" not in data:
-        data = data.decode(detect_encoding(data, source=name)).encode("utf-8")
-    return data.decode("utf-8", errors="replace"), compressed, bom
+    if found is None and b"\x00" not in data:
+        found = detect_encoding(data, source=name)
+        data = data.decode(found).encode("utf-8")
+    return data.decode("utf-8", errors="replace"), compressed, found
 
 
 def _valid_utf8(data: bytes) -> bool:

@@ -172,9 +172,10 @@ class Exports:
         rows = [_file_summary(f) for f in self.files]
         columns = ["source", "kind", "encoding", "rows", "orders", "first_date", "last_date",
                    "marketplaces", "warnings"]
-        frame = pd.DataFrame(rows, columns=columns)
-        return frame.astype({"rows": "Int64", "orders": "Int64", "first_date": "datetime64[s, UTC]",
-                             "last_date": "datetime64[s, UTC]"})
+        frame = pd.DataFrame(rows, columns=columns).astype({"rows": "Int64", "orders": "Int64"})
+        for column in ("first_date", "last_date"):
+            frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[s, UTC]")
+        return frame
 
 
 def _file_summary(export: Export) -> dict:
