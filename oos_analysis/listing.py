@@ -87,7 +87,9 @@ def listing_risk(
     day = counted["day"].to_numpy()
     recent = counted[(day > asof_each - days) & (day <= asof_each)]
 
-    lines = items[items["order_id"].astype("str").isin(recent["order_id"])].copy()
+    wanted = [c for c in ("order_id", "sku", "asin", "product_name", "order_status", "item_status")
+              if c in items]
+    lines = items.loc[items["order_id"].astype("str").isin(recent["order_id"]), wanted].copy()
     lines["order_id"] = lines["order_id"].astype("str")
     row_cancel = pd.Series(False, index=lines.index)
     for col in ("order_status", "item_status"):

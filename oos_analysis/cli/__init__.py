@@ -19,7 +19,8 @@ from ..exceptions import DataQualityWarning, OOSAnalysisError
 __all__ = ["main", "build_parser"]
 
 # Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("check", "actions", "message")
+COMMANDS: tuple[str, ...] = ("check", "sample", "store", "rate", "budget", "reconcile",
+                              "actions", "message", "simulate")
 
 
 def build_parser() -> argparse.ArgumentParser:

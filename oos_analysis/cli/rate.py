@@ -1,0 +1,106 @@
+"""``oos-analysis rate``: the daily 7-day cancellation rate per marketplace."""
+
+from __future__ import annotations
+
+import sys
+
+from ..exceptions import ParameterError
+from ..orders import coverage, orders_from_exports
+from ..rate import DEFAULT_THRESHOLD, check_threshold, daily_rate
+from .common import add_format_argument, add_input_arguments, load_exports, parse_date, parse_tz, write_frame
+
+__all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "coverage_note"]
+
+CSV_COLUMNS = ["marketplace", "date", "orders", "seller_cancellations", "rate", "status"]
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "rate",
+        help="daily 7-day cancellation rate per marketplace",
+        description=(
+            "Compute the pre-fulfillment cancel rate for every day: MFN orders placed in the 7 "
+            "days ending that day, the counted cancellations among them, and whether the rate "
+            "is at or above the threshold (a breach)."
+        ),
+    )
+    add_input_arguments(parser)
+    add_threshold_tz(parser)
+    parser.add_argument("--from", dest="start", metavar="DATE", help="first day to show, YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", metavar="DATE", help="last day to show, YYYY-MM-DD")
+    parser.add_argument("--marketplace", metavar="M", help="only this marketplace, e.g. amazon.com")
+    parser.add_argument("--include-partial", action="store_true",
+                        help="also show the first six days, whose windows start before the data")
+    add_format_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def add_threshold_tz(parser) -> None:
+    """Add ``--threshold`` and ``--tz`` (shared by rate and budget)."""
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="X",
+                        help="breach when rate >= X, a fraction (default: 0.025)")
+    parser.add_argument("--tz", default="UTC", metavar="TZ",
+                        help="time zone of the day boundary (default: UTC, as Amazon's report; "
+                        "e.g. America/Los_Angeles)")
+
+
+def load_orders(args):
+    """Read the files and return (exports, orders); error when there is no All Orders export."""
+    exports = load_exports(args)
+    if exports.all_orders.empty:
+        raise ParameterError(
+            "none of the files is an All Orders report with orders in it, and the rate needs one: "
+            "download Reports > Fulfillment > All Orders (by order date) from Seller Central and "
+            "pass it with the other files."
+        )
+    return exports, orders_from_exports(exports)
+
+
+def coverage_note(orders) -> str:
+    """One line saying what was left out of the metric and how many counted were unattributed."""
+    cov = coverage(orders).sum(numeric_only=True)
+    left = [f"{int(cov[k])} {label}" for k, label in
+            (("excluded_afn", "FBA (AFN)"), ("excluded_non_amazon", "non-Amazon channel"),
+             ("excluded_no_channel", "without a channel")) if cov[k]]
+    text = f"Included {int(cov['included'])} MFN orders on Amazon channels"
+    text += f"; left out {', '.join(left)}." if left else "; nothing left out."
+    if cov["buyer_official"]:
+        text += f" {int(cov['buyer_official'])} official buyer-requested cancellation(s) not counted."
+    if cov["unattributed"]:
+        text += (f" {int(cov['unattributed'])} cancellation(s) could not be attributed and are "
+                 "counted (conservative).")
+    return text
+
+
+def run(args) -> int:
+    threshold = check_threshold(args.threshold)
+    tz = parse_tz(args.tz)
+    start = parse_date(args.start, name="--from") if args.start else None
+    end = parse_date(args.end, name="--to") if args.end else None
+    _, orders = load_orders(args)
+    result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
+                        marketplace=args.marketplace, include_partial=args.include_partial)
+    if args.format == "csv":
+        write_frame(result[CSV_COLUMNS], "csv")
+    elif args.format == "json":
+        write_frame(result, "json")
+    else:
+        _table(result, orders, threshold=threshold, tz=tz)
+    return 0
+
+
+def _table(result, orders, *, threshold, tz) -> None:
+    out = sys.stdout
+    out.write(f"Cancellation rate over 7-day windows by purchase date ({tz} days); "
+              f"breach when rate >= {threshold:.2%}.\n")
+    shown = result.assign(
+        date=result["date"].dt.strftime("%Y-%m-%d") + result["complete"].map({True: "", False: "*"}),
+        rate=result["rate"].map(lambda r: "" if r != r else f"{r:.2%}"),
+        status=result["status"].map({"breach": "BREACH <<", "ok": "ok", "no-orders": "no orders"}),
+    )[["marketplace", "date", "orders", "seller_cancellations", "rate", "status", "unattributed"]]
+    shown = shown.rename(columns={"seller_cancellations": "cancellations"})
+    write_frame(shown, "table")
+    if (~result["complete"]).any():
+        out.write("* partial window: the data starts less than 7 days earlier.\n")
+    breaches = int((result["status"] == "breach").sum())
+    out.write(f"{breaches} breach day(s) of {len(result)}. {coverage_note(orders)}\n")
