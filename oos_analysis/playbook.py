@@ -232,10 +232,10 @@ def _decide(row, *, asof, ship_day, deadline, flagged, loss_cap, reminder_days):
         return ("wait", deadline,
                 f"reminder sent on {reminder.date()}; wait for Amazon's official request until "
                 f"the decision deadline {deadline}, then cancel as No Inventory.")
+    when = f"before the ship-by day {ship_day}" if asof <= ship_day else "now"
     return ("cancel_no_inventory", deadline,
             f"request and reminder got no official request by the decision deadline {deadline}: "
-            f"cancel as No Inventory before the ship-by day {ship_day}; this counts against the "
-            "rate.")
+            f"cancel as No Inventory {when}; this counts against the rate.")
 
 
 def _effects(actions: pd.DataFrame, orders: pd.DataFrame, *, asof, threshold) -> pd.DataFrame:

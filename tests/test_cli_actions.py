@@ -121,6 +121,11 @@ def test_actions_table_and_csv(files, capsys):
                          "2026-11-24", "--loss-cap", "20")
     assert status == 0
     assert "cancel_no_inventory" in out and "111-0000002-0000002" in out
+    assert "rate_after" not in out  # no All Orders report, no effect columns
+    status, out, err = run(capsys, "actions", files["log"], files["report"], files["all_orders"],
+                           "--asof", "2026-11-24", "--loss-cap", "20")
+    assert status == 0, err
+    assert "rate_after" in out and "remaining_after" in out
     status, out, _ = run(capsys, "actions", files["log"], files["report"], "--asof",
                          "2026-11-24", "--loss-cap", "20", "--format", "csv")
     assert status == 0

@@ -79,8 +79,11 @@ def run(args) -> int:
     for column in ("due", "decision_deadline"):
         shown[column] = shown[column].astype("str")
     if args.format == "table":
-        shown = shown.drop(columns=["rate_before", "rate_after", "remaining_before",
-                                    "remaining_after"]
-                           if shown["rate_before"].isna().all() else [])
+        effects = ["rate_before", "rate_after", "remaining_before", "remaining_after"]
+        if shown["rate_before"].isna().all():
+            shown = shown.drop(columns=effects)
+        else:
+            # Object columns: the table writer blanks missing cells, which nullable dtypes refuse.
+            shown[effects] = shown[effects].astype(object)
     write_frame(shown, args.format)
     return 0
