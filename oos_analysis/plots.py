@@ -16,6 +16,7 @@ import pandas as pd
 
 from .budget import clean_orders_needed, remaining_cancellations
 from .exceptions import ParameterError
+from .policy import cheapest_safe_policy
 from .rate import DEFAULT_THRESHOLD
 
 __all__ = [
@@ -365,8 +366,10 @@ def plot_policy_frontier(
 ):
     """Draw each policy's expected loss against its probability of any breach.
 
-    The cheapest safe policy (lowest expected loss among those with ``p_any_breach <= risk``)
-    is circled; the vertical line is the risk the seller accepts.
+    The cheapest safe policy (:func:`oos_analysis.policy.cheapest_safe_policy`: lowest expected
+    loss among those with ``p_any_breach <= risk``) is circled; the vertical line is the risk the
+    seller accepts. When the log records no loss at all, expected purchases at a loss
+    (``expected_bought``) take the place of the loss.
 
     Parameters
     ----------
@@ -397,27 +400,25 @@ def plot_policy_frontier(
     [[0.04, 120.0]]
     """
     _require(policies, ["policy", "expected_loss", "p_any_breach"], "plot_policy_frontier")
-    if not 0 <= risk <= 1:
-        raise ParameterError(f"risk must be a probability between 0 and 1; got {risk!r}.")
+    best = cheapest_safe_policy(policies, risk=risk)
     ax = _axes(ax)
-    x = policies["p_any_breach"].astype(float).to_numpy()
-    y = policies["expected_loss"].astype(float).to_numpy()
+    cost = "expected_loss"
+    if not np.all(np.isfinite(policies[cost].to_numpy(dtype=float))) and "expected_bought" in policies:
+        cost = "expected_bought"  # no loss recorded in the log: compare purchases at a loss
+    x = policies["p_any_breach"].to_numpy(dtype=float)
+    y = policies[cost].to_numpy(dtype=float)
     ax.scatter(x, y, **{"color": "C0", "zorder": 2, "label": "policy", **scatter_kwargs})
     for xi, yi, name in zip(x, y, policies["policy"].astype(str), strict=True):
         ax.annotate(name, (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=8)
-    safe = np.flatnonzero(x <= risk)
-    best = safe[np.argmin(y[safe])] if len(safe) else None
     style = {"s": 220, "facecolors": "none", "edgecolors": "C2", "linewidths": 2, "zorder": 3,
              "label": "cheapest safe policy"}
-    if best is None:
-        ax.scatter([], [], **{**style, **(highlight_kwargs or {})})
-    else:
-        ax.scatter([x[best]], [y[best]], **{**style, **(highlight_kwargs or {})})
+    chosen = ([], []) if best is None else ([float(best["p_any_breach"])], [float(best[cost])])
+    ax.scatter(*chosen, **{**style, **(highlight_kwargs or {})})
     risk_style = {"linestyle": "--", "color": "C3", "label": f"risk tolerance {risk:.0%}"}
     ax.axvline(risk, **{**risk_style, **(risk_kwargs or {})})
     ax.set_xlim(-0.02, 1.02)
     _percent_axis(ax.xaxis, decimals=0)
     ax.set_xlabel("probability of any breach over the horizon")
-    ax.set_ylabel("expected loss")
+    ax.set_ylabel("expected loss" if cost == "expected_loss" else "expected purchases at a loss")
     ax.legend(loc="upper right")
     return ax

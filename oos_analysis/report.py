@@ -21,6 +21,8 @@ from .exceptions import OOSAnalysisError, ParameterError
 
 __all__ = [
     "ReportRenderError",
+    "report_scope",
+    "report_table",
     "notebook_parameters",
     "coerce_parameters",
     "render_report",
@@ -54,6 +56,128 @@ class ReportRenderError(OOSAnalysisError, RuntimeError):
     def __init__(self, message: str, *, executed: Path | None = None) -> None:
         super().__init__(message)
         self.executed = executed
+
+
+def report_scope(orders, *, asof=None, marketplace=None, tz: str = "UTC") -> tuple[str, str]:
+    """Return the ``(asof, marketplace)`` a report is about, filling in what was not given.
+
+    The marketplace defaults to the one with the most MFN orders in the metric, and ``asof`` to
+    that marketplace's last purchase day (in ``tz``), the same defaults as
+    :func:`oos_analysis.budget_summary` and :func:`oos_analysis.simulate`.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        The frame :func:`oos_analysis.orders_from_items` returns.
+    asof : str or date, optional
+    marketplace : str, optional
+    tz : str, default "UTC"
+
+    Returns
+    -------
+    tuple of str
+        The ISO date and the marketplace name (e.g. ``("2026-11-24", "amazon.com")``).
+
+    Raises
+    ------
+    ParameterError
+        No MFN orders at all, or none in the requested marketplace.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"marketplace": ["amazon.com", "amazon.com", "amazon.ca"],
+    ...     "purchase_date": pd.to_datetime(["2026-11-23T23:00Z", "2026-11-24T01:00Z",
+    ...                                      "2026-11-25T01:00Z"], utc=True),
+    ...     "in_metric": True})
+    >>> report_scope(o)
+    ('2026-11-24', 'amazon.com')
+    >>> report_scope(o, tz="America/Los_Angeles", asof="")
+    ('2026-11-23', 'amazon.com')
+    """
+    from .rate import check_tz
+
+    tz = check_tz(tz)
+    metric = orders[orders["in_metric"].astype(bool)]
+    counts = metric["marketplace"].value_counts()
+    if counts.empty:
+        raise ParameterError(
+            "the data has no MFN orders on an Amazon marketplace, so there is no cancellation "
+            "rate to report. Pass an All Orders report that covers the report week."
+        )
+    if marketplace:
+        if marketplace not in counts.index:
+            raise ParameterError(
+                f"no MFN orders for marketplace {marketplace!r} in the data; it has "
+                f"{sorted(counts.index)}. Pass one of those (e.g. --marketplace amazon.com)."
+            )
+    else:
+        # Most orders first; ties broken by name so the choice does not depend on file order.
+        marketplace = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    if asof:
+        return _iso_date(asof), str(marketplace)
+    stamps = metric.loc[metric["marketplace"] == marketplace, "purchase_date"]
+    last = stamps.dt.tz_convert(tz).max()
+    return last.date().isoformat(), str(marketplace)
+
+
+def report_table(
+    frame,
+    *,
+    percent=(),
+    decimals: dict | None = None,
+    dates=(),
+    caption: str | None = None,
+):
+    """Return a Styler for showing ``frame`` in a report, with every value HTML-escaped.
+
+    pandas' Styler does not escape cell text unless told to; product names are data, so a
+    product called ``<script>`` must stay text. The index is hidden and missing values show as
+    blanks.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    percent : sequence of str
+        Columns holding fractions, shown as percentages with two decimals.
+    decimals : dict, optional
+        Column name to number of decimals for other float columns.
+    dates : sequence of str
+        Columns shown as ``YYYY-MM-DD``.
+    caption : str, optional
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = report_table(pd.DataFrame({"product_name": ["<b>x</b>"], "rate": [0.025]}),
+    ...                  percent=["rate"])
+    >>> html = t.to_html()
+    >>> "&lt;b&gt;x&lt;/b&gt;" in html, "2.50%" in html
+    (True, True)
+    """
+    import pandas as pd
+
+    import html
+
+    styler = frame.style.hide(axis="index").format(escape="html", na_rep="")
+    styler = styler.format_index(escape="html", axis=1)
+    for column in percent:
+        styler = styler.format(lambda v: "" if pd.isna(v) else f"{v:.2%}", subset=[column])
+    for column, places in (decimals or {}).items():
+        styler = styler.format(
+            lambda v, p=places: "" if pd.isna(v) else f"{v:,.{p}f}", subset=[column]
+        )
+    for column in dates:
+        styler = styler.format(
+            lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"), subset=[column]
+        )
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler
 
 
 def default_notebook() -> Path:
