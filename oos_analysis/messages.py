@@ -204,16 +204,18 @@ def _text(value):
     return text or None
 
 
-def _product_name(case, order_report) -> str | None:
+def _product_name(case, *reports) -> str | None:
+    """The product name from the log row, else from the first report that lists the order."""
     name = _text(case.get("product_name"))
-    if name or order_report is None or "product_name" not in getattr(order_report, "columns", []):
-        return name
-    items = order_report.loc[order_report["order_id"] == case["order_id"]]
-    if "sku" in items.columns and _text(case.get("sku")):
-        same_sku = items.loc[items["sku"] == case["sku"]]
-        items = same_sku if not same_sku.empty else items
-    names = [n for n in map(_text, items["product_name"]) if n]
-    return names[0] if names else None
+    for report in reports:
+        if name or report is None or "product_name" not in report.columns:
+            continue
+        items = report.loc[report["order_id"] == case["order_id"]]
+        if "sku" in items.columns and _text(case.get("sku")):
+            same_sku = items.loc[items["sku"] == case["sku"]]
+            items = same_sku if not same_sku.empty else items
+        name = next((n for n in map(_text, items["product_name"]) if n), None)
+    return name
 
 
 def _case(stockout_log: pd.DataFrame, order_id: str) -> pd.Series:
@@ -248,6 +250,7 @@ def cancellation_message(
     template_dir: str | Path | None = None,
     urls: Mapping[str, str] | None = None,
     order_report: pd.DataFrame | None = None,
+    all_orders: pd.DataFrame | None = None,
 ) -> str:
     """Write the cancellation request (or the reminder) for one open stock-out.
 
@@ -268,8 +271,9 @@ def cancellation_message(
         Folder with templates that replace the shipped ones of the same name.
     urls : mapping, optional
         Overrides of :data:`CANCELLATION_URLS`.
-    order_report : DataFrame, optional
-        Order/Unshipped report, for the product name when the log has none.
+    order_report, all_orders : DataFrame, optional
+        Order/Unshipped and All Orders reports, searched in that order for the product name when
+        the log has none (the SKU is used when none has it).
 
     Returns
     -------
@@ -302,7 +306,7 @@ def cancellation_message(
         )
     context = {
         "order_id": str(order_id),
-        "product_name": _product_name(case, order_report),
+        "product_name": _product_name(case, order_report, all_orders),
         "sku": _text(case.get("sku")),
         "marketplace": marketplace,
         "cancellation_url": cancellation_url(marketplace, urls=urls),
@@ -334,6 +338,7 @@ def cancellation_messages(
     template_dir: str | Path | None = None,
     urls: Mapping[str, str] | None = None,
     order_report: pd.DataFrame | None = None,
+    all_orders: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Draft the messages that :func:`~oos_analysis.playbook.next_actions` says to send.
 
@@ -344,7 +349,7 @@ def cancellation_messages(
         message, the others are skipped.
     stockout_log : DataFrame
         The log the actions came from.
-    shop_name, template_dir, urls, order_report
+    shop_name, template_dir, urls, order_report, all_orders
         As in :func:`cancellation_message`.
 
     Returns
@@ -367,6 +372,7 @@ def cancellation_messages(
             template_dir=template_dir,
             urls=urls,
             order_report=order_report,
+            all_orders=all_orders,
         )
         rows.append((order_id, marketplace, action, lang, text))
     columns = ["order_id", "marketplace", "action", "lang", "text"]

@@ -104,6 +104,13 @@ def test_product_falls_back_to_order_report_then_sku():
         "product_name": ["Other item", "Desk fan"],
     })
     assert "(Desk fan)" in cancellation_message(log, "026-3333333-3333333", order_report=report)
+    all_orders = pd.DataFrame({"order_id": ["026-3333333-3333333"], "sku": ["FAN-3"],
+                               "product_name": ["Fan from All Orders"]})
+    assert "(Fan from All Orders)" in cancellation_message(log, "026-3333333-3333333",
+                                                           all_orders=all_orders)
+    both = cancellation_message(log, "026-3333333-3333333", order_report=report,
+                                all_orders=all_orders)
+    assert "(Desk fan)" in both
 
 
 def test_product_name_is_printed_literally():

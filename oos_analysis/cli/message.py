@@ -44,6 +44,7 @@ def run(args) -> int:
         shop_name=args.shop,
         template_dir=args.templates,
         order_report=exports.order_report,
+        all_orders=exports.all_orders,
     )
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
