@@ -415,3 +415,14 @@ def test_no_inventory_effect_on_the_orders_window():
     assert pd.isna(result.loc[frame.loc[2, "order_id"], "rate_after"])
     assert result.loc[frame.loc[3, "order_id"], "action"] == "cancel_no_inventory"
     assert pd.isna(result.loc[frame.loc[3, "order_id"], "remaining_after"])
+
+
+def test_empty_log_and_minimal_columns():
+    empty = next_actions(log({}).iloc[:0], asof=ASOF)
+    assert empty.empty and "reason" in empty.columns
+    # Only the columns a hand-kept log must have; strings are read as UTC timestamps.
+    minimal = pd.DataFrame({"order_id": ["111-9"], "resolution": ["open"],
+                            "ship_by": ["2026-11-26"], "request_sent_at": ["2026-11-21 08:00"]})
+    row = one(minimal)
+    assert row["action"] == "send_reminder" and row["due"] == D(2026, 11, 23)
+    assert pd.isna(row["marketplace"]) and pd.isna(row["sku"])
