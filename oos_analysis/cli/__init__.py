@@ -20,7 +20,7 @@ __all__ = ["main", "build_parser"]
 
 # Subcommand modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = ("check", "sample", "store", "rate", "budget", "reconcile",
-                              "actions", "message", "simulate")
+                              "actions", "message", "simulate", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

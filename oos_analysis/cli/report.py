@@ -1,0 +1,111 @@
+"""``oos-analysis report``: render the weekly HTML report (papermill, then nbconvert without code).
+
+Safe to run from cron: every path is made absolute, nothing waits for a terminal or opens a
+browser, the only output on success is the HTML's path, and a failing notebook cell gives exit
+status 1 with the executed notebook kept for inspection and no HTML written.
+
+Example crontab line (Mondays 07:00)::
+
+    0 7 * * 1 /path/to/oos_analysis/.venv/bin/oos-analysis report /data/us/*.txt /data/us/*.csv --out /data/reports
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from pathlib import Path
+
+from ..exceptions import DataQualityWarning, ParameterError
+from .common import add_input_arguments, parse_date
+
+__all__ = ["add_parser", "run"]
+
+# Parameters the command sets itself; --param must not fight with them.
+_OWN = {"files": "FILE arguments", "asof": "--asof", "marketplace": "--marketplace"}
+
+
+def add_parser(subparsers) -> None:
+    """Register the ``report`` subcommand."""
+    parser = subparsers.add_parser(
+        "report",
+        help="render the weekly HTML report (no code, no buyer data)",
+        description=(
+            "Execute the weekly report notebook on the given exports with papermill and write "
+            "OUT/<marketplace>-<asof>.ipynb and the matching .html without code cells. Without "
+            "FILE arguments the notebook's own sample data is used."
+        ),
+    )
+    add_input_arguments(parser, required=False)
+    parser.add_argument("--asof", metavar="DATE",
+                        help="ISO date of the report (default: last purchase day in the data)")
+    parser.add_argument("--marketplace", metavar="M",
+                        help="e.g. amazon.com (default: the one with the most MFN orders)")
+    parser.add_argument("--out", metavar="DIR", default="reports",
+                        help="folder for the executed notebook and the HTML (default: reports)")
+    parser.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
+                        help="set a notebook parameter (repeatable), e.g. --param horizon=14")
+    parser.add_argument("--notebook", metavar="PATH",
+                        help="report notebook (default: notebooks/weekly-report.ipynb of the "
+                        "source checkout)")
+    parser.set_defaults(func=run)
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    params = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(
+                f"--param expects NAME=VALUE, e.g. --param horizon=14; got {item!r}."
+            )
+        if name in _OWN:
+            raise ParameterError(
+                f"--param {name}=... is set by the command itself; use {_OWN[name]} instead."
+            )
+        params[name] = value
+    return params
+
+
+def _default_files(declared: dict, notebook: Path) -> list[str]:
+    try:
+        defaults = ast.literal_eval(declared["files"]["default"])
+    except (KeyError, ValueError, SyntaxError):
+        raise ParameterError(
+            f"no FILE given and the notebook {notebook} declares no default 'files' list; "
+            "pass the export files to report on."
+        ) from None
+    return [str((notebook.parent / f).resolve()) for f in defaults]
+
+
+def run(args) -> int:
+    """Render the report and print the path of the HTML."""
+    from ..orders import orders_from_exports
+    from ..readers import read_exports
+    from ..report import (coerce_parameters, default_notebook, notebook_parameters,
+                          render_report, report_scope)
+
+    notebook = Path(args.notebook).expanduser().resolve() if args.notebook else default_notebook()
+    params = _parse_params(args.param)
+    declared = notebook_parameters(notebook)
+    # Checked here, before the data is read or a kernel started.
+    params = coerce_parameters(declared, params)
+    if args.files:
+        files = [str(Path(f).expanduser().resolve()) for f in args.files]
+    else:
+        files = _default_files(declared, notebook)
+    asof = parse_date(args.asof, name="--asof").date().isoformat() if args.asof else None
+    marketplace = args.marketplace
+    if asof is None or not marketplace:
+        tz = params.get("tz", "UTC")
+        with warnings.catch_warnings():
+            # The report lists these per file; repeating them here would only make cron mail.
+            warnings.simplefilter("ignore", DataQualityWarning)
+            orders = orders_from_exports(read_exports(files))
+        asof, marketplace = report_scope(orders, asof=asof, marketplace=marketplace, tz=tz)
+    if "files" in declared:
+        params["files"] = files
+    html = render_report(notebook, out_dir=args.out, asof=asof, marketplace=marketplace,
+                         parameters=params)
+    print(html)
+    return 0
