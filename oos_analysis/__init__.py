@@ -24,6 +24,7 @@ from .orders import coverage, orders_from_exports, orders_from_items
 from .rate import DEFAULT_THRESHOLD, WINDOW_DAYS, daily_rate
 from .playbook import ACTIONS, next_actions
 from .messages import cancellation_message, cancellation_messages, cancellation_url
+from .sample import generate_sample
 
 from .readers import (
     Export,
@@ -36,6 +37,9 @@ from .readers import (
     read_seller_performance,
     read_stockout_log,
 )
+from .simulation import SimulationInputs, SimulationResult, simulate
+from .policy import cheapest_safe_policy, compare_policies, policy_grid
+from .breach import breach_probability, daily_breach_probability
 
 try:
     __version__ = version("oos_analysis")
@@ -63,6 +67,7 @@ __all__ = [
     "cancellation_message",
     "cancellation_messages",
     "cancellation_url",
+    "generate_sample",
     "Export",
     "Exports",
     "read_all_orders",
@@ -72,4 +77,12 @@ __all__ = [
     "read_order_report",
     "read_seller_performance",
     "read_stockout_log",
+    "SimulationInputs",
+    "SimulationResult",
+    "simulate",
+    "compare_policies",
+    "cheapest_safe_policy",
+    "policy_grid",
+    "breach_probability",
+    "daily_breach_probability",
 ]
