@@ -42,7 +42,6 @@ from .rate import (
     WINDOW_DAYS,
     check_threshold,
     check_tz,
-    exceeds,
     local_day,
 )
 
@@ -376,10 +375,11 @@ def _market_orders(orders, marketplace, tz):
 
 def _market_log(log, marketplace, asof_day, tz) -> dict:
     """Return the stock-out log rows of one marketplace up to the as-of day, as arrays."""
-    cols = {"order_id": [], "detected": [], "resolution": [], "requested": [], "reminded": [],
-            "official": [], "loss": []}
     if log is None or len(log) == 0 or asof_day is None:
-        return {k: np.asarray(v) for k, v in cols.items()}
+        flag = np.zeros(0, dtype=bool)
+        return {"order_id": np.zeros(0, dtype=object), "detected": np.zeros(0, dtype=np.int64),
+                "resolution": np.zeros(0, dtype=object), "requested": flag, "reminded": flag,
+                "official": flag, "loss": np.zeros(0)}
     keep = log["marketplace"].to_numpy(dtype=object) == marketplace
     detected = local_day(log["detected_at"], tz)
     keep &= (detected != _NAT) & (detected <= asof_day)
@@ -528,32 +528,11 @@ def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
     }
 
 
-def _windows(lead: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """7-day sums for each horizon day: ``lead`` holds the 6 days before, ``new`` the horizon."""
-    out = np.empty(new.shape, dtype=np.int64)
-    w = lead.sum(axis=0) + new[0]
-    out[0] = w
-    for j in range(1, new.shape[0]):
-        w = w + new[j] - (lead[j - 1] if j <= _LEAD else new[j - WINDOW_DAYS])
-        out[j] = w
-    return out
-
-
-def _any_breach(lead: np.ndarray, new: np.ndarray, need: np.ndarray) -> np.ndarray:
-    """Per path: does any horizon window reach ``need`` counted cancellations?"""
-    w = lead.sum(axis=0) + new[0]
-    hit = w >= need[0]
-    for j in range(1, new.shape[0]):
-        w = w + new[j] - (lead[j - 1] if j <= _LEAD else new[j - WINDOW_DAYS])
-        hit |= w >= need[j]
-    return hit
-
-
 class _Thinner:
     """Common random numbers: the counted orders of a policy that counts ``r`` times as many.
 
     Each counted order of the top policy carries a uniform number and stays counted under a
-    policy with ratio ``r`` iff it is below ``r``; so the policies' counts are nested.
+    policy with ratio ``r`` iff the number is below ``r``; so the policies' counts are nested.
     """
 
     def __init__(self, counted: np.ndarray, rng: np.random.Generator):
@@ -574,27 +553,46 @@ class _Thinner:
         return out.reshape(self.shape)
 
 
-def _run(sc: _Scenario, policies, *, draws, rng, threshold, windows=True):
-    """Draw the paths once; return per-policy P(any breach) and the first policy's windows."""
+def _rolling(lead: np.ndarray, new: np.ndarray):
+    """Yield the 7-day sum of each horizon day, one row of paths at a time.
+
+    ``lead`` holds the six days before the horizon (shape (6, 1) or (6, paths)), ``new`` the
+    simulated days; row by row keeps the work in cache instead of making (days, paths) copies.
+    """
+    w = lead.sum(axis=0, dtype=np.int64) + new[0]
+    yield w
+    for j in range(1, new.shape[0]):
+        w = w + new[j] - (lead[j - 1] if j <= _LEAD else new[j - WINDOW_DAYS])
+        yield w
+
+
+def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
+    """Draw the paths once; return each policy's P(any breach) and the first one's day stats."""
     lam = _horizon_lambda(policies[0], sc)
     pis = np.array([p.counted_probability for p in policies])
     top = float(pis.max())
     shape = (sc.horizon, draws)
     counted_top = rng.poisson((lam * top)[:, None], size=shape)
-    orders = rng.poisson((lam * (1 - top))[:, None], size=shape)
-    orders += counted_top
-    counted_top = counted_top.astype(np.int16)
+    uncounted = rng.poisson((lam * (1 - top))[:, None], size=shape)
     thin = _Thinner(counted_top, rng) if np.any(pis < top) else None
     n_open = sc.open_day.size
     if n_open:
         u_buy, u_accept = rng.random((n_open, draws)), rng.random((n_open, draws))
 
-    window_orders = _windows(sc.hist_orders[:, None], orders)
     frac = Fraction(str(threshold))
-    need = np.maximum(-((-frac.numerator * window_orders) // frac.denominator), 1)
+    a, b = frac.numerator, frac.denominator
+    window_orders = np.empty(shape, dtype=np.int32)
+    need = np.empty(shape, dtype=np.int32)
+    no_lead = np.zeros((_LEAD, 1), dtype=np.int64)
+    rows = zip(_rolling(sc.hist_orders[:, None], uncounted), _rolling(no_lead, counted_top),
+               strict=True)
+    for j, (m, k) in enumerate(rows):
+        window_orders[j] = n = m + k
+        # Smallest count that breaches: ceil(a n / b), and at least 1 (no orders, no breach).
+        np.maximum(-((-a * n) // b), 1, out=need[j])
 
-    any_breach, main, seen = [], None, {}
-    for k, policy in enumerate(policies):
+    any_breach, days, seen = [], None, {}
+    for idx, policy in enumerate(policies):
         lead = sc.hist_counted[:, None]
         if n_open:
             beta = _open_buy_probability(policy, sc)
@@ -605,51 +603,49 @@ def _run(sc: _Scenario, policies, *, draws, rng, threshold, windows=True):
             kept &= (u_accept >= policy.buyer_accept) & ~sc.open_official[:, None]
             lead = np.repeat(lead, draws, axis=1)
             np.add.at(lead, sc.open_day, kept.astype(np.int64))
-        key = (pis[k], policy.loss_cap, policy.buy_probability, policy.buyer_accept)
-        if k > 0 and not n_open and key in seen:
+        key = (pis[idx], policy.loss_cap, policy.buy_probability, policy.buyer_accept)
+        if idx > 0 and not n_open and key in seen:
             any_breach.append(any_breach[seen[key]])
             continue
-        seen[key] = k
-        counted = counted_top if pis[k] == top else thin(pis[k] / top)
-        if k == 0 and windows:
-            window_counted = _windows(lead, counted)
-            hit = (window_counted >= need).any(axis=0)
-            main = (window_counted, window_orders)
-        else:
-            hit = _any_breach(lead, counted, need)
+        seen[key] = idx
+        counted = counted_top if pis[idx] == top else thin(pis[idx] / top)
+        hit = np.zeros(draws, dtype=bool)
+        detail = stats and idx == 0
+        if detail:
+            days = {name: [] for name in ("p_breach", "rate", "cancellations", "remaining")}
+        for j, c in enumerate(_rolling(lead, counted)):
+            breach = c >= need[j]
+            hit |= breach
+            if detail:
+                days["p_breach"].append(breach.mean())
+                for name, value in zip(("rate", "cancellations", "remaining"),
+                                       _row_stats(c, window_orders[j], threshold), strict=True):
+                    days[name].append(value)
         any_breach.append(float(hit.mean()))
-    return np.array(any_breach), main
+    return np.array(any_breach), days
 
 
-def _day_stats(wc: np.ndarray, wn: np.ndarray, threshold: float) -> dict:
-    """Per horizon day: P(breach), quantiles of rate and counted, mean remaining budget.
+_LEVELS = np.array([0.05, 0.5, 0.95])
 
-    Works on the distinct (counted, orders) pairs of each day, so the budget arithmetic runs on a
-    few hundred pairs instead of every path.
+
+def _row_stats(c: np.ndarray, n: np.ndarray, threshold: float):
+    """Quantiles of the rate and the count, and the mean remaining budget, for one day.
+
+    Works on the distinct (counted, orders) pairs, so the budget arithmetic runs on a few
+    hundred pairs instead of every path.
     """
-    levels = np.array([0.05, 0.5, 0.95])
-    draws = wc.shape[1]
-    n_lo, n_span = int(wn.min()), int(wn.max() - wn.min()) + 1
-    c_span = int(wc.max()) + 1
-    key = wc * n_span + (wn - n_lo)
-    if wc.shape[0] * c_span * n_span <= 5_000_000:
-        counts = np.bincount((key + np.arange(wc.shape[0])[:, None] * (c_span * n_span)).ravel(),
-                             minlength=wc.shape[0] * c_span * n_span).reshape(wc.shape[0], -1)
-        rows = [(np.flatnonzero(row), row[row > 0]) for row in counts]
-    else:
-        rows = [np.unique(row, return_counts=True) for row in key]
-    out = {name: [] for name in ("p_breach", "rate", "cancellations", "expected_remaining")}
-    for keys, weight in rows:
-        c, n = keys // n_span, keys % n_span + n_lo
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(n > 0, c / np.maximum(n, 1), 0.0)
-        breach = exceeds(c, n, threshold) & (n > 0)
-        out["p_breach"].append(weight[breach].sum() / draws)
-        out["expected_remaining"].append(
-            float(np.dot(remaining_cancellations(c, n, threshold=threshold), weight)) / draws)
-        out["rate"].append(_weighted_quantiles(rate, weight, levels))
-        out["cancellations"].append(_weighted_quantiles(c.astype(float), weight, levels))
-    return out
+    n_lo = int(n.min())
+    span = int(n.max()) - n_lo + 1
+    counts = np.bincount(c * span + (n - n_lo))
+    keys = np.flatnonzero(counts)
+    weight = counts[keys]
+    cc, nn = keys // span, keys % span + n_lo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(nn > 0, cc / np.maximum(nn, 1), 0.0)
+    remaining = remaining_cancellations(cc, nn, threshold=threshold)
+    return (_weighted_quantiles(rate, weight, _LEVELS),
+            _weighted_quantiles(cc.astype(float), weight, _LEVELS),
+            float(np.dot(remaining, weight)) / c.size)
 
 
 def _weighted_quantiles(values, weights, levels):
@@ -704,7 +700,7 @@ def simulate(
         one set of paths of their own, drawn after the main ones, so the main result does not
         depend on them.
     policy_draws : int, default 20000
-        Paths for the policy comparison (at most ``draws``); its standard error is reported.
+        Paths for the policy comparison; its standard error is reported.
     threshold : float, default 0.025
     draws : int, default 10000
         Simulated paths.
@@ -747,13 +743,17 @@ def simulate(
     if inputs is None:
         inputs = SimulationInputs.from_history(orders, stockout_log, asof=_label(sc.start - 1),
                                                marketplace=sc.marketplace, tz=tz)
-    (p_any,), (wc, wn) = _run(sc, [inputs], draws=draws, rng=rng, threshold=threshold)
+    (p_any,), stats = _run(sc, [inputs], draws=draws, rng=rng, threshold=threshold,
+                          stats=True)
     policies = list(policies)
     if policies:
-        policy_draws = min(draws, int(policy_draws))
-        p_policies, _ = _run(sc, policies, draws=policy_draws, rng=rng, threshold=threshold,
-                             windows=False)
-    stats = _day_stats(wc, wn, threshold)
+        try:
+            policy_draws = int(policy_draws)
+        except (TypeError, ValueError):
+            policy_draws = 0
+        if policy_draws < 1:
+            raise ParameterError(f"policy_draws must be 1 or more; got {policy_draws!r}.")
+        p_policies, _ = _run(sc, policies, draws=policy_draws, rng=rng, threshold=threshold)
     rate, cancellations = np.array(stats["rate"]), np.array(stats["cancellations"])
     days = pd.DataFrame({
         "date": pd.Series((sc.start + np.arange(sc.horizon)) * _DAY_NS, dtype="datetime64[ns]"),
@@ -762,7 +762,7 @@ def simulate(
         "cancellations_p05": cancellations[:, 0],
         "cancellations_p50": cancellations[:, 1],
         "cancellations_p95": cancellations[:, 2],
-        "expected_remaining": np.array(stats["expected_remaining"], dtype=float),
+        "expected_remaining": np.array(stats["remaining"], dtype=float),
     })
 
     def se(p, n=draws):

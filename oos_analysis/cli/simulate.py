@@ -1,0 +1,224 @@
+"""``oos-analysis simulate [FILE...]``: the chance of breaching the target in the coming weeks.
+
+Reads the exports (or nothing: then it simulates from an empty history starting at ``--start``),
+estimates the model's parameters unless given, runs :func:`~oos_analysis.simulate` and compares
+buying policies on a grid; prints the headline, the inputs and where each came from, the days and
+the cheapest policy that keeps the probability of any breach within ``--risk``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+
+import pandas as pd
+
+from ..exceptions import ParameterError
+from ..policy import DEFAULT_RISK, cheapest_safe_policy, mark_safe, policy_grid
+from ..rate import DEFAULT_THRESHOLD
+from ..simulation import SimulationInputs, simulate
+from .common import add_format_argument, add_input_arguments, parse_date, write_frame, write_json
+
+__all__ = ["add_parser", "run"]
+
+_POLICY_DRAWS = 20_000
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _number(kind, name):
+    def parse(text):
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} expects a number, got {text!r}") from None
+    return parse
+
+
+def add_parser(subparsers) -> None:
+    """Register ``simulate``."""
+    parser = subparsers.add_parser(
+        "simulate",
+        help="chance of breaching the cancellation-rate target in the coming weeks, and the "
+        "cheapest buying policy that stays safe",
+        description=__doc__.splitlines()[0].split(": ", 1)[1],
+    )
+    add_input_arguments(parser, required=False)
+    parser.add_argument("--asof", metavar="DATE", help="last day of history (default: last "
+                        "purchase day in the data)")
+    parser.add_argument("--start", metavar="DATE", help="first simulated day (default: the day "
+                        "after --asof; required without files)")
+    parser.add_argument("--horizon", type=_number(int, "--horizon"), default=28, metavar="DAYS",
+                        help="simulated days (default: 28)")
+    parser.add_argument("--marketplace", metavar="NAME", help="e.g. amazon.com (default: the one "
+                        "with most MFN orders)")
+    parser.add_argument("--orders-per-day", type=_number(float, "--orders-per-day"), metavar="L",
+                        help="expected new MFN orders per day (default: estimated by weekday "
+                        "from the last 28 days)")
+    parser.add_argument("--stockout-rate", type=_number(float, "--stockout-rate"), metavar="P",
+                        help="share of new orders that hit a stock-out (default: from the "
+                        "stock-out log, last 90 days)")
+    buy = parser.add_mutually_exclusive_group()
+    buy.add_argument("--buy-at-loss", type=_number(float, "--buy-at-loss"), metavar="B",
+                     help="share of stock-outs bought at a loss (default: from the log)")
+    buy.add_argument("--loss-cap", type=_number(float, "--loss-cap"), metavar="X",
+                     help="buy a stock-out whenever its loss is at most X")
+    parser.add_argument("--buyer-accept", type=_number(float, "--buyer-accept"), metavar="Q",
+                        help="share of asked buyers who cancel through Amazon's official flow "
+                        "(default: from the log)")
+    parser.add_argument("--cancel", nargs="+", default=[], metavar="ORDER_ID",
+                        help="orders to cancel for sure (what if I cancel these?)")
+    parser.add_argument("--risk", type=_number(float, "--risk"), default=DEFAULT_RISK,
+                        metavar="R", help="acceptable chance of any breach (default: 0.05)")
+    parser.add_argument("--draws", type=_number(int, "--draws"), default=10_000, metavar="N",
+                        help="simulated paths (default: 10000)")
+    parser.add_argument("--seed", type=_number(int, "--seed"), metavar="S",
+                        help="random seed, for a reproducible answer (default: fresh, printed)")
+    parser.add_argument("--threshold", type=_number(float, "--threshold"),
+                        default=DEFAULT_THRESHOLD, metavar="T",
+                        help="target as a fraction (default: 0.025)")
+    add_format_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def _inputs(args, orders, log, asof):
+    if orders is None:
+        missing = [opt for opt, value in (("--start", args.start),
+                                          ("--orders-per-day", args.orders_per_day),
+                                          ("--stockout-rate", args.stockout_rate))
+                   if value is None]
+        if missing:
+            raise ParameterError(
+                "without export files there is no history to estimate from; pass "
+                f"{', '.join(missing)} (e.g. --start 2026-12-01 --orders-per-day 30 "
+                "--stockout-rate 0.03), or give the exports."
+            )
+    return SimulationInputs.from_history(
+        orders, log, asof=asof, marketplace=args.marketplace,
+        orders_per_day=args.orders_per_day, stockout_rate=args.stockout_rate,
+        buy_at_loss=args.buy_at_loss, loss_cap=args.loss_cap, buyer_accept=args.buyer_accept,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the simulation and print it in ``args.format``."""
+    asof = None if args.asof is None else parse_date(args.asof, name="--asof")
+    start = None if args.start is None else parse_date(args.start, name="--start")
+    if asof is None and start is not None:
+        asof = start - pd.Timedelta(days=1)
+    orders = log = None
+    if args.files:
+        from ..orders import orders_from_exports
+        from .common import load_exports
+
+        exports = load_exports(args)
+        orders, log = orders_from_exports(exports), exports.stockout_log
+    inputs = _inputs(args, orders, log, asof)
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
+    result = simulate(
+        orders, stockout_log=log, inputs=inputs, asof=asof, start=start, horizon=args.horizon,
+        marketplace=args.marketplace, cancel=args.cancel, policies=policy_grid(inputs),
+        policy_draws=min(args.draws, _POLICY_DRAWS), threshold=args.threshold,
+        draws=args.draws, rng=seed,
+    )
+    policies = mark_safe(result.policies, risk=args.risk)
+    best = cheapest_safe_policy(policies, risk=args.risk)
+    if args.format == "json":
+        write_json(_document(result, policies, best, args, seed))
+    elif args.format == "csv":
+        write_frame(result.days, "csv")
+    else:
+        sys.stdout.write(_table(result, policies, best, args, seed))
+    return 0
+
+
+def _inputs_record(inputs: SimulationInputs) -> dict:
+    return {
+        "orders_per_day": dict(zip(_WEEKDAYS, inputs.orders_per_day, strict=True)),
+        "stockout_rate": inputs.stockout_rate,
+        "buy_at_loss": inputs.buy_at_loss,
+        "loss_cap": inputs.loss_cap,
+        "buy_probability": inputs.buy_probability,
+        "buyer_accept": inputs.buyer_accept,
+        "reminder_rate": inputs.reminders_per_request,
+        "recorded_losses": sum(1 for x in inputs.losses if x == x),
+        "sources": dict(inputs.sources),
+    }
+
+
+def _document(result, policies, best, args, seed) -> dict:
+    summary = result.summary.iloc[0].to_dict()
+    return {
+        **summary,
+        "threshold": args.threshold,
+        "risk": args.risk,
+        "seed": seed,
+        "inputs": _inputs_record(result.inputs),
+        "days": result.days.to_dict(orient="records"),
+        "policies": policies.to_dict(orient="records"),
+        "cheapest_safe_policy": None if best is None else best.to_dict(),
+    }
+
+
+def _pct(value: float, digits: int = 1) -> str:
+    return f"{100 * value:.{digits}f}%"
+
+
+def _money(value: float) -> str:
+    return "unknown (no losses recorded)" if value != value else f"{value:,.2f}"
+
+
+def _table(result, policies, best, args, seed) -> str:
+    s = result.summary.iloc[0]
+    inp = result.inputs
+    src = inp.sources
+    start = pd.Timestamp(s["start"]).strftime("%Y-%m-%d")
+    lines = [
+        f"What-if for {s['marketplace'] or 'an empty history'}: {int(s['horizon'])} days from "
+        f"{start}, {int(s['draws']):,} simulated paths (seed {seed}).",
+        f"Chance that the 7-day rate reaches {_pct(args.threshold)} on at least one day: "
+        f"{_pct(s['p_any_breach'])} (standard error {_pct(s['p_any_breach_se'], 2)}).",
+        f"Expected: {s['expected_cancellations']:.1f} counted cancellations, "
+        f"{s['expected_bought']:.1f} stock-outs bought at a loss costing "
+        f"{_money(s['expected_loss'])}, {s['expected_requests']:.1f} cancellation requests and "
+        f"{s['expected_reminders']:.1f} reminders.",
+        "",
+        "Inputs:",
+        "  orders per day       " + " ".join(f"{d} {x:.1f}" for d, x in
+                                              zip(_WEEKDAYS, inp.orders_per_day, strict=True))
+        + f"  [{src.get('orders_per_day', 'given')}]",
+        f"  stock-out rate       {_pct(inp.stockout_rate, 2)}  [{src.get('stockout_rate', 'given')}]",
+        f"  buying at a loss     {inp.policy} (buys {_pct(inp.buy_probability, 0)} of stock-outs)"
+        f"  [{src.get('policy', 'given')}]",
+        f"  buyer cancels officially  {_pct(inp.buyer_accept, 0)}"
+        f"  [{src.get('buyer_accept', 'given')}]",
+        f"  open stuck orders {int(s['open_orders'])}, planned cancellations {int(s['planned'])}",
+        "",
+        "Day         P(breach)   rate 5% / 50% / 95%     counted 50%   budget left (mean)",
+    ]
+    for row in result.days.itertuples(index=False):
+        lines.append(
+            f"{row.date:%Y-%m-%d}  {_pct(row.p_breach):>8}   {_pct(row.rate_p05):>6} / "
+            f"{_pct(row.rate_p50):>6} / {_pct(row.rate_p95):>6}   {row.cancellations_p50:>8.1f}"
+            f"   {row.expected_remaining:>10.1f}"
+        )
+    lines += ["", f"Buying policies ({int(policies['draws'].iloc[0]):,} shared paths):",
+              "  policy              P(any breach)   expected loss   bought"]
+    for row in policies.itertuples(index=False):
+        loss = "-" if row.expected_loss != row.expected_loss else f"{row.expected_loss:,.2f}"
+        lines.append(f"  {row.policy:<18}  {_pct(row.p_any_breach):>13}   {loss:>13}"
+                     f"   {row.expected_bought:>6.1f}")
+    if best is None:
+        lines.append(
+            f"No policy in the grid keeps the chance of any breach at or below "
+            f"{_pct(args.risk)}: even buying every stock-out that can be bought leaves "
+            f"{_pct(policies['p_any_breach'].min())}. Cut stock-outs at the source (stock "
+            "control, repricing) or accept more risk."
+        )
+    else:
+        lines.append(
+            f"Cheapest policy with a chance of any breach at or below {_pct(args.risk)}: "
+            f"{best['policy']} ({_pct(best['p_any_breach'])}, expected loss "
+            f"{_money(best['expected_loss'])}, {best['expected_bought']:.1f} bought)."
+        )
+    return "\n".join(lines) + "\n"
