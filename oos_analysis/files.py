@@ -98,7 +98,14 @@ def _raw_bytes(source: Any, limit: int | None = None) -> tuple[bytes, bool]:
     if position is not None and limit is not None:
         source.seek(position)
     if isinstance(content, str):
-        return content.encode("utf-8"), True
+        try:
+            return content.encode("utf-8"), True
+        except UnicodeEncodeError as exc:
+            raise ReportFormatError(
+                f"the text holds an invalid character (a lone surrogate) at position {exc.start}; "
+                "it cannot come from a saved file. Pass the file itself instead.",
+                source=name,
+            ) from None
     return bytes(content), False
 
 

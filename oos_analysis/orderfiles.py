@@ -166,6 +166,9 @@ def read_all_orders_table(source, *, encoding=None):
         frame, "sales_channel", "marketplace",
         map_unique(frame["sales_channel"], schema.marketplace_from_channel),
     )
+    for name in ("sku", "asin", "item_status"):
+        if name not in frame:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
     if "last_updated_date" not in frame:
         frame = _insert_after(frame, "purchase_date", "last_updated_date",
                               pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s, UTC]"))

@@ -285,8 +285,9 @@ def read_seller_performance(source) -> pd.DataFrame:
     ...     "orderCount": 400, "cancellationCount": 3, "rate": 0.0075, "status": "GOOD",
     ...     "targetValue": 0.025, "targetCondition": "LESS_THAN"}}]}
     >>> df = read_seller_performance(io.StringIO(json.dumps(doc)))
-    >>> df.loc[0, ["marketplace", "metric", "orders", "defects", "rate"]].tolist()
-    ['amazon.com', 'pre_fulfillment_cancel_rate', 400, 3, 0.0075]
+    >>> row = df.iloc[0]
+    >>> row["marketplace"], row["metric"], int(row["orders"]), int(row["defects"]), float(row["rate"])
+    ('amazon.com', 'pre_fulfillment_cancel_rate', 400, 3, 0.0075)
     """
     frame, _, notes = read_seller_performance_table(source)
     _emit(source_name(source), notes)
