@@ -87,9 +87,11 @@ def local_day(timestamps: pd.Series, tz: str = "UTC") -> np.ndarray:
         )
     if tz != "UTC":
         stamps = stamps.dt.tz_convert(tz).dt.tz_localize(None)
-    values = stamps.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    # Stay in the column's own unit (pandas 3 reads seconds): no conversion copy.
+    unit = np.datetime_data(stamps.dtype.base if hasattr(stamps.dtype, "base") else stamps.dtype)[0]
+    values = stamps.to_numpy(dtype=f"datetime64[{unit}]").view(np.int64)
     nat = values == np.iinfo(np.int64).min
-    days = values // _DAY_NS
+    days = values // (_DAY_NS // np.timedelta64(1, unit).astype("timedelta64[ns]").astype(np.int64))
     days[nat] = np.iinfo(np.int64).min
     return days
 
@@ -218,8 +220,8 @@ def daily_rate(
     nm = len(names)
     slot = codes * span + (days - first_day)
     n = np.bincount(slot, minlength=nm * span).reshape(nm, span)
-    c = np.bincount(slot, weights=counted, minlength=nm * span).reshape(nm, span)
-    u = np.bincount(slot, weights=unattributed, minlength=nm * span).reshape(nm, span)
+    c = np.bincount(slot[counted], minlength=nm * span).reshape(nm, span)
+    u = np.bincount(slot[unattributed], minlength=nm * span).reshape(nm, span)
     has = n > 0
     first = has.argmax(axis=1)
     last = span - 1 - has[:, ::-1].argmax(axis=1)
