@@ -52,7 +52,8 @@ def recount(folder: Path, marketplace: str = "amazon.com"):
         day=pd.to_datetime(mfn["purchase-date"], utc=True, format="ISO8601").dt.date,
         cancelled=(mfn["order-status"] == "Cancelled") | (mfn["item-status"] == "Cancelled"),
     )
-    orders = mfn.groupby("amazon-order-id").agg(day=("day", "first"), cancelled=("cancelled", "any"))
+    orders = mfn.groupby("amazon-order-id").agg(day=("day", "first"),
+                                                cancelled=("cancelled", "any"))
     report = tsv(folder / "us" / "order-report.txt")
     log = log_csv(folder / "us" / "stockout-log.csv")
     official = set(report.loc[report["is-buyer-requested-cancellation"] == "true", "order-id"])
@@ -97,7 +98,8 @@ def check_consistency(folder: Path, end: dt.date) -> None:
     orders = recount(folder)
     listed = orders[orders["cancelled"] & (orders["day"] >= first) & (orders["day"] <= last)]
     expected = {(day.isoformat(), order_id, "Yes" if counted else "No")
-                for order_id, day, counted in zip(listed.index, listed["day"], listed["counted"])}
+                for order_id, day, counted in zip(listed.index, listed["day"], listed["counted"],
+                                                   strict=True)}
     download = pd.read_csv(folder / "us" / "account-health-cancel-rate.csv", dtype=str)
     assert list(download.columns) == ["Order Date", "Order ID", "Impacts Account Health"]
     assert set(map(tuple, download.to_numpy())) == expected
@@ -262,7 +264,8 @@ def test_all_orders_looks_like_the_sp_api_report(sample):
 def test_order_volume_and_mix(sample):
     items = tsv(sample / "us" / "all-orders.txt")
     items["day"] = pd.to_datetime(items["purchase-date"], utc=True, format="ISO8601").dt.date
-    com = items[(items["fulfillment-channel"] == "Merchant") & (items["sales-channel"] == "Amazon.com")]
+    merchant = items["fulfillment-channel"] == "Merchant"
+    com = items[merchant & (items["sales-channel"] == "Amazon.com")]
     per_day = com.groupby("day")["amazon-order-id"].nunique()
     assert (per_day.index.max() - per_day.index.min()).days + 1 >= 84
     assert ((per_day >= 20) & (per_day <= 40)).mean() >= 0.9
@@ -270,7 +273,7 @@ def test_order_volume_and_mix(sample):
     assert weekday.max() - weekday.min() >= 2
     size = com.groupby("amazon-order-id").size()
     assert 0.08 <= (size > 1).mean() <= 0.25 and size.max() == 3
-    ca = items[(items["fulfillment-channel"] == "Merchant") & (items["sales-channel"] == "Amazon.ca")]
+    ca = items[merchant & (items["sales-channel"] == "Amazon.ca")]
     assert ca.groupby("day")["amazon-order-id"].nunique().between(1, 4).all()
 
 
@@ -328,7 +331,8 @@ def test_template_is_the_header_only(sample):
 
 def test_readme_names_the_exact_command(sample):
     readme = (sample / "README.md").read_text()
-    assert "python -m oos_analysis.sample data/sample --seed 2026 --end 2026-11-24 --weeks 13" in readme
+    command = "python -m oos_analysis.sample data/sample --seed 2026 --end 2026-11-24 --weeks 13"
+    assert command in readme
     assert re.search(r"2\.5% from \w{3} 2026-1\d-\d\d to \w{3} 2026-1\d-\d\d \([45] days\)", readme)
 
 
@@ -402,7 +406,8 @@ def test_the_kit_reads_the_us_files_and_reconciles_with_amazon(sample):
            "ship_address_2", "ship_address_3", "cpf", "buyer_identification_number"}
     assert pii <= {c for c in map(snake_case, ORDER_REPORT_HEADER) if is_pii_column(c)}
     assert not pii & set(report.columns)
-    assert not report.astype(str).apply(lambda s: s.str.contains("example", regex=False)).any().any()
+    text = report.astype(str)
+    assert not text.apply(lambda s: s.str.contains("example", regex=False)).any().any()
     orders = orders_from_exports(exports)
     table = reconcile(orders, exports.seller_performance).set_index("marketplace")
     assert (table["kit_orders"] == table["amazon_orders"]).all()

@@ -19,7 +19,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "seed, end day and length always give byte-identical files."
         ),
     )
-    parser.add_argument("out_dir", metavar="OUT_DIR", help="folder to write into (created if missing)")
+    parser.add_argument("out_dir", metavar="OUT_DIR",
+                        help="folder to write into (created if missing)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--end", default=DEFAULT_END, metavar="YYYY-MM-DD",

@@ -20,7 +20,9 @@ import numpy as np
 
 from ..exceptions import InputFileError, ParameterError
 from . import formats
-from .story import JST, Story, jp_story, us_story
+from .japan import jp_story
+from .readme import readme
+from .story import JST, us_story
 
 __all__ = ["generate_sample", "SAMPLE_FILES", "DEFAULT_SEED", "DEFAULT_END", "DEFAULT_WEEKS"]
 
@@ -117,7 +119,7 @@ def generate_sample(
         "jp/all-orders.txt": (formats.all_orders(jp), "cp932"),
         "jp/stockout-log.csv": (formats.stockout_log(jp, tz=JST, newline="\r\n"), "cp932"),
         "stockout-log-template.csv": (formats.template(), "utf-8"),
-        "README.md": (_readme(us, jp, seed=int(seed), weeks=int(weeks)), "utf-8"),
+        "README.md": (readme(us, jp, seed=int(seed), weeks=int(weeks)), "utf-8"),
     }
     out = Path(out_dir)
     written = {}
@@ -134,103 +136,3 @@ def generate_sample(
             "you can write to. Pick another OUT_DIR or fix its permissions."
         ) from exc
     return written
-
-
-def _fmt(day: dt.date) -> str:
-    return day.strftime("%a %Y-%m-%d")
-
-
-def _readme(us: Story, jp: Story, *, seed: int, weeks: int) -> str:
-    facts = formats.story_facts(us)
-    first, last, n_json, c_json = facts["json"]
-    n_now, c_now = facts["current"]
-    budget = max(0, -(-n_now // 40) - 1 - c_now)  # largest k with 40 * (c + k) < n
-    breach = facts["breach"]
-    episode = (f"from {_fmt(breach[0])} to {_fmt(breach[-1])} ({len(breach)} days)"
-               if breach else "nowhere (the history is too short for one)")
-    mfn = sum(o.marketplace == "amazon.com" and o.channel == "MFN" for o in us.orders)
-    ca = sum(o.marketplace == "amazon.ca" for o in us.orders)
-    afn = sum(o.channel == "AFN" and o.marketplace == "amazon.com" for o in us.orders)
-    mcf = sum(o.marketplace == "non-amazon" for o in us.orders)
-    opened = [c for c in us.cases if c.resolution == "open"]
-    logged = {c.order.order_id for c in us.cases}
-    unattributed = sum(o.channel == "MFN" and o.cancelled and not o.buyer_request
-                       and o.order_id not in logged for o in us.orders)
-    partial = sum(o.channel == "MFN" and o.status != "Cancelled" and o.cancelled
-                  for o in us.orders)
-    lines = [
-        "# Sample data",
-        "",
-        "Synthetic exports of a made-up seller: a small shop in Japan that sells Japanese goods on",
-        "amazon.com without holding stock, buying each item from a Japanese shop after the order",
-        "arrives. Nothing here is real; buyer names, e-mails and addresses are placeholders",
-        "(`buyer0042@example.com`, `Sample Buyer 42`, `1 Example Street`).",
-        "",
-        "## How it was made",
-        "",
-        "Every file in this folder (this README included) is written by the generator that ships",
-        "with the kit; do not edit them by hand, regenerate instead:",
-        "",
-        "```",
-        f"python -m oos_analysis.sample data/sample --seed {seed} --end {us.end} --weeks {weeks}",
-        "```",
-        "",
-        "(`make sample` runs the same with the defaults; `oos-analysis sample OUT_DIR` too.) The",
-        "same seed, end day and length give byte-identical files; the test suite regenerates them",
-        "and compares, so this folder cannot drift from the generator.",
-        "",
-        "## Files",
-        "",
-        "| file | what it is |",
-        "|---|---|",
-        "| `us/all-orders.txt` | All Orders report by order date (SP-API layout, 33 columns, tab-separated, "
-        "UTF-8, one row per item; most timestamps `+00:00`, some `-07:00`) |",
-        "| `us/order-report.txt` | Order Report for the last 30 days, MFN only, every optional column on "
-        "(buyer-request flag and reason, sales channel, promise date), fake buyer PII; some rows "
-        "lack their empty trailing fields |",
-        "| `us/seller-performance.json` | `GET_V2_SELLER_PERFORMANCE_REPORT` for amazon.com and amazon.ca |",
-        "| `us/account-health-cancel-rate.csv` | Account Health, Pre-fulfillment cancel rate, "
-        "Download report, for the JSON's 7-day range |",
-        "| `us/stockout-log.csv` | the stock-out log the shop's staff keep (the kit's own format) |",
-        "| `jp/all-orders.txt` | a small amazon.co.jp All Orders report: cp932, `+09:00`, Japanese "
-        "product names |",
-        "| `jp/stockout-log.csv` | its stock-out log, cp932 with CRLF line ends, as Excel in Japan saves it |",
-        "| `stockout-log-template.csv` | an empty stock-out log: the header line only |",
-        "",
-        "## The story",
-        "",
-        f"- {weeks} weeks, {_fmt(us.start)} to {_fmt(us.end)}; the exports were taken at "
-        f"{us.snapshot:%H:%M} UTC on the last day, so that day is partial.",
-        f"- amazon.com: {mfn} seller-fulfilled (MFN) orders, {facts['mfn_days'][0]} to "
-        f"{facts['mfn_days'][1]} a day with a weekday pattern, about one in seven with 2-3 items.",
-        f"- Also {ca} amazon.ca MFN orders, {afn} FBA (AFN) orders on amazon.com (a few of them "
-        f"cancelled: the rate ignores them) and {mcf} Multi-Channel orders from the seller's own "
-        "web shop (sales channel `Non-Amazon`).",
-        "- Every few days an item is out of stock at every source. Most of these are bought anyway",
-        "  at a small loss (`bought`); some buyers cancel through Amazon's own request flow",
-        "  (`buyer_cancelled` with `official_request_at`, flag `true` in the Order Report: not",
-        "  counted); the rest are cancelled as No Inventory (counted). "
-        f"{partial} of those are partial:",
-        "  the order shipped with one item cancelled.",
-        f"- Breach episode: a popular cast-iron teapot sold out in Japan; the 7-day rate is at or "
-        f"above 2.5% {episode}.",
-        "- Counted although no one wrote them down: one buyer asked to cancel by message only",
-        "  (`buyer_cancelled` without `official_request_at`), and "
-        f"{unattributed} cancellation(s) have no log",
-        "  row and no flag at all (unattributed).",
-        f"- The Seller Performance JSON covers {first} to {last}: {c_json} counted of {n_json} "
-        "amazon.com MFN orders; the Account Health download lists the same range.",
-        f"- The current window (the last 7 days up to the end day): {c_now} counted of {n_now} "
-        f"orders, healthy, with room for {budget} more cancellation(s).",
-        f"- Open cases for a playbook run with `asof = {us.end}` (log timestamps are all earlier):",
-    ]
-    lines += [f"  - `{c.order.order_id}` ship-by {c.order.ship_by}: {c.situation}" for c in opened]
-    lines += [
-        f"- The amazon.co.jp variant covers {_fmt(jp.start)} to {_fmt(jp.end)} with "
-        f"{sum(o.channel == 'MFN' for o in jp.orders)} MFN orders and {len(jp.cases)} stock-out cases.",
-        "",
-        "Log conventions: `ship_by` is the ship-by day (a UTC date, as the kit counts days);",
-        "timestamps carry their offset (`+00:00` in the US log, `+09:00` in the Japanese one);",
-        "`loss_if_bought` is in the marketplace currency, blank when no source has the item.",
-    ]
-    return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ import json
 import math
 
 from ..schema import STOCKOUT_LOG_COLUMNS
-from .story import DAY, JST, Order, Story, breach_days, counted_by_day
+from .story import DAY, Order, Story, breach_days, counted_by_day
 
 __all__ = ["ALL_ORDERS_HEADER", "ORDER_REPORT_HEADER", "all_orders", "order_report",
            "seller_performance", "cancel_download", "stockout_log", "template"]
@@ -85,7 +85,8 @@ def all_orders(story: Story) -> str:
             if o.promotion and n == 0 and not o.cancelled:
                 money[2], money[7] = _money(4.99, currency), _money(-4.99, currency)
                 promo = "US Core Free Shipping Promotion 8802141751"
-            status, quantity, cur = ("Shipped" if o.status == "Shipped" else "Unshipped"), item.quantity, currency
+            status = "Shipped" if o.status == "Shipped" else "Unshipped"
+            quantity, cur = item.quantity, currency
             if o.status == "Cancelled":
                 # As in real downloads: empty item-status, quantity 0, price sometimes kept.
                 status, quantity = "", 0
@@ -135,7 +136,8 @@ def order_report(story: Story, *, days: int = 30) -> str:
                 f"buyer{o.buyer:04d}@example.com", name, "", f"+1 555-01{o.buyer % 100:02d}",
                 item.product.sku, str(sum(i.quantity for i in o.items)), item.product.name,
                 str(item.quantity), str(shipped), str(to_ship), "Standard",
-                f"Std {_COUNTRY[o.marketplace]} D2D Dom", name, f"{o.buyer % 900 + 1} Example Street",
+                f"Std {_COUNTRY[o.marketplace]} D2D Dom", name,
+                f"{o.buyer % 900 + 1} Example Street",
                 f"Apt {o.buyer % 20 + 1}" if o.buyer % 3 == 0 else "", "", *o.place,
                 _COUNTRY[o.marketplace], _channel(o), "", "", "true" if o.business else "false",
                 f"PO-{o.buyer:05d}" if o.business and o.buyer % 2 else "",
@@ -182,7 +184,7 @@ def seller_performance(story: Story) -> str:
         late = len(shipped) // 90
         invalid = len(shipped) // 120
 
-        def defects(group, count):
+        def defects(group, count, since60=since60, mfn=mfn):
             total = sum(since60 <= o.day <= last for o in group)
             return {
                 "reportingDateRange": _range(since60, last), "orderCount": total,
@@ -267,8 +269,8 @@ def story_facts(story: Story) -> dict:
     first, last = cancel_window(story)
     pick = slice(days.index(first), days.index(last) + 1)
     return {
-        "breach": [d for d, flag in zip(days, breach_days(n, c)) if flag],
+        "breach": [d for d, flag in zip(days, breach_days(n, c), strict=True) if flag],
         "json": (first, last, int(n[pick].sum()), int(c[pick].sum())),
         "current": (int(n[-7:].sum()), int(c[-7:].sum())),
-        "mfn_days": (int(n.min()), int(n.max())),
+        "mfn_days": (int(n[:-1].min()), int(n[:-1].max())),  # the last day is partial
     }

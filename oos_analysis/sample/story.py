@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .catalog import CA_PLACES, JP_PLACES, JP_PRODUCTS, US_PLACES, US_PRODUCTS, Product
+from .catalog import CA_PLACES, US_PLACES, US_PRODUCTS, Product
 
-__all__ = ["Item", "Order", "Case", "Story", "us_story", "jp_story", "counted_by_day",
-           "breach_days"]
+__all__ = ["Item", "Order", "Case", "Story", "us_story", "counted_by_day", "breach_days"]
 
 UTC = dt.UTC
 HOUR = dt.timedelta(hours=1)
@@ -29,8 +28,8 @@ JST = dt.timezone(dt.timedelta(hours=9))
 SNAPSHOT_HOUR = 14  # exports pulled at 14:00 UTC on the end day (23:00 in Japan)
 HANDLING_DAYS = 4  # ship-by = purchase day + 4 (the shop buys in Japan, then ships)
 # UTC hour-of-day weights: US buyers shop in their daytime and evening.
-_US_HOURS = np.array([6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 2, 3, 4, 6, 7, 8, 8, 8, 8, 8, 8, 8, 7, 7], float)
-_JP_HOURS = np.roll(_US_HOURS, -9)  # the same daily shape, nine hours earlier (JST daytime)
+_US_HOURS = np.array(
+    [6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 2, 3, 4, 6, 7, 8, 8, 8, 8, 8, 8, 8, 7, 7], float)
 # amazon.com MFN mean orders per weekday, Monday first.
 _WEEKDAY_MEAN = (31, 30, 29, 28, 26, 23, 27)
 
@@ -67,7 +66,8 @@ class Order:
 
     @property
     def ship_by(self) -> dt.date:
-        local = self.purchased.astimezone(JST) if self.marketplace == "amazon.co.jp" else self.purchased
+        japan = self.marketplace == "amazon.co.jp"
+        local = self.purchased.astimezone(JST) if japan else self.purchased
         return local.date() + dt.timedelta(days=HANDLING_DAYS)
 
     @property
@@ -129,7 +129,8 @@ def _times(rng, day: dt.date, count: int, hours: np.ndarray) -> list[dt.datetime
     start = dt.datetime.combine(day, dt.time(), UTC)
     hour = rng.choice(24, size=count, p=hours / hours.sum())
     second = rng.integers(0, 3600, size=count)
-    return sorted(start + dt.timedelta(seconds=int(h * 3600 + s)) for h, s in zip(hour, second))
+    offsets = (int(h * 3600 + s) for h, s in zip(hour, second, strict=True))
+    return sorted(start + dt.timedelta(seconds=offset) for offset in offsets)
 
 
 def _settle(rng, order: Order, snapshot: dt.datetime) -> None:
@@ -160,7 +161,7 @@ def counted_by_day(orders, days, marketplace="amazon.com") -> tuple[np.ndarray, 
 
 
 def breach_days(n: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Boolean per day: the window ending that day breaches (``40 * c >= n``, partial windows kept)."""
+    """Per day: does the window ending that day breach (``40 * c >= n``, partial windows kept)."""
     kernel = np.ones(7, int)
     wn, wc = np.convolve(n, kernel)[: len(n)], np.convolve(c, kernel)[: len(c)]
     return (wn > 0) & (40 * wc >= wn)
@@ -306,7 +307,7 @@ def _us_cases(rng, story: Story, days: list[dt.date]) -> None:
     if len(background) > 1:
         kinds[background[len(background) // 3]] = "unattributed"
     teapot = US_PRODUCTS[0]
-    for (i, in_episode), kind in zip(slots, kinds):
+    for (i, in_episode), kind in zip(slots, kinds, strict=True):
         order = _pick(rng, pool("amazon.com", i), multi=kind == "partial")
         if order is None:
             kind, order = "whole", _pick(rng, pool("amazon.com", i))
@@ -414,52 +415,3 @@ def _open_cases(rng, story: Story, days, pool) -> None:
         stamps = [s for s in stamps if s is not None]
         assert stamps == sorted(stamps), situation
         story.cases.append(case)
-
-
-def jp_story(rng: np.random.Generator, end: dt.date, days_back: int = 18) -> Story:
-    days = [end - dt.timedelta(days=days_back - 1 - i) for i in range(days_back)]
-    snapshot = _at(end, SNAPSHOT_HOUR)
-    ids = _Ids(rng, ("249", "250", "503"))
-    orders = []
-    for day in days:
-        for channel, count in (("MFN", int(rng.integers(3, 9))), ("AFN", int(rng.integers(0, 3)))):
-            for when in _times(rng, day, count, _JP_HOURS):
-                order = Order(ids.order(), "amazon.co.jp", channel, when,
-                              _items(rng, JP_PRODUCTS, ids, 0.1),
-                              JP_PLACES[rng.integers(len(JP_PLACES))], int(rng.integers(1, 10000)),
-                              offset=JST)
-                _settle(rng, order, snapshot)
-                orders.append(order)
-    orders = [o for o in orders if o.purchased < snapshot]
-    story = Story(days[0], end, snapshot, orders, [])
-    mfn = [o for o in orders if o.channel == "MFN" and o.status != "Pending" and len(o.items) == 1]
-    old = [o for o in mfn if o.day <= days[-6]]
-    recent = [o for o in mfn if days[-3] <= o.day < days[-1]]
-    picks = [old[i] for i in rng.choice(len(old), size=4, replace=False)]
-    for order, resolution in zip(picks, ("bought", "no_inventory", "no_inventory", "buyer_cancelled")):
-        start = order.purchased + HOUR * float(rng.uniform(1, 6))
-        if resolution == "bought":
-            done = start + HOUR * 3
-            order.status, order.updated = "Shipped", done + HOUR * 20
-            story.cases.append(Case(order, order.items[0].product.sku, start, "bought",
-                                    float(int(rng.integers(2, 12)) * 100), None, None, None, done,
-                                    "メルカリで確保、赤字"))
-            continue
-        request = start + HOUR
-        arrived = request + HOUR * 20 if resolution == "buyer_cancelled" else None
-        reminder = None if arrived else request + HOUR * 48
-        done = (arrived or reminder) + HOUR * 6
-        _cancel(order, done, whole=True)
-        if arrived:
-            order.buyer_request = "Other"
-        note = "購入者様がキャンセル手続き済み" if arrived else "楽天・Yahoo!ショッピングとも在庫切れ"
-        story.cases.append(Case(order, order.items[0].product.sku, start, resolution, None,
-                                request, reminder, arrived, done, note))
-    for order, request in zip(sorted(recent, key=lambda o: o.purchased)[:2], (True, False)):
-        order.status, order.updated = "Unshipped", order.purchased + dt.timedelta(minutes=5)
-        start = order.purchased + HOUR * 2
-        story.cases.append(Case(order, order.items[0].product.sku, start, "open", None,
-                                start + HOUR if request else None, None, None, None,
-                                "キャンセル依頼メール送信済み" if request else "仕入れ先を確認中"))
-    story.cases.sort(key=lambda case: (case.detected, case.order.order_id))
-    return story
