@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from test_simulation import MP, make_log, make_orders
 
 from oos_analysis import (
     ParameterError,
@@ -18,7 +19,6 @@ from oos_analysis import (
     daily_breach_probability,
     simulate,
 )
-from test_simulation import MP, make_log, make_orders
 
 
 def brute_force(n0, c0, lam, pi, threshold=0.025, n_max=None):

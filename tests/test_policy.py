@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_simulation import MP, make_log, make_orders
 
 from oos_analysis import (
     ParameterError,
@@ -14,7 +15,6 @@ from oos_analysis import (
     policy_grid,
 )
 from oos_analysis.policy import mark_safe
-from test_simulation import MP, make_log, make_orders
 
 LOSSES = (2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, float("nan"))
 BASE = SimulationInputs(orders_per_day=30, stockout_rate=0.04, buyer_accept=0.3, losses=LOSSES)

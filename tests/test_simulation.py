@@ -1,4 +1,4 @@
-"""The what-if model: estimation from history, scenario set-up, Monte Carlo outputs, reproducibility."""
+"""The what-if model: estimation, scenario set-up, Monte Carlo outputs, reproducibility."""
 
 from __future__ import annotations
 

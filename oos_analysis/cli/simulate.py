@@ -187,7 +187,8 @@ def _table(result, policies, best, args, seed) -> str:
         "  orders per day       " + " ".join(f"{d} {x:.1f}" for d, x in
                                               zip(_WEEKDAYS, inp.orders_per_day, strict=True))
         + f"  [{src.get('orders_per_day', 'given')}]",
-        f"  stock-out rate       {_pct(inp.stockout_rate, 2)}  [{src.get('stockout_rate', 'given')}]",
+        f"  stock-out rate       {_pct(inp.stockout_rate, 2)}"
+        f"  [{src.get('stockout_rate', 'given')}]",
         f"  buying at a loss     {inp.policy} (buys {_pct(inp.buy_probability, 0)} of stock-outs)"
         f"  [{src.get('policy', 'given')}]",
         f"  buyer cancels officially  {_pct(inp.buyer_accept, 0)}"
