@@ -19,9 +19,17 @@ from .exceptions import (
     ReportFormatError,
     UnknownReportError,
 )
-from .budget import clean_orders_needed, remaining_cancellations
+from .budget import (
+    back_under_target_on,
+    budget_summary,
+    clean_orders_needed,
+    remaining_cancellations,
+    roll_off_calendar,
+)
+from .listing import listing_risk
 from .orders import coverage, orders_from_exports, orders_from_items
 from .rate import DEFAULT_THRESHOLD, WINDOW_DAYS, daily_rate
+from .reconcile import reconcile
 from .playbook import ACTIONS, next_actions
 from .messages import cancellation_message, cancellation_messages, cancellation_url
 from .sample import generate_sample
@@ -62,6 +70,11 @@ __all__ = [
     "daily_rate",
     "remaining_cancellations",
     "clean_orders_needed",
+    "budget_summary",
+    "roll_off_calendar",
+    "back_under_target_on",
+    "listing_risk",
+    "reconcile",
     "ACTIONS",
     "next_actions",
     "cancellation_message",
