@@ -261,7 +261,7 @@ class SimulationInputs:
             sources["orders_per_day"] = "given"
 
         if stockout_rate is None:
-            if asof_day is None or not len(log["detected"]):
+            if asof_day is None or not len(log["detected"]) or not days.size:
                 raise ParameterError(
                     "no stock-out log to estimate the stock-out rate from; pass stockout_rate "
                     "(--stockout-rate), e.g. 0.03, or add the stock-out log file."

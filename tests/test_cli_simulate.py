@@ -118,6 +118,8 @@ def test_bad_values_are_one_paragraph(capsys):
     assert status == 1 and err.startswith("error: buyer_accept must be a probability")
     status, _, err = run(capsys, [*EMPTY, "--start", "12/01/2026"])
     assert status == 1 and "YYYY-MM-DD" in err
+    status, _, err = run(capsys, [*EMPTY, "--tz", "Mars/Base"])
+    assert status == 1 and "--tz" in err and "Asia/Tokyo" in err
     with pytest.raises(SystemExit):
         main([*EMPTY, "--buy-at-loss", "0.1", "--loss-cap", "3"])
     capsys.readouterr()

@@ -302,3 +302,14 @@ def test_weighted_quantiles_match_numpy(pairs):
     expected = np.quantile(np.repeat(values, weights), levels)
     np.testing.assert_allclose(_weighted_quantiles(values, weights, levels), expected,
                                rtol=1e-9, atol=1e-9)
+
+
+def test_days_follow_the_time_zone():
+    orders = make_orders({"2026-11-30": 10}, counted={"2026-11-30": 1})
+    orders["purchase_date"] = orders["purchase_date"] + pd.Timedelta(hours=8)  # 20:00 UTC
+    inputs = SimulationInputs(orders_per_day=0, stockout_rate=0.0)
+    utc = simulate(orders, inputs=inputs, horizon=1, draws=2)
+    tokyo = simulate(orders, inputs=inputs, horizon=1, draws=2, tz="Asia/Tokyo")  # 05:00 next day
+    assert utc.days["date"].tolist() == [pd.Timestamp("2026-12-01")]
+    assert tokyo.days["date"].tolist() == [pd.Timestamp("2026-12-02")]
+    assert tokyo.days["p_breach"].tolist() == [1.0]

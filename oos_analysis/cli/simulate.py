@@ -18,7 +18,14 @@ from ..exceptions import ParameterError
 from ..policy import DEFAULT_RISK, cheapest_safe_policy, mark_safe, policy_grid
 from ..rate import DEFAULT_THRESHOLD
 from ..simulation import SimulationInputs, simulate
-from .common import add_format_argument, add_input_arguments, parse_date, write_frame, write_json
+from .common import (
+    add_format_argument,
+    add_input_arguments,
+    parse_date,
+    parse_tz,
+    write_frame,
+    write_json,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -77,6 +84,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--threshold", type=_number(float, "--threshold"),
                         default=DEFAULT_THRESHOLD, metavar="T",
                         help="target as a fraction (default: 0.025)")
+    parser.add_argument("--tz", default="UTC", metavar="ZONE",
+                        help="time zone of the day boundaries (default: UTC, as Amazon's "
+                        "Seller Performance report)")
     add_format_argument(parser)
     parser.set_defaults(func=run)
 
@@ -97,11 +107,13 @@ def _inputs(args, orders, log, asof):
         orders, log, asof=asof, marketplace=args.marketplace,
         orders_per_day=args.orders_per_day, stockout_rate=args.stockout_rate,
         buy_at_loss=args.buy_at_loss, loss_cap=args.loss_cap, buyer_accept=args.buyer_accept,
+        tz=args.tz,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the simulation and print it in ``args.format``."""
+    args.tz = parse_tz(args.tz)
     asof = None if args.asof is None else parse_date(args.asof, name="--asof")
     start = None if args.start is None else parse_date(args.start, name="--start")
     if asof is None and start is not None:
@@ -119,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         orders, stockout_log=log, inputs=inputs, asof=asof, start=start, horizon=args.horizon,
         marketplace=args.marketplace, cancel=args.cancel, policies=policy_grid(inputs),
         policy_draws=min(args.draws, _POLICY_DRAWS), threshold=args.threshold,
-        draws=args.draws, rng=seed,
+        draws=args.draws, rng=seed, tz=args.tz,
     )
     policies = mark_safe(result.policies, risk=args.risk)
     best = cheapest_safe_policy(policies, risk=args.risk)
