@@ -36,7 +36,7 @@ _ARROW_TYPES = {
     "int": pa.int64(),
     "float": pa.float64(),
     "bool": pa.bool_(),
-    "str": pa.string(),
+    "str": pa.large_string(),  # what pandas string columns hold: no cast in to_pandas
 }
 _PANDAS_TYPES = {
     pa.bool_(): pd.BooleanDtype(),

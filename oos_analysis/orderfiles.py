@@ -88,7 +88,7 @@ def map_unique(values: pd.Series, func) -> pd.Series:
     ['A', 'B', 'A', nan]
     """
     codes, uniques = pd.factorize(values)
-    mapped = pa.array([func(u) for u in uniques] + [None], type=pa.string())
+    mapped = pa.array([func(u) for u in uniques] + [None], type=pa.large_string())
     taken = mapped.take(pa.array(np.where(codes < 0, len(uniques), codes)))
     return pd.Series(taken.to_pandas(), index=values.index, dtype="str")
 
