@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -344,3 +345,99 @@ def test_manifest_records_each_file(tmp_path, week1):
     assert files.loc[0, "marketplaces"] == "amazon.com"
     live = (tmp_path / "s" / (tmp_path / "s" / "CURRENT").read_text().strip())
     assert json.loads((live / "manifest.json").read_text())["rows"] == {"all_orders": 3}
+
+
+# --- every command reads the store as it reads the files -------------------------------------
+@pytest.fixture(scope="module")
+def sample_us(tmp_path_factory):
+    """The sample seller's US exports, with All Orders split into two overlapping downloads."""
+    from oos_analysis.sample import generate_sample
+
+    root = tmp_path_factory.mktemp("sample")
+    files = generate_sample(root, weeks=4)
+    header, *rows = files["us/all-orders.txt"].read_text(encoding="utf-8").splitlines()
+    early, late = root / "all-orders-early.txt", root / "all-orders-late.txt"
+    early.write_text("\n".join([header, *rows[: len(rows) * 2 // 3]]) + "\n", encoding="utf-8")
+    late.write_text("\n".join([header, *rows[len(rows) // 3:]]) + "\n", encoding="utf-8")
+    others = [files[f"us/{n}"] for n in ("order-report.txt", "account-health-cancel-rate.csv",
+                                          "seller-performance.json", "stockout-log.csv")]
+    paths = [str(p) for p in [early, late, *others]]
+    s = root / "store"
+    for path in paths:  # one import per file, as a weekly job would
+        assert main(["import", path, "--store", str(s)]) == 0
+    return paths, str(s)
+
+
+@pytest.mark.parametrize("command", [["rate"], ["rate", "--format", "json"], ["budget"],
+                                     ["reconcile"], ["actions"]])
+def test_commands_give_the_same_with_store_as_with_files(sample_us, command, capsys):
+    paths, s = sample_us
+    capsys.readouterr()
+    assert main([*command, *paths]) == 0
+    from_files = capsys.readouterr().out
+    assert main([*command, "--store", s]) == 0
+    from_store = capsys.readouterr().out
+    if command[-1] == "json":  # the store adds its gap columns to the rows
+        rows = json.loads(from_store)
+        rows = rows if isinstance(rows, list) else rows["rows"]
+        assert not any(r["in_gap"] or r["window_gap_days"] for r in rows)
+        for r in rows:
+            del r["in_gap"], r["window_gap_days"]
+        assert rows == json.loads(from_files) or {"rows": rows} == json.loads(from_files)
+    else:
+        assert from_store == from_files
+    assert len(from_files.splitlines()) > 3
+
+
+def test_store_and_files_together_are_refused(sample_us, capsys):
+    paths, s = sample_us
+    assert main(["rate", paths[0], "--store", s]) == 1
+    assert "not both" in capsys.readouterr().err
+
+
+def test_rate_marks_days_whose_window_reaches_a_gap(tmp_path, capsys):
+    s = str(tmp_path / "s")
+    rows1 = [item(f"111-00000{d:02d}-0000001", f"2026-11-{d:02d} 10:00", f"2026-11-{d:02d} 11:00")
+             for d in range(1, 8)]
+    rows2 = [item(f"111-00000{d:02d}-0000002", f"2026-11-{d:02d} 10:00", f"2026-11-{d:02d} 11:00")
+             for d in range(10, 17)]
+    write_all_orders(tmp_path / "a.txt", rows1)
+    write_all_orders(tmp_path / "b.txt", rows2)
+    assert main(["import", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--store", s]) == 0
+    capsys.readouterr()
+    assert main(["rate", "--store", s, "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    table = table.set_index("date")
+    # 8 and 9 November are not covered; windows ending 8 .. 15 November reach them
+    assert table.loc["2026-11-07", "window_gap_days"] == 0
+    assert table.loc["2026-11-08", "in_gap"] and table.loc["2026-11-09", "in_gap"]
+    assert table.loc["2026-11-10", "window_gap_days"] == 2
+    assert table.loc["2026-11-14", "window_gap_days"] == 2  # window 8 .. 14
+    assert table.loc["2026-11-15", "window_gap_days"] == 1  # window 9 .. 15
+    assert table.loc["2026-11-16", "window_gap_days"] == 0
+    assert not table.loc["2026-11-10", "in_gap"]
+    assert main(["rate", "--store", s]) == 0
+    out = capsys.readouterr().out
+    assert "GAP" in out and "unknown, not zero" in out
+
+
+def test_mark_gaps_does_not_change_its_input():
+    daily = pd.DataFrame({"marketplace": ["amazon.com", "amazon.ca"],
+                          "date": pd.to_datetime(["2026-11-09", "2026-11-09"])})
+    gaps = pd.DataFrame({"marketplace": ["amazon.com"],
+                         "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
+    before = daily.copy(), gaps.copy()
+    marked = store.mark_gaps(daily, gaps)
+    assert marked["in_gap"].tolist() == [True, False]
+    pd.testing.assert_frame_equal(daily, before[0])
+    pd.testing.assert_frame_equal(gaps, before[1])
+
+
+def test_mark_gaps_in_a_local_time_zone():
+    # the UTC day 9 November touches 8 and 9 November in Los Angeles
+    daily = pd.DataFrame({"marketplace": "amazon.com",
+                          "date": pd.date_range("2026-11-07", "2026-11-10")})
+    gaps = pd.DataFrame({"marketplace": ["amazon.com"],
+                         "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
+    marked = store.mark_gaps(daily, gaps, tz="America/Los_Angeles")
+    assert marked["in_gap"].tolist() == [False, True, True, False]

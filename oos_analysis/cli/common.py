@@ -38,11 +38,13 @@ FORMATS = ("table", "csv", "json")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def add_input_arguments(parser, *, required: bool = True) -> None:
+def add_input_arguments(parser, *, required: bool = True, store: bool | None = None) -> None:
     """Add positional ``FILE...`` (stored as ``args.files``) and ``--encoding`` to ``parser``.
 
     With ``required`` the check that at least one file was given happens in :func:`load_exports`,
-    so the message can say what to pass instead of argparse's terse usage line.
+    so the message can say what to pass instead of argparse's terse usage line. With ``store``
+    (default: same as ``required``) also add ``--store [DIR]``, read by :func:`load_exports`
+    instead of files; a command whose files are optional must handle ``args.store`` itself.
     """
     parser.add_argument(
         "files",
@@ -56,6 +58,15 @@ def add_input_arguments(parser, *, required: bool = True) -> None:
         metavar="NAME",
         help="text encoding of the files (default: detected; e.g. utf-8, cp932)",
     )
+    if required if store is None else store:
+        parser.add_argument(
+            "--store",
+            nargs="?",
+            const="data/store",
+            metavar="DIR",
+            help="read the history store built by `oos-analysis import` instead of files "
+            "(DIR defaults to data/store)",
+        )
     parser.set_defaults(files_required=required)
 
 
@@ -70,8 +81,21 @@ def add_format_argument(parser, choices=FORMATS, default: str = "table") -> None
 
 
 def load_exports(args):
-    """Read ``args.files`` with :func:`~oos_analysis.read_exports`; error when none is given."""
+    """Read ``args.files`` with :func:`~oos_analysis.read_exports`, or the store named by ``--store``.
+
+    Error when neither (or both) is given.
+    """
     files = list(getattr(args, "files", None) or [])
+    if getattr(args, "store", None):
+        if files:
+            raise ParameterError(
+                f"give either export files or --store {args.store}, not both: the store already "
+                "holds what was imported. Import the new files first (oos-analysis import FILE... "
+                f"--store {args.store}), then run the command with --store alone."
+            )
+        from ..store import load
+
+        return load(args.store)
     if not files:
         command = getattr(args, "command", None) or "COMMAND"
         raise ParameterError(

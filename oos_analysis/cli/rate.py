@@ -12,6 +12,7 @@ from .common import add_format_argument, add_input_arguments, load_exports, pars
 __all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "coverage_note"]
 
 CSV_COLUMNS = ["marketplace", "date", "orders", "seller_cancellations", "rate", "status"]
+_GAP_COLUMNS = ["in_gap", "window_gap_days"]
 
 
 def add_parser(subparsers) -> None:
@@ -80,8 +81,12 @@ def run(args) -> int:
     _, orders = load_orders(args)
     result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
                         marketplace=args.marketplace, include_partial=args.include_partial)
+    if getattr(args, "store", None):  # days no imported export covers are unknown, not zero
+        from ..store import gap_days, mark_gaps
+
+        result = mark_gaps(result, gap_days(args.store, kind="all_orders"), tz=tz)
     if args.format == "csv":
-        write_frame(result[CSV_COLUMNS], "csv")
+        write_frame(result[CSV_COLUMNS + [c for c in _GAP_COLUMNS if c in result]], "csv")
     elif args.format == "json":
         write_frame(result, "json")
     else:
@@ -98,9 +103,16 @@ def _table(result, orders, *, threshold, tz) -> None:
         rate=result["rate"].map(lambda r: "" if r != r else f"{r:.2%}"),
         status=result["status"].map({"breach": "BREACH <<", "ok": "ok", "no-orders": "no orders"}),
     )[["marketplace", "date", "orders", "seller_cancellations", "rate", "status", "unattributed"]]
+    if "window_gap_days" in result:
+        gap = result["window_gap_days"].gt(0)
+        shown["status"] = shown["status"].where(~gap, shown["status"] + " GAP")
     shown = shown.rename(columns={"seller_cancellations": "cancellations"})
     write_frame(shown, "table")
     if (~result["complete"]).any():
         out.write("* partial window: the data starts less than 7 days earlier.\n")
+    if "window_gap_days" in result and result["window_gap_days"].any():
+        out.write(f"{int(result['window_gap_days'].gt(0).sum())} day(s) have a 7-day window "
+                  "reaching into days no imported export covers (marked GAP): their orders are "
+                  "unknown, not zero; import the missing exports (oos-analysis store info).\n")
     breaches = int((result["status"] == "breach").sum())
     out.write(f"{breaches} breach day(s) of {len(result)}. {coverage_note(orders)}\n")
