@@ -48,6 +48,7 @@ from .readers import (
 from .simulation import SimulationInputs, SimulationResult, simulate
 from .policy import cheapest_safe_policy, compare_policies, policy_grid
 from .breach import breach_probability, daily_breach_probability
+from .store import gap_days, import_files, mark_gaps
 
 try:
     __version__ = version("oos_analysis")
@@ -98,4 +99,7 @@ __all__ = [
     "policy_grid",
     "breach_probability",
     "daily_breach_probability",
+    "import_files",
+    "gap_days",
+    "mark_gaps",
 ]
