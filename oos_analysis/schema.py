@@ -138,7 +138,7 @@ _PII_EXACT = {
     "delivery_instructions",
     "gift_message_text",
 }
-_PII_PATTERN = re.compile(r"(e_?mail|phone|address|recipient|^buyer_(?!requested))")
+_PII_PATTERN = re.compile(r"(e_?mail|phone|address|recipient|^buyer_(?!requested_|cancel_))")
 
 
 def snake_case(name: str) -> str:
@@ -169,8 +169,8 @@ def is_pii_column(name: str) -> bool:
     --------
     >>> is_pii_column("buyer_email"), is_pii_column("ship_address_2"), is_pii_column("sku")
     (True, True, False)
-    >>> is_pii_column("buyer_requested_cancel_reason")
-    False
+    >>> is_pii_column("buyer_requested_cancel_reason"), is_pii_column("buyer_cancel_reason")
+    (False, False)
     """
     return name in _PII_EXACT or bool(_PII_PATTERN.search(name))
 
