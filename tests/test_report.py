@@ -28,7 +28,7 @@ fail: bool = False  # make the last cell raise
 
 BODY = [
     ("markdown", "# Tiny report\n\nNarration stays in the HTML."),
-    ("code", "import os, sys, warnings\nimport pandas as pd\nimport matplotlib.pyplot as plt"),
+    ("code", "%matplotlib inline\nimport os, sys, warnings\nimport pandas as pd\nimport matplotlib.pyplot as plt"),
     ("code", 'print(f"n={n} share={share} asof={asof} mp={marketplace} cwd={os.getcwd()}")'),
     ("code", 'frame = pd.DataFrame({"product_name": ["<script>alert(1)</script>"], "qty": [1]})\nframe'),
     ("code", 'from IPython.display import HTML\nHTML("<b>bold</b><script>alert(2)</script>")'),
@@ -104,7 +104,7 @@ def test_markup_in_cell_output_is_escaped(rendered):
 
 def test_chart_is_embedded(rendered):
     _, _, _, text = rendered
-    assert text.count("data:image/png;base64,") == 1
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', text)) == 1
 
 
 def test_failing_cell_keeps_executed_notebook_and_writes_no_html(tiny, tmp_path):
@@ -187,3 +187,156 @@ def test_coerce_round_trips_text(number, fraction, text):
                 "s": {"inferred_type_name": "str"}}
     out = coerce_parameters(declared, {"i": str(number), "f": repr(fraction), "s": text})
     assert out == {"i": number, "f": fraction, "s": text}
+
+
+# --- the weekly report on the sample data ----------------------------------------------------
+
+import html as _html  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import oos_analysis as oa  # noqa: E402
+from oos_analysis.budget import budget_summary  # noqa: E402
+from oos_analysis.listing import listing_risk  # noqa: E402
+from oos_analysis.schema import is_pii_column, snake_case  # noqa: E402
+
+SCRIPT = "<script>alert(1)</script>"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "weekly-report.ipynb"
+
+
+def _rewrite(path: Path, change) -> list[list[str]]:
+    """Rewrite a tab-separated export row by row with ``change(header, row)``; return the rows."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = [line.split("\t") for line in lines[1:]]
+    for row in rows:
+        change(header, row)
+    path.write_text("\n".join(["\t".join(header)] + ["\t".join(r) for r in rows]) + "\n",
+                    encoding="utf-8")
+    return [header, *rows]
+
+
+def _read(files):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", oa.DataQualityWarning)
+        exports = oa.read_exports(files)
+    return exports, oa.orders_from_exports(exports)
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory):
+    """The sample US exports, with a product named like a script tag and buyer PII everywhere."""
+    folder = tmp_path_factory.mktemp("sample")
+    oa.generate_sample(folder)
+    us = folder / "us"
+    files = sorted(str(p) for p in us.iterdir())
+    exports, orders = _read(files)
+    risky = listing_risk(exports.all_orders, orders, asof="2026-11-24")
+    sku = risky.loc[risky["marketplace"] == "amazon.com", "sku"].iloc[0]
+
+    def rename(header, row):
+        if row[header.index("sku")] == sku:
+            row[header.index("product-name")] = SCRIPT
+
+    _rewrite(us / "all-orders.txt", rename)
+    table = _rewrite(us / "order-report.txt", rename)
+    header = table[0]
+    pii_columns = [i for i, name in enumerate(header) if is_pii_column(snake_case(name))]
+    pii = {row[i] for row in table[1:] for i in pii_columns if i < len(row) and len(row[i]) > 3}
+    assert any("@" in value for value in pii) and len(pii) > 100  # the fixture really has PII
+    return files, pii
+
+
+@pytest.fixture(scope="module")
+def weekly(sample_files, tmp_path_factory):
+    files, _ = sample_files
+    out = tmp_path_factory.mktemp("reports")
+    cwd = tmp_path_factory.mktemp("elsewhere")  # a cron job's working directory is anywhere
+    done = subprocess.run(
+        [sys.executable, "-m", "oos_analysis", "report", *files, "--out", str(out),
+         "--param", "draws=4000"],
+        cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    html_path = Path(done.stdout.strip())
+    return html_path, html_path.read_text(encoding="utf-8"), done
+
+
+def test_cli_prints_the_html_path_named_after_marketplace_and_day(weekly):
+    html_path, _, done = weekly
+    assert html_path.name == "amazon.com-2026-11-24.html" and html_path.is_file()
+    assert html_path.with_suffix(".ipynb").is_file()
+    assert done.stdout.count("\n") == 1  # the path and nothing else
+
+
+def test_report_shows_no_code_and_no_traceback(weekly):
+    _, text, _ = weekly
+    body = text[text.index("<main>"):]
+    assert "Traceback" not in text and "Error" not in body
+    for source in ("import ", "oa.read_exports", "report_table(", "plt.subplots"):
+        assert source not in text
+    assert "In&nbsp;[" not in text
+    code_cells = re.findall(r'<div class="([^"]*jp-CodeCell[^"]*)"', text)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+
+
+def test_report_headline_matches_the_library(weekly, sample_files):
+    _, text, _ = weekly
+    _, orders = _read(sample_files[0])
+    now = budget_summary(orders, asof="2026-11-24").set_index("marketplace").loc["amazon.com"]
+    plain = _html.unescape(re.sub(r"<[^>]+>", "", text))
+    assert (f"{now['seller_cancellations']} counted cancellations in {now['orders']} orders"
+            in plain)
+    assert f"{now['rate']:.2%}" in plain
+    assert f"absorb {now['remaining']} more" in plain
+
+
+def test_report_has_its_charts(weekly):
+    _, text, _ = weekly
+    # daily rate, p-chart, budget, breach fan, policy frontier
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', text)) == 5
+
+
+def test_report_never_shows_buyer_pii(weekly, sample_files):
+    _, text, _ = weekly
+    _, pii = sample_files
+    leaked = sorted(v for v in pii if v in text or _html.escape(v) in text)
+    assert leaked == []
+
+
+def test_product_names_are_text_not_markup(weekly):
+    _, text, _ = weekly
+    assert SCRIPT not in text
+    assert _html.escape(SCRIPT) in text
+
+
+def test_failing_cell_exits_non_zero_keeps_notebook_writes_no_html(sample_files, tmp_path):
+    files, _ = sample_files
+    done = subprocess.run(
+        [sys.executable, "-m", "oos_analysis", "report", *files, "--out", str(tmp_path),
+         "--asof", "2026-11-24", "--marketplace", "amazon.com", "--param", "tz=Mars/Base"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: the report notebook stopped at cell")
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "amazon.com-2026-11-24.ipynb").is_file()
+    assert not (tmp_path / "amazon.com-2026-11-24.html").exists()
+
+
+def test_unknown_parameter_is_rejected_before_anything_runs(tmp_path, capsys):
+    from oos_analysis.cli import main
+
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--param", "horizn=14"]) == 1
+    assert "unknown report parameter(s) ['horizn']" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_report_notebook_has_a_parameters_cell_with_typed_defaults():
+    declared = notebook_parameters(NOTEBOOK)
+    assert {"files", "asof", "marketplace", "tz", "threshold", "horizon", "loss_cap", "seed",
+            "draws"} <= set(declared)
+    assert all(p["inferred_type_name"] != "None" for p in declared.values())
