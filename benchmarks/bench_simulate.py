@@ -4,7 +4,7 @@ The floor is a bare Python process that imports pandas and numpy and draws the s
 orders (100,000 x 30) and binomial counted cancellations: what any implementation of this model
 has to pay. The kit's run also estimates nothing (all inputs given) but computes the per-day
 quantiles, the remaining budget, the JSON output and the policy comparison (11 policies on
-20,000 shared paths). Each command runs 3 times in a fresh process; the medians are printed,
+10,000 shared paths). Each command runs 3 times in a fresh process; the medians are printed,
 wall time and CPU time (user + sys, less sensitive to other load on the machine) as ratios.
 
 Run: ``.venv/bin/python benchmarks/bench_simulate.py``

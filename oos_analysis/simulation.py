@@ -553,6 +553,28 @@ class _Thinner:
         return out.reshape(self.shape)
 
 
+def _poisson(means: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Poisson draws, one row per mean; small means by inversion of one uniform per draw.
+
+    Counted cancellations have small means (a fraction per day), where inverting the CDF on the
+    few non-zero cells is about twice as fast as ``Generator.poisson``; large means use the latter.
+    """
+    out = np.empty((means.size, draws), dtype=np.int64)
+    for j, mu in enumerate(means):
+        if mu > 10:
+            out[j] = rng.poisson(mu, size=draws)
+            continue
+        u = rng.random(draws)
+        k = np.arange(int(mu + 12 * np.sqrt(mu) + 25))
+        pmf = np.exp(-mu) * np.cumprod(np.r_[1.0, mu / k[1:]])
+        cdf = np.cumsum(pmf)
+        cdf[-1] = 1.0  # the tail beyond is below 1e-16
+        out[j] = 0
+        hit = np.flatnonzero(u >= cdf[0])
+        out[j, hit] = np.searchsorted(cdf, u[hit], side="right")
+    return out
+
+
 def _rolling(lead: np.ndarray, new: np.ndarray):
     """Yield the 7-day sum of each horizon day, one row of paths at a time.
 
@@ -572,7 +594,7 @@ def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
     pis = np.array([p.counted_probability for p in policies])
     top = float(pis.max())
     shape = (sc.horizon, draws)
-    counted_top = rng.poisson((lam * top)[:, None], size=shape)
+    counted_top = _poisson(lam * top, draws, rng)
     uncounted = rng.poisson((lam * (1 - top))[:, None], size=shape)
     thin = _Thinner(counted_top, rng) if np.any(pis < top) else None
     n_open = sc.open_day.size
