@@ -14,11 +14,12 @@ import warnings
 import pandas as pd
 
 from .. import schema
-from ..exceptions import DataQualityWarning, OOSAnalysisError
+from ..exceptions import DataQualityWarning, OOSAnalysisError, ParameterError
 from ..files import KIND_LABELS
 from ..readers import Exports, read_export
+from .common import add_input_arguments
 
-__all__ = ["add_parser", "add_input_arguments", "run"]
+__all__ = ["add_parser", "run"]
 
 _DATES_LABEL = {
     schema.ALL_ORDERS: "purchases",
@@ -29,21 +30,13 @@ _DATES_LABEL = {
 }
 
 
-def add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    """Declare the FILE arguments and ``--encoding`` the way every subcommand takes exports."""
-    parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="export files of any supported kind (type detected from content)")
-    parser.add_argument("--encoding", default=None,
-                        help="decode every file with this encoding instead of detecting it")
-
-
 def add_parser(subparsers) -> None:
     """Register ``check``."""
     parser = subparsers.add_parser(
         "check", help="tell what each export file is and whether it can be read",
         description=__doc__.splitlines()[0],
     )
-    add_input_arguments(parser)
+    add_input_arguments(parser, store=False)
     parser.set_defaults(func=run)
 
 
@@ -53,6 +46,10 @@ def _day(value) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check each file; print the summary on stdout and errors on stderr."""
+    if not args.files:
+        raise ParameterError(
+            "check needs at least one export file, e.g. `oos-analysis check data/sample/us/*`."
+        )
     status = 0
     for path in args.files:
         try:
