@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_simulation import MP, make_log, make_orders
 
 from oos_analysis import (
@@ -13,6 +15,7 @@ from oos_analysis import (
     cheapest_safe_policy,
     compare_policies,
     policy_grid,
+    simulate,
 )
 from oos_analysis.policy import mark_safe
 
@@ -100,3 +103,27 @@ def test_mark_safe_does_not_modify_input():
     frame = pd.DataFrame({"p_any_breach": [0.01, 0.2]})
     out = mark_safe(frame, risk=0.05)
     assert out["safe"].tolist() == [True, False] and "safe" not in frame
+
+
+@settings(max_examples=40, deadline=None)
+@given(lam=st.floats(0.5, 60), p=st.floats(0, 0.3), q=st.floats(0, 1),
+       probs=st.lists(st.floats(0, 1), min_size=2, max_size=5), seed=st.integers(0, 2**16))
+def test_more_buying_never_raises_the_simulated_breach_probability(lam, p, q, probs, seed):
+    base = SimulationInputs(orders_per_day=lam, stockout_rate=p, buyer_accept=q)
+    frame = compare_policies(None, inputs=base, buy_probs=probs, start="2026-12-01",
+                             horizon=7, draws=300, rng=seed)
+    assert frame["buy_at_loss"].is_monotonic_increasing
+    assert frame["p_any_breach"].is_monotonic_decreasing
+    assert frame["expected_cancellations"].is_monotonic_decreasing
+
+
+@settings(max_examples=40, deadline=None)
+@given(lam=st.floats(0.5, 60), rates=st.lists(st.floats(0, 0.5), min_size=2, max_size=5),
+       b=st.floats(0, 1), q=st.floats(0, 1), seed=st.integers(0, 2**16))
+def test_more_stockouts_never_lower_the_simulated_breach_probability(lam, rates, b, q, seed):
+    rates = sorted(rates)
+    variants = [SimulationInputs(orders_per_day=lam, stockout_rate=r, buy_at_loss=b,
+                                 buyer_accept=q) for r in rates]
+    result = simulate(None, inputs=variants[0], policies=variants, policy_draws=300,
+                      start="2026-12-01", horizon=7, draws=10, rng=seed)
+    assert result.policies["p_any_breach"].is_monotonic_increasing
