@@ -513,8 +513,8 @@ def _open_buy_probability(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray
 def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
     stockouts = float(_horizon_lambda(inputs, sc).sum()) * inputs.stockout_rate
     beta, q, r = inputs.buy_probability, inputs.buyer_accept, inputs.reminders_per_request
-    open_beta = _open_buy_probability(inputs, sc)
-    live = ~sc.open_official
+    live = ~sc.open_official  # the buyer already asked Amazon: nothing to buy or send
+    open_beta = np.where(live, _open_buy_probability(inputs, sc), 0.0)
     open_requests = np.where(live & ~sc.open_requested, 1 - open_beta, 0.0)
     open_reminders = np.where(live & ~sc.open_reminded, (1 - open_beta) * r, 0.0)
     open_loss = np.where(open_beta > 0, open_beta * np.nan_to_num(sc.open_loss), 0.0)

@@ -313,3 +313,12 @@ def test_days_follow_the_time_zone():
     assert utc.days["date"].tolist() == [pd.Timestamp("2026-12-01")]
     assert tokyo.days["date"].tolist() == [pd.Timestamp("2026-12-02")]
     assert tokyo.days["p_breach"].tolist() == [1.0]
+
+
+def test_official_request_needs_no_purchase_or_message():
+    orders = make_orders({"2026-11-29": 20})
+    log = _stuck(5.0, official_request_at="2026-11-30T00:00Z")
+    inputs = SimulationInputs(orders_per_day=0, stockout_rate=0.0, buy_at_loss=1.0)
+    s = simulate(orders, stockout_log=log, inputs=inputs, horizon=1, draws=5, rng=0).summary
+    assert s.loc[0, ["expected_bought", "expected_loss", "expected_requests",
+                     "expected_reminders", "expected_cancellations"]].tolist() == [0, 0, 0, 0, 0]
