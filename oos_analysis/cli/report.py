@@ -92,8 +92,10 @@ def run(args) -> int:
     params = coerce_parameters(declared, params)
     if args.files:
         files = [str(Path(f).expanduser().resolve()) for f in args.files]
-    else:
+    elif "files" in declared or not (args.asof and args.marketplace):
         files = _default_files(declared, notebook)
+    else:
+        files = []  # a notebook that reads no exports, with its scope given
     asof = parse_date(args.asof, name="--asof").date().isoformat() if args.asof else None
     marketplace = args.marketplace
     if asof is None or not marketplace:
