@@ -522,7 +522,8 @@ def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
         "expected_cancellations": stockouts * (1 - beta) * (1 - q)
         + float(np.sum(np.where(live, (1 - open_beta) * (1 - q), 0.0))) + sc.planned,
         "expected_bought": stockouts * beta + float(np.sum(open_beta)),
-        "expected_loss": stockouts * inputs.loss_per_stockout + float(np.sum(open_loss)),
+        "expected_loss": (stockouts * inputs.loss_per_stockout if stockouts else 0.0)
+        + float(np.sum(open_loss)),
         "expected_requests": stockouts * (1 - beta) + float(np.sum(open_requests)),
         "expected_reminders": stockouts * (1 - beta) * r + float(np.sum(open_reminders)),
     }
