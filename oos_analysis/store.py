@@ -384,10 +384,15 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
     frames = {}
     for kind in REPORT_KINDS:
         frame = _read_kind(live, kind, book.get("dtypes"))
+        base = empty_frame(kind)
         if frame is None:
-            empty = empty_frame(kind)
-            frame = _with_provenance(empty, "", "", pd.Timestamp(0, tz="UTC"))
-        frames[kind] = frame
+            frame = _with_provenance(base, "", "", pd.Timestamp(0, tz="UTC"))
+        # as read_exports does: every canonical column present, canonical ones first
+        missing = {c: pd.Series(index=frame.index, dtype=base[c].dtype)
+                   for c in base.columns if c not in frame}
+        extra = [c for c in frame.columns if c not in base.columns and c not in PROVENANCE_COLUMNS]
+        order = list(base.columns) + extra + list(PROVENANCE_COLUMNS)
+        frames[kind] = frame.assign(**missing)[order] if missing else frame[order]
     files = []
     groups = {k: f.groupby("source_sha256", sort=False).indices for k, f in frames.items()}
     for entry in book["files"]:

@@ -441,3 +441,28 @@ def test_mark_gaps_in_a_local_time_zone():
                          "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
     marked = store.mark_gaps(daily, gaps, tz="America/Los_Angeles")
     assert marked["in_gap"].tolist() == [False, True, True, False]
+
+
+def test_cli_store_without_action_shows_usage(capsys):
+    assert main(["store"]) == 2
+    assert "info" in capsys.readouterr().err
+
+
+def test_exports_of_different_layouts_merge_like_the_reader(tmp_path):
+    old = tmp_path / "old-layout.txt"
+    old.write_text(
+        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
+        "sales-channel\tsku\n"
+        "111-0000001-0000001\t2026-11-01T10:00:00+00:00\t2026-11-01T11:00:00+00:00\tShipped\t"
+        "Merchant\tAmazon.com\tA\n", encoding="utf-8")
+    new = write_all_orders(tmp_path / "new-layout.txt", [
+        item("111-0000001-0000001", "2026-11-01 10:00", "2026-11-02 11:00", "Cancelled", sku="A"),
+        item("111-0000002-0000002", "2026-11-02 10:00", "2026-11-02 11:00", sku="B"),
+    ])
+    store.import_files([old], store=tmp_path / "s")
+    store.import_files([new], store=tmp_path / "s")
+    got = store.load(tmp_path / "s").all_orders
+    assert list(got.columns[-3:]) == list(store.PROVENANCE_COLUMNS)
+    pd.testing.assert_frame_equal(got.drop(columns=list(store.PROVENANCE_COLUMNS)),
+                                  read_exports([old, new]).all_orders)
+    assert got["order_status"].tolist() == ["cancelled", "shipped"]

@@ -206,3 +206,20 @@ def test_kill_during_import_leaves_store_as_it_was(tmp_path, point):
     leftovers = [p.name for p in root.iterdir() if p.name.startswith(".tmp-")]
     assert leftovers == []
     assert sorted(p.name for p in root.glob("v*")) == ["v000001", current_version(root).name]
+
+
+def test_full_disk_during_import_leaves_store_as_it_was(tmp_path, monkeypatch):
+    from oos_analysis import store
+
+    root = tmp_path / "s"
+    store.import_files([_export(tmp_path / "first.txt", 0, 20, "Shipped")], store=root)
+    before = snapshot(root)
+
+    def full(frame, path):
+        path.write_bytes(b"PAR1 half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_kind", full)
+    with pytest.raises(StoreWriteError, match="disk is full"):
+        store.import_files([_export(tmp_path / "second.txt", 10, 20, "Cancelled")], store=root)
+    assert snapshot(root) == before
