@@ -228,8 +228,8 @@ def budget_summary(
     orders : DataFrame
         The frame :func:`~oos_analysis.orders_from_items` returns.
     asof : date-like, optional
-        The day whose window D-6 ... D is summarised; by default each marketplace's last purchase
-        day in the data.
+        The day whose window D-6 ... D is summarised; by default the last purchase day in the
+        data (the same day for every marketplace).
     threshold : float, default 0.025
     tz : str, default "UTC"
         Time zone of the day boundary (``cancellation-rules.md`` section 3: UTC by default).
@@ -312,7 +312,7 @@ def roll_off_calendar(orders: pd.DataFrame, *, asof=None, tz: str = "UTC") -> pd
     orders : DataFrame
         The frame :func:`~oos_analysis.orders_from_items` returns.
     asof : date-like, optional
-        Default: each marketplace's last purchase day.
+        Default: the last purchase day in the data.
     tz : str, default "UTC"
 
     Returns

@@ -44,7 +44,7 @@ def listing_risk(
     orders : DataFrame
         The frame :func:`~oos_analysis.orders_from_items` built from ``items``.
     asof : date-like, optional
-        Last day of the look-back (default: each marketplace's last purchase day).
+        Last day of the look-back (default: the last purchase day in the data).
     days : int, default 30
     tz : str, default "UTC"
 

@@ -298,10 +298,16 @@ def metric_days(orders: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
 
 
 def asof_days(frame: pd.DataFrame, asof, tz: str = "UTC") -> pd.Series:
-    """Return the as-of day per marketplace: ``asof`` for all, or each one's last purchase day."""
+    """Return the as-of day per marketplace: ``asof``, or else the last purchase day in the data.
+
+    One day for every marketplace, so that a small marketplace with no orders on the last day is
+    reported for the same window as the others rather than for an older one.
+    """
     fixed = _day_label(asof, tz, "asof")
-    last = frame.groupby("marketplace", sort=True)["day"].max()
-    return last if fixed is None else pd.Series(fixed, index=last.index, dtype=np.int64)
+    marketplaces = frame.groupby("marketplace", sort=True)["day"].max()
+    if fixed is None:
+        fixed = int(marketplaces.max()) if len(marketplaces) else 0
+    return pd.Series(fixed, index=marketplaces.index, dtype=np.int64)
 
 
 def day_label(day) -> pd.Timestamp:

@@ -184,6 +184,17 @@ def test_budget_summary_healthy_is_asof_and_default_asof_is_last_day():
     assert row["back_under_target_on"] == row["asof"]
 
 
+def test_default_asof_is_one_day_for_every_marketplace():
+    # amazon.ca's last order is on Mar 2, amazon.com's on Mar 9: both are summarised as of Mar 9,
+    # so the small marketplace's Mar 1-2 orders have left its window.
+    com = orders_frame(daily(3, 40, "C") + daily(9, 40, "D"))
+    ca = orders_frame(daily(1, 5, "E", counted=1) + daily(2, 5, "F"), marketplace="amazon.ca")
+    summary = budget_summary(pd.concat([com, ca], ignore_index=True)).set_index("marketplace")
+    assert (summary["asof"] == pd.Timestamp("2026-03-09")).all()
+    assert (summary.loc["amazon.com", "orders"], summary.loc["amazon.ca", "orders"]) == (80, 0)
+    assert summary.loc["amazon.ca", "status"] == "no-orders"
+
+
 def test_budget_recovery_projects_average_of_available_days():
     # 5 orders on Mar 1 (1 counted) is all the history: 5 orders a day projected.
     # Mar 1+j has 1/(5+5j) until Mar 1 leaves on Mar 8: 1/35 on Mar 7 is still >= 2.5 %.
