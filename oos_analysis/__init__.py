@@ -49,6 +49,14 @@ from .simulation import SimulationInputs, SimulationResult, simulate
 from .policy import cheapest_safe_policy, compare_policies, policy_grid
 from .breach import breach_probability, daily_breach_probability
 from .store import gap_days, import_files, mark_gaps
+from .plots import (
+    plot_breach_fan,
+    plot_budget,
+    plot_daily_rate,
+    plot_p_chart,
+    plot_policy_frontier,
+)
+from .report import ReportRenderError, render_report, report_scope, report_table
 
 try:
     __version__ = version("oos_analysis")
@@ -102,4 +110,13 @@ __all__ = [
     "import_files",
     "gap_days",
     "mark_gaps",
+    "plot_daily_rate",
+    "plot_p_chart",
+    "plot_budget",
+    "plot_breach_fan",
+    "plot_policy_frontier",
+    "ReportRenderError",
+    "render_report",
+    "report_scope",
+    "report_table",
 ]
