@@ -4,8 +4,9 @@ The floor is a bare Python process that imports pandas and numpy and draws the s
 orders (100,000 x 30) and binomial counted cancellations: what any implementation of this model
 has to pay. The kit's run also estimates nothing (all inputs given) but computes the per-day
 quantiles, the remaining budget, the JSON output and the policy comparison (11 policies on
-10,000 shared paths). Each command runs 3 times in a fresh process; the medians are printed,
-wall time and CPU time (user + sys, less sensitive to other load on the machine) as ratios.
+10,000 shared paths). Each command runs 3 times, interleaved, in a fresh process; the medians
+are printed, wall time and CPU time (user + sys, less sensitive to other load on the machine),
+with their ratios.
 
 Run: ``.venv/bin/python benchmarks/bench_simulate.py``
 """
@@ -56,14 +57,14 @@ def run_once(argv: list[str]) -> tuple[float, float, float]:
     return wall, cpu, peak
 
 
-def median_run(argv: list[str]) -> tuple[float, float, float]:
-    runs = [run_once(argv) for _ in range(REPEAT)]
+def medians(runs) -> tuple[float, float, float]:
     return tuple(statistics.median(r[i] for r in runs) for i in range(3))
 
 
 def main() -> int:
-    kit = median_run(KIT)
-    bare = median_run(BARE)
+    # Interleaved, so that a change in the machine's load hits both sides alike.
+    pairs = [(run_once(KIT), run_once(BARE)) for _ in range(REPEAT)]
+    kit, bare = medians([k for k, _ in pairs]), medians([b for _, b in pairs])
     print("simulate: 100,000 paths x 30 days, whole process, median of 3")
     print(f"{'':28}{'wall s':>9}{'CPU s':>9}{'peak MiB':>10}")
     print(f"{'oos-analysis simulate':28}{kit[0]:9.3f}{kit[1]:9.3f}{kit[2]:10.1f}")
