@@ -40,10 +40,13 @@ Problems in the log are collected over all rows and raised as one
 :class:`~oos_analysis.exceptions.ReportFormatError` listing every row (never a guess): an open
 case without ``order_id`` or ship-by date (neither in the log nor in the order report), a reminder
 without a request or before it, a request before the stock-out was detected, an open case with
-``resolved_at`` set, an unknown ``resolution``, a timestamp later than the as-of day (the list is
-for that day: pass a later ``asof`` or fix the date), the same order open twice. Line numbers
+``resolved_at`` set, an unknown ``resolution``, the same order open twice. Line numbers
 come from a ``line`` column when the reader keeps one, else from the row position (header = line
 1, first row = line 2).
+
+The log is read as it stood at the end of the as-of day, so a list (or a weekly report) for an
+earlier day can be made from today's log: a case detected later is left out, a request, reminder
+or official request stamped later has not happened yet, and a case resolved later is still open.
 """
 
 from __future__ import annotations
@@ -131,9 +134,24 @@ def _from_order_report(order_report: pd.DataFrame | None) -> tuple[dict, set]:
     return earliest.to_dict(), flagged
 
 
+def _as_of(log: pd.DataFrame, lines: list[int], asof: dt.date):
+    """Return the log (and its line numbers) as it stood at the end of the ``asof`` day."""
+    end = pd.Timestamp(asof, tz="UTC") + pd.Timedelta(days=1)
+
+    def later(column):
+        return (log[column].notna() & (log[column] >= end)).to_numpy(dtype=bool)
+
+    log = log.copy()
+    log.loc[later("resolved_at") & log["resolution"].ne("open").to_numpy(dtype=bool),
+            "resolution"] = "open"
+    for column in ("request_sent_at", "reminder_sent_at", "official_request_at", "resolved_at"):
+        log.loc[later(column), column] = pd.NaT
+    known = ~later("detected_at")
+    return log.loc[known], [line for line, keep in zip(lines, known, strict=True) if keep]
+
+
 def _check(log: pd.DataFrame, lines: list[int], asof: dt.date, ship_by_report: dict) -> list[str]:
     problems = []
-    end_of_asof = pd.Timestamp(asof, tz="UTC") + pd.Timedelta(days=1)
     seen: dict = {}
     for position, (_, row) in enumerate(log.iterrows()):
         line = lines[position]
@@ -182,13 +200,6 @@ def _check(log: pd.DataFrame, lines: list[int], asof: dt.date, ship_by_report: d
                 f"{label}: request_sent_at ({request:%Y-%m-%d %H:%M}) is before detected_at "
                 f"({detected:%Y-%m-%d %H:%M}); check both dates."
             )
-        for column in ("detected_at", "request_sent_at", "reminder_sent_at", "official_request_at"):
-            value = row[column]
-            if not _is_missing(value) and value >= end_of_asof:
-                problems.append(
-                    f"{label}: {column} ({value:%Y-%m-%d}) is after the as-of day {asof}; "
-                    "fix the date or ask for a later as-of day."
-                )
     return problems
 
 
@@ -378,7 +389,8 @@ def next_actions(
     log["loss_if_bought"] = pd.to_numeric(loss, errors="raise").astype("Float64")
     ship_by_report, flagged = _from_order_report(order_report)
 
-    problems = _check(log, _lines(stockout_log), asof, ship_by_report)
+    log, lines = _as_of(log, _lines(stockout_log), asof)
+    problems = _check(log, lines, asof, ship_by_report)
     if problems:
         raise ReportFormatError(
             f"{len(problems)} problem(s) in the stock-out log to fix before the playbook can "

@@ -256,24 +256,41 @@ def test_all_problems_are_listed_in_one_error():
         {"loss_if_bought": 2.0},  # line 5: fine
         {"resolved_at": ts("2026-11-22")},  # line 6: open but resolved
         {"request_sent_at": ts("2026-11-17")},  # line 7: request before detection (18th)
-        {"official_request_at": ts("2026-11-25 00:00")},  # line 8: after the as-of day
+        {"official_request_at": ts("2026-11-25 00:00")},  # line 8: fine (not yet as of ASOF)
         {"resolution": "refunded"},  # line 9
     )
     with pytest.raises(ReportFormatError) as info:
         next_actions(frame, asof=ASOF)
     message = str(info.value)
-    assert message.startswith("stock-out log: 7 problem(s)")
-    for line in (2, 3, 4, 6, 7, 8, 9):
+    assert message.startswith("stock-out log: 6 problem(s)")
+    for line in (2, 3, 4, 6, 7, 9):
         assert f"line {line} (order 111-000000{line - 2}-0000000)" in message
-    assert "line 5" not in message
+    assert "line 5" not in message and "line 8" not in message
     assert "request_sent_at is empty" in message
     assert "is before request_sent_at" in message
     assert "no ship-by date" in message
     assert "resolved_at is set" in message
     assert "is before detected_at" in message
-    assert "after the as-of day 2026-11-24" in message
     assert "'refunded'" in message
     assert "\n" not in message
+
+
+def test_log_is_replayed_as_it_stood_on_the_asof_day():
+    frame = log(
+        {"request_sent_at": ts("2026-11-23 09:00"), "official_request_at": ts("2026-11-25")},
+        {"resolution": "bought", "resolved_at": ts("2026-11-25"), "loss_if_bought": 3.0},
+        {"detected_at": ts("2026-11-25"), "ship_by": ts("2026-11-28")},
+    )
+    result = next_actions(frame, asof=ASOF, loss_cap=1.0).set_index("order_id")
+    # The official request of the 25th has not arrived on the 24th: still waiting.
+    assert result.loc["111-0000000-0000000", "action"] == "wait"
+    # Bought on the 25th, so open on the 24th; its loss is over the cap: ask the buyer.
+    assert result.loc["111-0000001-0000000", "action"] == "send_request"
+    # Detected on the 25th: not a case yet on the 24th.
+    assert "111-0000002-0000000" not in result.index
+    later = next_actions(frame, asof="2026-11-25", loss_cap=1.0).set_index("order_id")
+    assert later.loc["111-0000000-0000000", "action"] == "cancel_buyer_request"
+    assert "111-0000001-0000000" not in later.index
 
 
 def test_duplicate_open_order_and_line_column():
@@ -357,9 +374,14 @@ def test_each_open_case_gets_exactly_one_action_or_a_clear_error(
         message = str(error)
         # Errors only for the documented problems, and each names its row.
         assert "line " in message
-        assert "no ship-by date" in message or "after the as-of day" in message
+        assert "no ship-by date" in message
         return
-    open_ids = list(frame.loc[frame["resolution"] == "open", "order_id"])
+    # The log as it stood at the end of the as-of day: later cases unknown, later closes undone.
+    end = pd.Timestamp(day, tz="UTC") + pd.Timedelta(days=1)
+    known = frame["detected_at"].isna() | (frame["detected_at"] < end)
+    still_open = frame["resolution"].eq("open") | (frame["resolved_at"].notna()
+                                                  & (frame["resolved_at"] >= end))
+    open_ids = list(frame.loc[known & still_open, "order_id"])
     assert sorted(result["order_id"]) == sorted(open_ids)
     assert result["action"].isin(ACTIONS).all()
     assert result["reason"].str.len().gt(0).all()
