@@ -82,8 +82,5 @@ def run(args) -> int:
         effects = ["rate_before", "rate_after", "remaining_before", "remaining_after"]
         if shown["rate_before"].isna().all():
             shown = shown.drop(columns=effects)
-        else:
-            # Object columns: the table writer blanks missing cells, which nullable dtypes refuse.
-            shown[effects] = shown[effects].astype(object)
     write_frame(shown, args.format)
     return 0

@@ -204,6 +204,10 @@ def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
     >>> write_frame(f, "csv")
     date,rate
     2026-03-09,
+    >>> write_frame(pd.DataFrame({"n": pd.array([None, 2], dtype="Int64"), "x": ["a", "b"]}), "table")
+    n x
+      a
+    2 b
     >>> write_frame(f, "json")
     [
       {
@@ -223,4 +227,6 @@ def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
     elif shown.empty:
         file.write("(nothing to show)\n")
     else:
-        file.write(shown.fillna("").to_string(index=False) + "\n")
+        # object first: fillna("") is refused by nullable integer, float and boolean columns.
+        blank = shown.astype(object).where(shown.notna(), "")
+        file.write(blank.to_string(index=False) + "\n")
