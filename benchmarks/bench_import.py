@@ -44,7 +44,8 @@ def main() -> int:
             check=True, capture_output=True,
         )
 
-    read_cmd = [PY, "-c", f"from oos_analysis.readers import read_export; read_export({str(new)!r})"]
+    read_code = f"from oos_analysis.readers import read_export; read_export({str(new)!r})"
+    read_cmd = [PY, "-c", read_code]
     run_store = WORK / "store-run"
     import_cmd = [PY, "-m", "oos_analysis", "import", str(new), "--store", str(run_store)]
 

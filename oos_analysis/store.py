@@ -45,16 +45,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .exceptions import InputFileError, ReportFormatError
+from .exceptions import InputFileError
 from .schema import (
     ALL_ORDERS,
     CANCEL_DOWNLOAD,
-    MARKETPLACE_IDS,
     ORDER_REPORT,
     REPORT_KINDS,
     SELLER_PERFORMANCE,
-    STOCKOUT_LOG,
 )
+from .store_coverage import file_spans, join_spans, mark_gaps
 from .store_lock import current_version, pause_point, publish, staging_dir, store_lock
 
 __all__ = [
@@ -83,10 +82,7 @@ _MERGE = {
     CANCEL_DOWNLOAD: (("order_id",), None),
     SELLER_PERFORMANCE: (("marketplace_id", "metric", "date_from", "date_to"), None),
 }
-# kind -> the column whose whole-day range an export of that kind covers
-_COVERAGE_DATE = {ALL_ORDERS: "purchase_date", ORDER_REPORT: "purchase_date"}
 _REPORT_COLUMNS = ["file", "sha256", "kind", "rows", "status", "date_from", "date_to"]
-_COVERAGE_COLUMNS = ["marketplace", "kind", "start", "end", "days", "covered"]
 
 
 def _sha256(path: Path) -> str:
@@ -133,43 +129,6 @@ def _read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> p
     return frame.astype(casts) if casts else frame
 
 
-def _marketplaces(frame: pd.DataFrame, kind: str) -> pd.Series:
-    if kind == SELLER_PERFORMANCE and "marketplace_id" in frame:
-        ids = frame["marketplace_id"].astype("str")
-        return ids.map(MARKETPLACE_IDS).fillna(ids)
-    if "marketplace" in frame:
-        return frame["marketplace"].astype("str").fillna("unknown")
-    return pd.Series("unknown", index=frame.index, dtype="str")
-
-
-def _spans(frame: pd.DataFrame, kind: str) -> list[dict]:
-    """The (marketplace, first day, last day) spans an export covers; empty exports cover none."""
-    if frame.empty:
-        return []
-    markets = _marketplaces(frame, kind)
-    if kind == SELLER_PERFORMANCE and {"date_from", "date_to"} <= set(frame.columns):
-        parts = pd.DataFrame(
-            {
-                "marketplace": markets,
-                "start": pd.to_datetime(frame["date_from"], utc=True).dt.floor("D"),
-                "end": pd.to_datetime(frame["date_to"], utc=True).dt.floor("D"),
-            }
-        ).dropna()
-        parts = parts.groupby(["marketplace", "start", "end"], as_index=False).size()
-    elif kind in _COVERAGE_DATE and _COVERAGE_DATE[kind] in frame:
-        days = pd.to_datetime(frame[_COVERAGE_DATE[kind]], utc=True).dt.floor("D")
-        if days.isna().all():
-            return []
-        parts = pd.DataFrame({"marketplace": sorted(markets.dropna().unique())})
-        parts["start"], parts["end"] = days.min(), days.max()
-    else:
-        return []
-    return [
-        {"marketplace": m, "start": s.date().isoformat(), "end": e.date().isoformat()}
-        for m, s, e in zip(parts["marketplace"], parts["start"], parts["end"], strict=True)
-    ]
-
-
 def _with_provenance(frame: pd.DataFrame, name: str, sha: str, at: pd.Timestamp) -> pd.DataFrame:
     frame = frame.drop(columns=[c for c in PROVENANCE_COLUMNS if c in frame])
     return frame.assign(
@@ -180,7 +139,7 @@ def _with_provenance(frame: pd.DataFrame, name: str, sha: str, at: pd.Timestamp)
 
 
 def _align(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
-    """Give ``new`` the dtypes ``old`` already has, so concatenation does not fall back to object."""
+    """Give ``new`` the dtypes ``old`` has, so concatenation does not fall back to object."""
     casts = {}
     for column in new.columns.intersection(old.columns):
         if new[column].dtype != old[column].dtype:
@@ -310,7 +269,7 @@ def _write_version(root: Path, live: Path | None, book: dict, exports: list) -> 
     entries = []
     for export, path, sha, row in exports:
         frame = export.frame
-        spans = _spans(frame, export.kind)
+        spans = file_spans(frame, export.kind)
         days = sorted({s["start"] for s in spans} | {s["end"] for s in spans})
         row.update(kind=export.kind, rows=len(frame), date_from=days[0] if days else None,
                    date_to=days[-1] if days else None)
@@ -477,32 +436,7 @@ def coverage(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
     InputFileError
         If ``store`` holds no store.
     """
-    files = _read_manifest(_live(store))["files"]
-    spans: dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp]]] = {}
-    for entry in files:
-        for span in entry["coverage"]:
-            spans.setdefault((span["marketplace"], entry["kind"]), []).append(
-                (pd.Timestamp(span["start"], tz="UTC"), pd.Timestamp(span["end"], tz="UTC"))
-            )
-    one_day = pd.Timedelta(days=1)
-    rows = []
-    for (market, kind), pieces in sorted(spans.items()):
-        joined: list[list[pd.Timestamp]] = []
-        for start, end in sorted(pieces):
-            if joined and start <= joined[-1][1] + one_day:
-                joined[-1][1] = max(joined[-1][1], end)
-            else:
-                joined.append([start, end])
-        for i, (start, end) in enumerate(joined):
-            if i:
-                gap_start, gap_end = joined[i - 1][1] + one_day, start - one_day
-                rows.append((market, kind, gap_start, gap_end, False))
-            rows.append((market, kind, start, end, True))
-    frame = pd.DataFrame(rows, columns=["marketplace", "kind", "start", "end", "covered"])
-    frame = frame.astype({"marketplace": "str", "kind": "str", "start": "datetime64[us, UTC]",
-                          "end": "datetime64[us, UTC]", "covered": "bool"})
-    frame.insert(4, "days", ((frame["end"] - frame["start"]) // one_day + 1).astype("int64"))
-    return frame
+    return join_spans(_read_manifest(_live(store))["files"])
 
 
 def gap_days(store: str | os.PathLike = DEFAULT_STORE, *, kind: str | None = None) -> pd.DataFrame:
@@ -532,62 +466,3 @@ def gap_days(store: str | os.PathLike = DEFAULT_STORE, *, kind: str | None = Non
     ]
     frame = pd.DataFrame(rows, columns=["marketplace", "kind", "date"])
     return frame.astype({"marketplace": "str", "kind": "str", "date": "datetime64[us, UTC]"})
-
-
-def mark_gaps(daily: pd.DataFrame, gaps: pd.DataFrame, *, tz: str = "UTC") -> pd.DataFrame:
-    """Flag the days of a daily rate whose 7-day window includes days no export covers.
-
-    A gap is unknown data, not zero orders: the rate of a day whose window reaches into a gap may
-    be missing orders and cancellations, so it must not be read as a clean figure.
-
-    Parameters
-    ----------
-    daily : DataFrame
-        Output of :func:`~oos_analysis.rate.daily_rate`: ``marketplace`` and ``date`` (naive
-        midnight of the day in ``tz``).
-    gaps : DataFrame
-        Output of :func:`gap_days`: ``marketplace`` and ``date`` (UTC days).
-    tz : str, default "UTC"
-        The time zone ``daily`` was bucketed in; a local day touching an uncovered UTC day counts
-        as uncovered.
-
-    Returns
-    -------
-    DataFrame
-        A copy of ``daily`` with ``in_gap`` (the day itself is uncovered) and
-        ``window_gap_days`` (uncovered days among the day and the six before it).
-
-    Examples
-    --------
-    >>> daily = pd.DataFrame({"marketplace": "amazon.com",
-    ...                       "date": pd.date_range("2026-11-08", periods=3)})
-    >>> gaps = pd.DataFrame({"marketplace": ["amazon.com"],
-    ...                      "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
-    >>> mark_gaps(daily, gaps)
-      marketplace       date  in_gap  window_gap_days
-    0  amazon.com 2026-11-08   False                0
-    1  amazon.com 2026-11-09    True                1
-    2  amazon.com 2026-11-10   False                1
-    """
-    from .rate import WINDOW_DAYS, check_tz
-
-    tz = check_tz(tz)
-    starts = pd.to_datetime(gaps["date"], utc=True)
-    ends = starts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    local = pd.DataFrame({
-        "marketplace": pd.concat([gaps["marketplace"], gaps["marketplace"]], ignore_index=True),
-        "date": pd.concat([starts, ends], ignore_index=True)
-        .dt.tz_convert(tz).dt.tz_localize(None).dt.floor("D").astype("datetime64[ns]"),
-    }).drop_duplicates()
-    uncovered = set(zip(local["marketplace"], local["date"], strict=True))
-    dates = pd.to_datetime(daily["date"]).astype("datetime64[ns]")
-    one_day = pd.Timedelta(days=1)
-    in_gap = [(m, d) in uncovered for m, d in zip(daily["marketplace"], dates, strict=True)]
-    window = [
-        sum((m, d - k * one_day) in uncovered for k in range(WINDOW_DAYS))
-        for m, d in zip(daily["marketplace"], dates, strict=True)
-    ]
-    return daily.assign(
-        in_gap=pd.Series(in_gap, index=daily.index, dtype="bool"),
-        window_gap_days=pd.Series(window, index=daily.index, dtype="int64"),
-    )

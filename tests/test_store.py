@@ -229,7 +229,7 @@ def test_missing_week_is_a_gap_and_an_empty_export_covers_nothing(tmp_path):
     assert us["days"].tolist() == [7, 7, 7]
     # amazon.ca appears in w1 only, and w1 covers 2026-11-02 .. 2026-11-08 for it
     ca = spans[spans["marketplace"] == "amazon.ca"]
-    assert ca[["start", "end", "covered"]].values.tolist() == [
+    assert ca[["start", "end", "covered"]].to_numpy().tolist() == [
         [day("2026-11-02"), day("2026-11-08"), True]]
     gaps = store.gap_days(s, kind="all_orders")
     assert gaps["marketplace"].unique().tolist() == ["amazon.com"]
@@ -321,7 +321,8 @@ def test_cli_import_and_info(tmp_path, week1, capsys):
     assert "skipped           " in capsys.readouterr().out
     assert main(["store", "info", "--store", s]) == 0
     out = capsys.readouterr().out
-    assert "amazon.com  all_orders: 2026-11-02 .. 2026-11-16, 8 day(s) covered, 7 day(s) in gaps" in out
+    assert ("amazon.com  all_orders: 2026-11-02 .. 2026-11-16, 8 day(s) covered, "
+            "7 day(s) in gaps") in out
     assert "GAP 2026-11-09 .. 2026-11-15 (7 day(s))" in out
 
 
@@ -338,7 +339,7 @@ def test_cli_errors_are_one_paragraph(tmp_path, week1, capsys):
 def test_manifest_records_each_file(tmp_path, week1):
     store.import_files([week1], store=tmp_path / "s")
     files = store.manifest(tmp_path / "s")
-    assert files[["name", "kind", "rows"]].values.tolist() == [["week1.txt", "all_orders", 3]]
+    assert files[["name", "kind", "rows"]].to_numpy().tolist() == [["week1.txt", "all_orders", 3]]
     assert files.loc[0, "sha256"] == hashlib.sha256(week1.read_bytes()).hexdigest()
     assert files.loc[0, "date_from"] == pd.Timestamp("2026-11-02", tz="UTC")
     assert files.loc[0, "date_to"] == pd.Timestamp("2026-11-08", tz="UTC")

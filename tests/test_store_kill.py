@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -143,8 +142,9 @@ HEADER = ("amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulf
 
 def _export(path: Path, first: int, rows: int, status: str) -> Path:
     lines = [HEADER] + [
-        f"111-{i:07d}-0000001\t2026-11-02T10:00:00+00:00\t2026-11-0{3 if status == 'Shipped' else 4}"
-        f"T10:00:00+00:00\t{status}\tMerchant\tAmazon.com\tSKU-{i % 50}\tB0000000{i % 50:02d}\t"
+        f"111-{i:07d}-0000001\t2026-11-02T10:00:00+00:00\t"
+        f"2026-11-0{3 if status == 'Shipped' else 4}T10:00:00+00:00\t{status}\tMerchant\t"
+        f"Amazon.com\tSKU-{i % 50}\tB0000000{i % 50:02d}\t"
         f"{status if status == 'Shipped' else ''}"
         for i in range(first, first + rows)
     ]

@@ -1,4 +1,4 @@
-"""``oos-analysis import`` and ``oos-analysis store info``: build the history store and look into it.
+"""``oos-analysis import`` and ``oos-analysis store info``: build the history store, look into it.
 
 ``import FILE... [--store DIR] [--wait SECONDS]`` merges exports of any kind into the store (all or
 nothing; a file already imported is recognised by its content and skipped). ``store info`` lists

@@ -1,0 +1,144 @@
+"""Coverage of the history store: which days each export covers, where the gaps are.
+
+An order export covers the whole UTC days from its first to its last purchase date, for every
+marketplace in it; a Seller Performance report covers its reporting ranges. The cancel-rate
+download lists only cancelled orders and the stock-out log is kept by hand, so neither proves that
+a day was seen and neither counts as coverage. A day inside a marketplace's history that no export
+covers is a gap: unknown, never zero orders (an empty export covers nothing, for the same reason).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .schema import ALL_ORDERS, MARKETPLACE_IDS, ORDER_REPORT, SELLER_PERFORMANCE
+
+__all__ = ["file_spans", "join_spans", "mark_gaps"]
+
+# kind -> the column whose whole-day range an export of that kind covers
+_COVERAGE_DATE = {ALL_ORDERS: "purchase_date", ORDER_REPORT: "purchase_date"}
+
+
+def _marketplaces(frame: pd.DataFrame, kind: str) -> pd.Series:
+    if kind == SELLER_PERFORMANCE and "marketplace_id" in frame:
+        ids = frame["marketplace_id"].astype("str")
+        return ids.map(MARKETPLACE_IDS).fillna(ids)
+    if "marketplace" in frame:
+        return frame["marketplace"].astype("str").fillna("unknown")
+    return pd.Series("unknown", index=frame.index, dtype="str")
+
+
+def file_spans(frame: pd.DataFrame, kind: str) -> list[dict]:
+    """The (marketplace, first day, last day) spans one export covers; empty exports cover none."""
+    if frame.empty:
+        return []
+    markets = _marketplaces(frame, kind)
+    if kind == SELLER_PERFORMANCE and {"date_from", "date_to"} <= set(frame.columns):
+        parts = pd.DataFrame(
+            {
+                "marketplace": markets,
+                "start": pd.to_datetime(frame["date_from"], utc=True).dt.floor("D"),
+                "end": pd.to_datetime(frame["date_to"], utc=True).dt.floor("D"),
+            }
+        ).dropna()
+        parts = parts.groupby(["marketplace", "start", "end"], as_index=False).size()
+    elif kind in _COVERAGE_DATE and _COVERAGE_DATE[kind] in frame:
+        days = pd.to_datetime(frame[_COVERAGE_DATE[kind]], utc=True).dt.floor("D")
+        if days.isna().all():
+            return []
+        parts = pd.DataFrame({"marketplace": sorted(markets.dropna().unique())})
+        parts["start"], parts["end"] = days.min(), days.max()
+    else:
+        return []
+    return [
+        {"marketplace": m, "start": s.date().isoformat(), "end": e.date().isoformat()}
+        for m, s, e in zip(parts["marketplace"], parts["start"], parts["end"], strict=True)
+    ]
+
+
+def join_spans(files: list[dict]) -> pd.DataFrame:
+    """Join the spans of manifest entries into covered spans and gaps (see ``store.coverage``)."""
+    spans: dict[tuple[str, str], list[tuple[pd.Timestamp, pd.Timestamp]]] = {}
+    for entry in files:
+        for span in entry["coverage"]:
+            spans.setdefault((span["marketplace"], entry["kind"]), []).append(
+                (pd.Timestamp(span["start"], tz="UTC"), pd.Timestamp(span["end"], tz="UTC"))
+            )
+    one_day = pd.Timedelta(days=1)
+    rows = []
+    for (market, kind), pieces in sorted(spans.items()):
+        joined: list[list[pd.Timestamp]] = []
+        for start, end in sorted(pieces):
+            if joined and start <= joined[-1][1] + one_day:
+                joined[-1][1] = max(joined[-1][1], end)
+            else:
+                joined.append([start, end])
+        for i, (start, end) in enumerate(joined):
+            if i:
+                gap_start, gap_end = joined[i - 1][1] + one_day, start - one_day
+                rows.append((market, kind, gap_start, gap_end, False))
+            rows.append((market, kind, start, end, True))
+    frame = pd.DataFrame(rows, columns=["marketplace", "kind", "start", "end", "covered"])
+    frame = frame.astype({"marketplace": "str", "kind": "str", "start": "datetime64[us, UTC]",
+                          "end": "datetime64[us, UTC]", "covered": "bool"})
+    frame.insert(4, "days", ((frame["end"] - frame["start"]) // one_day + 1).astype("int64"))
+    return frame
+
+
+def mark_gaps(daily: pd.DataFrame, gaps: pd.DataFrame, *, tz: str = "UTC") -> pd.DataFrame:
+    """Flag the days of a daily rate whose 7-day window includes days no export covers.
+
+    A gap is unknown data, not zero orders: the rate of a day whose window reaches into a gap may
+    be missing orders and cancellations, so it must not be read as a clean figure.
+
+    Parameters
+    ----------
+    daily : DataFrame
+        Output of :func:`~oos_analysis.rate.daily_rate`: ``marketplace`` and ``date`` (naive
+        midnight of the day in ``tz``).
+    gaps : DataFrame
+        Output of :func:`gap_days`: ``marketplace`` and ``date`` (UTC days).
+    tz : str, default "UTC"
+        The time zone ``daily`` was bucketed in; a local day touching an uncovered UTC day counts
+        as uncovered.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``daily`` with ``in_gap`` (the day itself is uncovered) and
+        ``window_gap_days`` (uncovered days among the day and the six before it).
+
+    Examples
+    --------
+    >>> daily = pd.DataFrame({"marketplace": "amazon.com",
+    ...                       "date": pd.date_range("2026-11-08", periods=3)})
+    >>> gaps = pd.DataFrame({"marketplace": ["amazon.com"],
+    ...                      "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
+    >>> mark_gaps(daily, gaps)
+      marketplace       date  in_gap  window_gap_days
+    0  amazon.com 2026-11-08   False                0
+    1  amazon.com 2026-11-09    True                1
+    2  amazon.com 2026-11-10   False                1
+    """
+    from .rate import WINDOW_DAYS, check_tz
+
+    tz = check_tz(tz)
+    starts = pd.to_datetime(gaps["date"], utc=True)
+    ends = starts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    local = pd.DataFrame({
+        "marketplace": pd.concat([gaps["marketplace"], gaps["marketplace"]], ignore_index=True),
+        "date": pd.concat([starts, ends], ignore_index=True)
+        .dt.tz_convert(tz).dt.tz_localize(None).dt.floor("D").astype("datetime64[ns]"),
+    }).drop_duplicates()
+    uncovered = set(zip(local["marketplace"], local["date"], strict=True))
+    dates = pd.to_datetime(daily["date"]).astype("datetime64[ns]")
+    one_day = pd.Timedelta(days=1)
+    in_gap = [(m, d) in uncovered for m, d in zip(daily["marketplace"], dates, strict=True)]
+    window = [
+        sum((m, d - k * one_day) in uncovered for k in range(WINDOW_DAYS))
+        for m, d in zip(daily["marketplace"], dates, strict=True)
+    ]
+    return daily.assign(
+        in_gap=pd.Series(in_gap, index=daily.index, dtype="bool"),
+        window_gap_days=pd.Series(window, index=daily.index, dtype="int64"),
+    )
