@@ -32,8 +32,9 @@ def policy_grid(inputs: SimulationInputs, *, loss_caps=None, buy_probs=None) -> 
     inputs : SimulationInputs
         The base parameters (orders, stock-out rate, buyer acceptance, recorded losses).
     loss_caps : sequence of float, optional
-        Loss caps to try. Default, when losses are recorded: 0 and the deciles of the recorded
-        losses (so the last cap buys every stock-out that can be bought).
+        Loss caps to try. Default, when losses are recorded: 0 and each recorded loss, or the
+        deciles of the recorded losses when there are more than ten distinct ones (either way
+        the last cap buys every stock-out that can be bought).
     buy_probs : sequence of float, optional
         Probabilities of buying to try; default 0, 10 %, ..., 100 % when no loss is recorded.
 
@@ -56,7 +57,10 @@ def policy_grid(inputs: SimulationInputs, *, loss_caps=None, buy_probs=None) -> 
     recorded = recorded[np.isfinite(recorded)]
     if loss_caps is None and buy_probs is None:
         if recorded.size:
-            loss_caps = np.unique(np.r_[0.0, np.quantile(recorded, np.linspace(0.1, 1, 10))])
+            distinct = np.unique(recorded)
+            if distinct.size > 10:
+                distinct = np.quantile(recorded, np.linspace(0.1, 1, 10))
+            loss_caps = np.unique(np.r_[0.0, distinct])
         else:
             buy_probs = np.linspace(0, 1, 11)
     if loss_caps is not None:

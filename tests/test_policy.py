@@ -24,11 +24,14 @@ BASE = SimulationInputs(orders_per_day=30, stockout_rate=0.04, buyer_accept=0.3,
 
 
 def test_default_grid_uses_recorded_losses():
-    caps = [p.loss_cap for p in policy_grid(BASE)]
-    assert caps[0] == 0.0 and caps[-1] == 20.0
+    # Ten distinct losses: each is a cap.
+    assert [p.loss_cap for p in policy_grid(BASE)] == [0.0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
+    many = SimulationInputs(orders_per_day=30, stockout_rate=0.04,
+                            losses=tuple(float(x) for x in range(1, 21)))
+    caps = [p.loss_cap for p in policy_grid(many)]
+    # The deciles of 1 .. 20 (linear interpolation): 2.9, 4.8, ..., 20.
+    assert caps[0] == 0.0 and caps[1] == pytest.approx(2.9) and caps[-1] == 20.0
     assert caps == sorted(caps) and len(caps) == len(set(caps)) == 11
-    # The deciles of 2, 4, ..., 20 (linear interpolation): 3.8, 5.6, ...
-    assert caps[1] == pytest.approx(3.8)
 
 
 def test_default_grid_without_losses_uses_probabilities():
