@@ -23,8 +23,11 @@ TARGET = 2.5
 
 def _one_cell(path: Path) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     cell = nbformat.v4.new_code_cell('asof: str = ""  # ISO date\nmarketplace: str = ""  # name')
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell]
@@ -39,14 +42,28 @@ def main() -> int:
         cli = [sys.executable, "-m", "oos_analysis", "report"]
         samples = sorted(str(p) for p in (ROOT / "data" / "sample" / "us").iterdir())
         report = [*cli, *samples, "--out", str(work / "report")]
-        baseline = [*cli, "--notebook", str(baseline_nb), "--asof", "2026-11-24",
-                    "--marketplace", "amazon.com", "--out", str(work / "baseline")]
+        baseline = [
+            *cli,
+            "--notebook",
+            str(baseline_nb),
+            "--asof",
+            "2026-11-24",
+            "--marketplace",
+            "amazon.com",
+            "--out",
+            str(work / "baseline"),
+        ]
         base_wall, base_rss = median_measure(baseline)
         kit_wall, kit_rss = median_measure(report)
         ratio = kit_wall / base_wall
-        print(f"one-cell notebook (papermill + nbconvert): {base_wall:6.2f} s  peak {base_rss:6.0f} MiB")
-        print(f"sample weekly report, end to end:          {kit_wall:6.2f} s  peak {kit_rss:6.0f} MiB")
-        print(f"ratio: {ratio:.2f}x (target <= {TARGET}x) -> {'ok' if ratio <= TARGET else 'OVER'}")
+        rows = [
+            ("one-cell notebook (papermill + nbconvert)", base_wall, base_rss),
+            ("sample weekly report, end to end", kit_wall, kit_rss),
+        ]
+        for label, wall, rss in rows:
+            print(f"{label:<42} {wall:6.2f} s  peak {rss:6.0f} MiB")
+        verdict = "ok" if ratio <= TARGET else "OVER"
+        print(f"ratio: {ratio:.2f}x (target <= {TARGET}x) -> {verdict}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

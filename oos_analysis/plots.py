@@ -266,16 +266,22 @@ def plot_budget(
         over = clean_orders_needed(c, n, threshold=threshold) > 0
         breach_x.extend(part["date"][over])
     if breach_x:
-        ax.scatter(breach_x, [0] * len(breach_x), color="C3", marker="X", zorder=3,
-                   label="over target")
+        ax.scatter(
+            breach_x, [0] * len(breach_x), color="C3", marker="X", zorder=3, label="over target"
+        )
     if roll_off is not None and len(roll_off):
         _require(roll_off, ["leaves_window_on"], "plot_budget (roll_off)")
         days = pd.to_datetime(roll_off["leaves_window_on"])
         if days.dt.tz is not None:
             days = days.dt.tz_localize(None)
         counts = days.value_counts().sort_index()
-        style = {"colors": "C2", "linewidth": 3, "alpha": 0.7,
-                 "label": "cancellation leaves the window", **(roll_off_kwargs or {})}
+        style = {
+            "colors": "C2",
+            "linewidth": 3,
+            "alpha": 0.7,
+            "label": "cancellation leaves the window",
+            **(roll_off_kwargs or {}),
+        }
         ax.vlines(counts.index, 0, counts.to_numpy(), **style)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("cancellations")
@@ -337,10 +343,17 @@ def plot_breach_fan(
     right.set_ylabel("probability of a breach")
     _percent_axis(right.yaxis, decimals=0)
     fan_style = {"color": "C0", "alpha": 0.25, "label": "rate, 90 % of simulations"}
-    ax.fill_between(x, days["rate_p05"].astype(float), days["rate_p95"].astype(float),
-                    **{**fan_style, **(fan_kwargs or {})})
-    ax.plot(x, days["rate_p50"].astype(float), **{"color": "C0", "label": "median rate",
-                                                   **(median_kwargs or {})})
+    ax.fill_between(
+        x,
+        days["rate_p05"].astype(float),
+        days["rate_p95"].astype(float),
+        **{**fan_style, **(fan_kwargs or {})},
+    )
+    ax.plot(
+        x,
+        days["rate_p50"].astype(float),
+        **{"color": "C0", "label": "median rate", **(median_kwargs or {})},
+    )
     _threshold_line(ax, threshold, threshold_kwargs)
     # The rate axis stays in front of the bars so the fan reads first.
     ax.set_zorder(right.get_zorder() + 1)
@@ -403,15 +416,24 @@ def plot_policy_frontier(
     best = cheapest_safe_policy(policies, risk=risk)
     ax = _axes(ax)
     cost = "expected_loss"
-    if not np.all(np.isfinite(policies[cost].to_numpy(dtype=float))) and "expected_bought" in policies:
+    if (
+        not np.all(np.isfinite(policies[cost].to_numpy(dtype=float)))
+        and "expected_bought" in policies
+    ):
         cost = "expected_bought"  # no loss recorded in the log: compare purchases at a loss
     x = policies["p_any_breach"].to_numpy(dtype=float)
     y = policies[cost].to_numpy(dtype=float)
     ax.scatter(x, y, **{"color": "C0", "zorder": 2, "label": "policy", **scatter_kwargs})
     for xi, yi, name in zip(x, y, policies["policy"].astype(str), strict=True):
         ax.annotate(name, (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=8)
-    style = {"s": 220, "facecolors": "none", "edgecolors": "C2", "linewidths": 2, "zorder": 3,
-             "label": "cheapest safe policy"}
+    style = {
+        "s": 220,
+        "facecolors": "none",
+        "edgecolors": "C2",
+        "linewidths": 2,
+        "zorder": 3,
+        "label": "cheapest safe policy",
+    }
     chosen = ([], []) if best is None else ([float(best["p_any_breach"])], [float(best[cost])])
     ax.scatter(*chosen, **{**style, **(highlight_kwargs or {})})
     risk_style = {"linestyle": "--", "color": "C3", "label": f"risk tolerance {risk:.0%}"}

@@ -40,6 +40,7 @@ _ALLOWED_ATTRIBUTES = {
     "img": ["src", "alt", "width", "height"],
 }
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_EXAMPLES = {"int": "28", "float": "0.025", "bool": "true"}
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -159,9 +160,9 @@ def report_table(
     >>> "&lt;b&gt;x&lt;/b&gt;" in html, "2.50%" in html
     (True, True)
     """
-    import pandas as pd
-
     import html
+
+    import pandas as pd
 
     styler = frame.style.hide(axis="index").format(escape="html", na_rep="")
     styler = styler.format_index(escape="html", axis=1)
@@ -274,7 +275,7 @@ def _coerce(name: str, kind: str, text: str):
     except ValueError:
         raise ParameterError(
             f"report parameter {name} must be {'an' if kind == 'int' else 'a'} {kind}; got "
-            f"{text!r}. Write it like {name}={'28' if kind == 'int' else '0.025' if kind == 'float' else 'true'}."
+            f"{text!r}. Write it like {name}={_EXAMPLES[kind]}."
         ) from None
     return text
 
@@ -406,6 +407,7 @@ def notebook_to_html(executed: str | Path) -> str:
     """
     import nbformat
     from nbconvert import HTMLExporter
+
     nb = nbformat.read(Path(executed), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":

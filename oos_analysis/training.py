@@ -59,12 +59,13 @@ EXERCISES = {
         "No Japanese shop has the item at the original price, but one sells it at a loss of "
         "800 yen. What do you do first: 'buy', 'ask' or 'cancel'?",
         "buy",
-        "Buy even at a loss (赤字でも仕入れる): the stock-out is our mistake, not the buyer's. Asking "
-        "or cancelling is for when no source has stock, or the loss would be very large.",
+        "Buy even at a loss (赤字でも仕入れる): the stock-out is our mistake, not the buyer's. "
+        "Asking or cancelling is for when no source has stock, or the loss would be very large.",
     ),
     "message_order": Exercise(
         "Put the six parts of a cancellation request in order, as a list of these names: "
-        + ", ".join(sorted(MESSAGE_PARTS)) + ".",
+        + ", ".join(sorted(MESSAGE_PARTS))
+        + ".",
         list(MESSAGE_PARTS),
         "Thanks, apology, the reason, the request to cancel, the URL of Amazon's cancellation "
         "procedure, and an apology again.",

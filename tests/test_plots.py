@@ -172,8 +172,11 @@ def test_budget_hand_computed_and_breach_marked(daily, ax):
 
 def test_budget_without_roll_off_and_other_threshold(ax):
     daily = pd.DataFrame(
-        {"date": pd.date_range("2026-11-01", periods=2), "orders": [100, 100],
-         "seller_cancellations": [0, 4]}
+        {
+            "date": pd.date_range("2026-11-01", periods=2),
+            "orders": [100, 100],
+            "seller_cancellations": [0, 4],
+        }
     )
     plot_budget(daily, threshold=0.05, ax=ax)
     # 20*(0+k) < 100 -> k <= 4; 20*(4+k) < 100 -> k = 0

@@ -19,18 +19,25 @@ from oos_analysis.report import (
     render_report,
 )
 
-PARAMETERS = '''asof: str = ""  # ISO date
+PARAMETERS = """asof: str = ""  # ISO date
 marketplace: str = ""  # marketplace code
 n: int = 3  # a count
 share: float = 0.5  # a fraction
 fail: bool = False  # make the last cell raise
-'''
+"""
 
 BODY = [
     ("markdown", "# Tiny report\n\nNarration stays in the HTML."),
-    ("code", "%matplotlib inline\nimport os, sys, warnings\nimport pandas as pd\nimport matplotlib.pyplot as plt"),
+    (
+        "code",
+        "%matplotlib inline\nimport os, sys, warnings\n"
+        "import pandas as pd\nimport matplotlib.pyplot as plt",
+    ),
     ("code", 'print(f"n={n} share={share} asof={asof} mp={marketplace} cwd={os.getcwd()}")'),
-    ("code", 'frame = pd.DataFrame({"product_name": ["<script>alert(1)</script>"], "qty": [1]})\nframe'),
+    (
+        "code",
+        'frame = pd.DataFrame({"product_name": ["<script>alert(1)</script>"], "qty": [1]})\nframe',
+    ),
     ("code", 'from IPython.display import HTML\nHTML("<b>bold</b><script>alert(2)</script>")'),
     ("code", 'print("SECRET-STDERR", file=sys.stderr)\nwarnings.warn("SECRET-WARNING")'),
     ("code", "fig, ax = plt.subplots()\nax.plot([1, 2]);"),
@@ -40,7 +47,11 @@ BODY = [
 
 def _write(path, *, tagged=True):
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     first = nbformat.v4.new_code_cell(PARAMETERS)
     if tagged:
@@ -84,10 +95,18 @@ def test_parameters_reach_the_notebook_which_runs_in_its_own_folder(rendered):
 def test_html_has_no_code_prompts_stderr_or_warnings(rendered):
     _, _, _, text = rendered
     assert "Narration stays in the HTML." in text
-    for source in ("import pandas", "pd.DataFrame(", "plt.subplots", "print(f", "fail was requested"):
+    for source in (
+        "import pandas",
+        "pd.DataFrame(",
+        "plt.subplots",
+        "print(f",
+        "fail was requested",
+    ):
         assert source not in text
     assert "In&nbsp;[" not in text
-    assert not re.search(r'class="[^"]*(jp-InputPrompt|jp-OutputPrompt|jp-InputArea-editor|hl-ipython)', text)
+    assert not re.search(
+        r'class="[^"]*(jp-InputPrompt|jp-OutputPrompt|jp-InputArea-editor|hl-ipython)', text
+    )
     # 7 body cells, the parameters cell and the one papermill injects.
     code_cells = re.findall(r'<div class="([^"]*jp-CodeCell[^"]*)"', text)
     assert len(code_cells) == 9 and all("jp-mod-noInput" in c for c in code_cells)
@@ -112,7 +131,10 @@ def test_failing_cell_keeps_executed_notebook_and_writes_no_html(tiny, tmp_path)
     stale.write_text("from last week")
     with pytest.raises(ReportRenderError, match="AssertionError: fail was requested") as info:
         render_report(
-            tiny, out_dir=tmp_path, asof="2026-11-24", marketplace="US",
+            tiny,
+            out_dir=tmp_path,
+            asof="2026-11-24",
+            marketplace="US",
             parameters={"fail": "true"},
         )
     executed = tmp_path / "US-2026-11-24.ipynb"
@@ -120,8 +142,13 @@ def test_failing_cell_keeps_executed_notebook_and_writes_no_html(tiny, tmp_path)
     assert str(executed) in str(info.value)
     assert not stale.exists()
     nb = json.loads(executed.read_text())
-    errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
-              if o["output_type"] == "error"]
+    errors = [
+        o
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
+        if o["output_type"] == "error"
+    ]
     assert len(errors) == 1 and errors[0]["ename"] == "AssertionError"
     assert isinstance(info.value, OOSAnalysisError)
 
@@ -138,8 +165,7 @@ def test_failing_cell_keeps_executed_notebook_and_writes_no_html(tiny, tmp_path)
 def test_bad_parameters_are_rejected_before_anything_runs(tiny, tmp_path, parameters, match):
     out = tmp_path / "out"
     with pytest.raises(ParameterError, match=match):
-        render_report(tiny, out_dir=out, asof="2026-11-24", marketplace="US",
-                      parameters=parameters)
+        render_report(tiny, out_dir=out, asof="2026-11-24", marketplace="US", parameters=parameters)
     assert not out.exists()
 
 
@@ -156,8 +182,13 @@ def test_bad_date_or_marketplace(tiny, tmp_path, asof, marketplace, match):
 def test_date_object_is_accepted_for_asof_when_checking_names(tiny, tmp_path):
     # A date object and an unknown parameter: the date passes, the parameter is refused.
     with pytest.raises(ParameterError, match="unknown"):
-        render_report(tiny, out_dir=tmp_path, asof=dt.date(2026, 11, 24), marketplace="JP",
-                      parameters={"nope": 1})
+        render_report(
+            tiny,
+            out_dir=tmp_path,
+            asof=dt.date(2026, 11, 24),
+            marketplace="JP",
+            parameters={"nope": 1},
+        )
 
 
 def test_notebook_without_parameters_cell_is_refused(tmp_path):
@@ -172,8 +203,11 @@ def test_missing_notebook_is_refused(tmp_path):
 
 
 def test_coerce_keeps_non_text_values_and_does_not_mutate():
-    declared = {"n": {"inferred_type_name": "int"}, "flag": {"inferred_type_name": "bool"},
-                "tz": {"inferred_type_name": "str"}}
+    declared = {
+        "n": {"inferred_type_name": "int"},
+        "flag": {"inferred_type_name": "bool"},
+        "tz": {"inferred_type_name": "str"},
+    }
     given_ = {"n": 7, "flag": "No", "tz": "00123"}
     before = dict(given_)
     assert coerce_parameters(declared, given_) == {"n": 7, "flag": False, "tz": "00123"}
@@ -183,8 +217,11 @@ def test_coerce_keeps_non_text_values_and_does_not_mutate():
 @settings(max_examples=100, deadline=None)
 @given(st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text())
 def test_coerce_round_trips_text(number, fraction, text):
-    declared = {"i": {"inferred_type_name": "int"}, "f": {"inferred_type_name": "float"},
-                "s": {"inferred_type_name": "str"}}
+    declared = {
+        "i": {"inferred_type_name": "int"},
+        "f": {"inferred_type_name": "float"},
+        "s": {"inferred_type_name": "str"},
+    }
     out = coerce_parameters(declared, {"i": str(number), "f": repr(fraction), "s": text})
     assert out == {"i": number, "f": fraction, "s": text}
 
@@ -213,8 +250,9 @@ def _rewrite(path: Path, change) -> list[list[str]]:
     rows = [line.split("\t") for line in lines[1:]]
     for row in rows:
         change(header, row)
-    path.write_text("\n".join(["\t".join(header)] + ["\t".join(r) for r in rows]) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(["\t".join(header)] + ["\t".join(r) for r in rows]) + "\n", encoding="utf-8"
+    )
     return [header, *rows]
 
 
@@ -255,9 +293,22 @@ def weekly(sample_files, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     cwd = tmp_path_factory.mktemp("elsewhere")  # a cron job's working directory is anywhere
     done = subprocess.run(
-        [sys.executable, "-m", "oos_analysis", "report", *files, "--out", str(out),
-         "--param", "draws=4000"],
-        cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+        [
+            sys.executable,
+            "-m",
+            "oos_analysis",
+            "report",
+            *files,
+            "--out",
+            str(out),
+            "--param",
+            "draws=4000",
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     html_path = Path(done.stdout.strip())
@@ -273,7 +324,7 @@ def test_cli_prints_the_html_path_named_after_marketplace_and_day(weekly):
 
 def test_report_shows_no_code_and_no_traceback(weekly):
     _, text, _ = weekly
-    body = text[text.index("<main>"):]
+    body = text[text.index("<main>") :]
     assert "Traceback" not in text and "Error" not in body
     for source in ("import ", "oa.read_exports", "report_table(", "plt.subplots"):
         assert source not in text
@@ -287,8 +338,7 @@ def test_report_headline_matches_the_library(weekly, sample_files):
     _, orders = _read(sample_files[0])
     now = budget_summary(orders, asof="2026-11-24").set_index("marketplace").loc["amazon.com"]
     plain = _html.unescape(re.sub(r"<[^>]+>", "", text))
-    assert (f"{now['seller_cancellations']} counted cancellations in {now['orders']} orders"
-            in plain)
+    assert f"{now['seller_cancellations']} counted cancellations in {now['orders']} orders" in plain
     assert f"{now['rate']:.2%}" in plain
     assert f"absorb {now['remaining']} more" in plain
 
@@ -315,9 +365,25 @@ def test_product_names_are_text_not_markup(weekly):
 def test_failing_cell_exits_non_zero_keeps_notebook_writes_no_html(sample_files, tmp_path):
     files, _ = sample_files
     done = subprocess.run(
-        [sys.executable, "-m", "oos_analysis", "report", *files, "--out", str(tmp_path),
-         "--asof", "2026-11-24", "--marketplace", "amazon.com", "--param", "tz=Mars/Base"],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+        [
+            sys.executable,
+            "-m",
+            "oos_analysis",
+            "report",
+            *files,
+            "--out",
+            str(tmp_path),
+            "--asof",
+            "2026-11-24",
+            "--marketplace",
+            "amazon.com",
+            "--param",
+            "tz=Mars/Base",
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: the report notebook stopped at cell")
@@ -337,6 +403,15 @@ def test_unknown_parameter_is_rejected_before_anything_runs(tmp_path, capsys):
 
 def test_report_notebook_has_a_parameters_cell_with_typed_defaults():
     declared = notebook_parameters(NOTEBOOK)
-    assert {"files", "asof", "marketplace", "tz", "threshold", "horizon", "loss_cap", "seed",
-            "draws"} <= set(declared)
+    assert {
+        "files",
+        "asof",
+        "marketplace",
+        "tz",
+        "threshold",
+        "horizon",
+        "loss_cap",
+        "seed",
+        "draws",
+    } <= set(declared)
     assert all(p["inferred_type_name"] != "None" for p in declared.values())

@@ -25,10 +25,16 @@ def test_every_exercise_has_a_checkable_answer():
         ("message_only", False, False),
         ("first_choice", " Buy ", True),
         ("first_choice", "ask", False),
-        ("message_order", ("thanks", "apology", "reason", "request", "procedure_url",
-                           "apology_again"), True),
-        ("message_order", ["apology", "thanks", "reason", "request", "procedure_url",
-                           "apology_again"], False),
+        (
+            "message_order",
+            ("thanks", "apology", "reason", "request", "procedure_url", "apology_again"),
+            True,
+        ),
+        (
+            "message_order",
+            ["apology", "thanks", "reason", "request", "procedure_url", "apology_again"],
+            False,
+        ),
     ],
 )
 def test_check_answer(name, answer, right):

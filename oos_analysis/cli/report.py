@@ -6,7 +6,7 @@ status 1 with the executed notebook kept for inspection and no HTML written.
 
 Example crontab line (Mondays 07:00)::
 
-    0 7 * * 1 /path/to/oos_analysis/.venv/bin/oos-analysis report /data/us/*.txt /data/us/*.csv --out /data/reports
+    0 7 * * 1 /opt/oos/.venv/bin/oos-analysis report /data/us/* --out /data/reports
 """
 
 from __future__ import annotations
@@ -36,17 +36,34 @@ def add_parser(subparsers) -> None:
         ),
     )
     add_input_arguments(parser, required=False)
-    parser.add_argument("--asof", metavar="DATE",
-                        help="ISO date of the report (default: last purchase day in the data)")
-    parser.add_argument("--marketplace", metavar="M",
-                        help="e.g. amazon.com (default: the one with the most MFN orders)")
-    parser.add_argument("--out", metavar="DIR", default="reports",
-                        help="folder for the executed notebook and the HTML (default: reports)")
-    parser.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
-                        help="set a notebook parameter (repeatable), e.g. --param horizon=14")
-    parser.add_argument("--notebook", metavar="PATH",
-                        help="report notebook (default: notebooks/weekly-report.ipynb of the "
-                        "source checkout)")
+    parser.add_argument(
+        "--asof",
+        metavar="DATE",
+        help="ISO date of the report (default: last purchase day in the data)",
+    )
+    parser.add_argument(
+        "--marketplace",
+        metavar="M",
+        help="e.g. amazon.com (default: the one with the most MFN orders)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        default="reports",
+        help="folder for the executed notebook and the HTML (default: reports)",
+    )
+    parser.add_argument(
+        "--param",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="set a notebook parameter (repeatable), e.g. --param horizon=14",
+    )
+    parser.add_argument(
+        "--notebook",
+        metavar="PATH",
+        help="report notebook (default: notebooks/weekly-report.ipynb of the source checkout)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -82,8 +99,13 @@ def run(args) -> int:
     """Render the report and print the path of the HTML."""
     from ..orders import orders_from_exports
     from ..readers import read_exports
-    from ..report import (coerce_parameters, default_notebook, notebook_parameters,
-                          render_report, report_scope)
+    from ..report import (
+        coerce_parameters,
+        default_notebook,
+        notebook_parameters,
+        render_report,
+        report_scope,
+    )
 
     notebook = Path(args.notebook).expanduser().resolve() if args.notebook else default_notebook()
     params = _parse_params(args.param)
@@ -107,7 +129,8 @@ def run(args) -> int:
         asof, marketplace = report_scope(orders, asof=asof, marketplace=marketplace, tz=tz)
     if "files" in declared:
         params["files"] = files
-    html = render_report(notebook, out_dir=args.out, asof=asof, marketplace=marketplace,
-                         parameters=params)
+    html = render_report(
+        notebook, out_dir=args.out, asof=asof, marketplace=marketplace, parameters=params
+    )
     print(html)
     return 0
