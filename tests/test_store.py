@@ -369,8 +369,9 @@ def sample_us(tmp_path_factory):
     return paths, str(s)
 
 
-@pytest.mark.parametrize("command", [["rate"], ["rate", "--format", "json"], ["budget"],
-                                     ["reconcile"], ["actions"]])
+@pytest.mark.parametrize("command", [["rate"], ["rate", "--format", "json"],
+                                     ["rate", "--format", "csv"], ["budget"], ["reconcile"],
+                                     ["actions"], ["simulate", "--seed", "7", "--draws", "2000"]])
 def test_commands_give_the_same_with_store_as_with_files(sample_us, command, capsys):
     paths, s = sample_us
     capsys.readouterr()

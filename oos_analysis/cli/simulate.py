@@ -50,7 +50,7 @@ def add_parser(subparsers) -> None:
         "cheapest buying policy that stays safe",
         description=__doc__.splitlines()[0].split(": ", 1)[1],
     )
-    add_input_arguments(parser, required=False)
+    add_input_arguments(parser, required=False, store=True)
     parser.add_argument("--asof", metavar="DATE", help="last day of history (default: last "
                         "purchase day in the data)")
     parser.add_argument("--start", metavar="DATE", help="first simulated day (default: the day "
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if asof is None and start is not None:
         asof = start - pd.Timedelta(days=1)
     orders = log = None
-    if args.files:
+    if args.files or args.store:
         from ..orders import orders_from_exports
         from .common import load_exports
 
