@@ -42,6 +42,15 @@ def _percent_axis(axis, decimals=None) -> None:
     axis.set_major_formatter(PercentFormatter(1.0, decimals=decimals))
 
 
+def _date_axis(ax) -> None:
+    """Short, non-overlapping date labels (year and month only where they change)."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -120,7 +129,8 @@ def plot_daily_rate(
     _percent_axis(ax.yaxis)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("cancellation rate (7 days)")
-    ax.legend(loc="upper left")
+    _date_axis(ax)
+    ax.legend(loc="best")
     return ax
 
 
@@ -201,7 +211,8 @@ def plot_p_chart(
     _threshold_line(ax, threshold, threshold_kwargs)
     _percent_axis(ax.yaxis)
     ax.set_ylabel("seller cancellations / orders (week)")
-    ax.legend(loc="upper left")
+    _date_axis(ax)
+    ax.legend(loc="best")
     return ax
 
 
@@ -288,7 +299,8 @@ def plot_budget(
     from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="upper left")
+    _date_axis(ax)
+    ax.legend(loc="upper right")
     return ax
 
 
@@ -363,7 +375,8 @@ def plot_breach_fan(
     ax.set_ylabel("cancellation rate (7 days)")
     handles, labels = ax.get_legend_handles_labels()
     more, more_labels = right.get_legend_handles_labels()
-    ax.legend(handles + more, labels + more_labels, loc="upper left")
+    _date_axis(ax)
+    ax.legend(handles + more, labels + more_labels, loc="upper right")
     ax.p_breach_ax = right
     return ax
 
@@ -442,5 +455,5 @@ def plot_policy_frontier(
     _percent_axis(ax.xaxis, decimals=0)
     ax.set_xlabel("probability of any breach over the horizon")
     ax.set_ylabel("expected loss" if cost == "expected_loss" else "expected purchases at a loss")
-    ax.legend(loc="upper right")
+    ax.legend(loc="lower left")
     return ax
