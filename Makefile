@@ -18,11 +18,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (oos_analysis)" >/dev/null
 	@touch $@
 
+# The main job: render the weekly HTML report for the sample seller and print its path.
 report: $(STAMP)
 	$(BIN)/oos-analysis check $(SAMPLE)/us/*
+	$(BIN)/oos-analysis report --out reports
 
+# Unit, property and render tests (and doctests), then every notebook under nbval (lax).
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest
+	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
