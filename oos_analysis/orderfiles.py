@@ -157,7 +157,7 @@ def read_all_orders_table(source, *, encoding=None):
                 warnings.append(f"unrecognised {column} value(s) kept as read: {sorted(odd)}")
     channel = frame["fulfillment_channel"]
     frame["fulfillment_channel"] = map_unique(
-        channel, lambda v: _FULFILLMENT.get(v.strip().lower(), v)
+        channel, lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None)
     )
     odd = set(frame["fulfillment_channel"].dropna().unique()) - {schema.MFN, schema.AFN}
     if odd:

@@ -82,3 +82,11 @@ def test_good_row_round_trip_values():
     df = read_all_orders(io.StringIO(text))
     assert df.loc[0, "product_name"] == '"Quoted start'
     assert df.loc[0, "purchase_date"] == pd.Timestamp("2024-07-19T01:52:47Z")
+
+
+def test_blank_fulfillment_channel_is_missing_not_a_value():
+    row = list(GOOD)
+    row[HEADER.index("fulfillment-channel")] = "  "
+    text = "\t".join(HEADER) + "\n" + "\t".join(row) + "\n"
+    df = read_all_orders(io.StringIO(text))
+    assert df["fulfillment_channel"].isna().all()

@@ -408,8 +408,10 @@ def test_rate_marks_days_whose_window_reaches_a_gap(tmp_path, capsys):
     assert main(["import", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--store", s]) == 0
     capsys.readouterr()
     assert main(["rate", "--store", s, "--format", "csv"]) == 0
-    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    table = table.set_index("date")
+    csv_header = capsys.readouterr().out.splitlines()[0]
+    assert csv_header == "marketplace,date,orders,seller_cancellations,rate,status"
+    assert main(["rate", "--store", s, "--format", "json"]) == 0
+    table = pd.DataFrame(json.loads(capsys.readouterr().out)).set_index("date")
     # 8 and 9 November are not covered; windows ending 8 .. 15 November reach them
     assert table.loc["2026-11-07", "window_gap_days"] == 0
     assert table.loc["2026-11-08", "in_gap"] and table.loc["2026-11-09", "in_gap"]
