@@ -34,7 +34,11 @@ def add_parser(subparsers) -> None:
     """Register ``check``."""
     parser = subparsers.add_parser(
         "check", help="tell what each export file is and whether it can be read",
-        description=__doc__.splitlines()[0],
+        description=(
+            "Say what each file is and whether the kit can read it: detected type, encoding, "
+            "rows, orders, date range (UTC), marketplaces and warnings. Exit status 1 when a "
+            "file cannot be read (the others are still checked)."
+        ),
     )
     add_input_arguments(parser, store=False)
     parser.set_defaults(func=run)
