@@ -415,3 +415,34 @@ def test_report_notebook_has_a_parameters_cell_with_typed_defaults():
         "draws",
     } <= set(declared)
     assert all(p["inferred_type_name"] != "None" for p in declared.values())
+
+
+def test_report_from_the_store_matches_the_report_from_files(weekly, sample_files, tmp_path):
+    files, _ = sample_files
+    store = tmp_path / "store"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", oa.DataQualityWarning)  # the sample's short rows
+        assert oa.import_files(files, store=store)["status"].eq("imported").all()
+    out = tmp_path / "reports"
+    done = subprocess.run(
+        [sys.executable, "-m", "oos_analysis", "report", "--store", str(store), "--out", str(out),
+         "--param", "draws=4000"],
+        cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    from_store = Path(done.stdout.strip())
+    assert from_store.name == weekly[0].name
+
+    def headline(text):
+        plain = _html.unescape(re.sub(r"<[^>]+>", "", text))
+        return re.search(r"The 7-day rate as of .*?stay under the target\.", plain, re.S).group(0)
+
+    assert headline(from_store.read_text(encoding="utf-8")) == headline(weekly[1])
+
+
+def test_report_refuses_files_and_store_together(sample_files, tmp_path, capsys):
+    files, _ = sample_files
+    from oos_analysis.cli import main
+
+    assert main(["report", files[0], "--store", str(tmp_path)]) == 1
+    assert "either export files or --store" in capsys.readouterr().err

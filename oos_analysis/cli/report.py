@@ -21,7 +21,8 @@ from .common import add_input_arguments, parse_date
 __all__ = ["add_parser", "run"]
 
 # Parameters the command sets itself; --param must not fight with them.
-_OWN = {"files": "FILE arguments", "asof": "--asof", "marketplace": "--marketplace"}
+_OWN = {"files": "FILE arguments", "store": "--store", "asof": "--asof",
+        "marketplace": "--marketplace"}
 
 
 def add_parser(subparsers) -> None:
@@ -31,11 +32,12 @@ def add_parser(subparsers) -> None:
         help="render the weekly HTML report (no code, no buyer data)",
         description=(
             "Execute the weekly report notebook on the given exports with papermill and write "
-            "OUT/<marketplace>-<asof>.ipynb and the matching .html without code cells. Without "
-            "FILE arguments the notebook's own sample data is used."
+            "OUT/<marketplace>-<asof>.ipynb and the matching .html without code cells. With "
+            "--store the history store is read instead of files; with neither, the notebook's "
+            "own sample data is used."
         ),
     )
-    add_input_arguments(parser, required=False)
+    add_input_arguments(parser, required=False, store=True)
     parser.add_argument(
         "--asof",
         metavar="DATE",
@@ -99,6 +101,7 @@ def run(args) -> int:
     """Render the report and print the path of the HTML."""
     from ..orders import orders_from_exports
     from ..readers import read_exports
+    from ..store import load as load_store
     from ..report import (
         coerce_parameters,
         default_notebook,
@@ -112,7 +115,17 @@ def run(args) -> int:
     declared = notebook_parameters(notebook)
     # Checked here, before the data is read or a kernel started.
     params = coerce_parameters(declared, params)
-    if args.files:
+    store = str(Path(args.store).expanduser().resolve()) if args.store else None
+    if store and args.files:
+        raise ParameterError(
+            "give either export files or --store, not both: the store already holds what was "
+            "imported (add new files with `oos-analysis import` first)."
+        )
+    if store and "store" not in declared:
+        raise ParameterError(f"the notebook {notebook} has no 'store' parameter; pass files.")
+    if store:
+        files = []
+    elif args.files:
         files = [str(Path(f).expanduser().resolve()) for f in args.files]
     elif "files" in declared or not (args.asof and args.marketplace):
         files = _default_files(declared, notebook)
@@ -125,9 +138,12 @@ def run(args) -> int:
         with warnings.catch_warnings():
             # The report lists these per file; repeating them here would only make cron mail.
             warnings.simplefilter("ignore", DataQualityWarning)
-            orders = orders_from_exports(read_exports(files))
+            exports = load_store(store) if store else read_exports(files)
+            orders = orders_from_exports(exports)
         asof, marketplace = report_scope(orders, asof=asof, marketplace=marketplace, tz=tz)
-    if "files" in declared:
+    if store:
+        params["store"] = store
+    elif "files" in declared:
         params["files"] = files
     html = render_report(
         notebook, out_dir=args.out, asof=asof, marketplace=marketplace, parameters=params
