@@ -84,11 +84,18 @@ def _check_header(head: str, spec: TableSpec, name: str) -> tuple[list[str], str
     snakes = [column_name(f) for f in fields]
     missing = [c for c in spec.required if c not in snakes]
     if missing:
-        looks = f"this looks like a {KIND_LABELS[kind]}" if kind else "this is no report the kit knows"
+        label = KIND_LABELS[spec.kind]
+        if spec.kind in (schema.ALL_ORDERS, schema.ORDER_REPORT):  # Amazon's flat files spell headers with hyphens
+            missing = [m.replace("_", "-") for m in missing]
+        if kind == spec.kind or kind is None:
+            looks = "the kit cannot tell what else it could be" if kind is None else (
+                f"the rest of the header is that of the {label}")
+        else:
+            looks = f"it looks like the {KIND_LABELS[kind]} instead"
         raise ReportFormatError(
-            f"required column(s) {', '.join(missing)} missing for a {KIND_LABELS[spec.kind]} "
-            f"({looks}; its header starts {', '.join(fields[:5])!r}). Pass the right file, or use "
-            "read_export() to let the kit detect the type.",
+            f"the {label} needs the column(s) {', '.join(missing)}, which this header lacks "
+            f"(it starts {', '.join(fields[:5])!r}; {looks}). Check that this is the file you "
+            "meant, or download the report again with its standard columns.",
             source=name,
             line=1,
         )

@@ -172,12 +172,12 @@ def test_spreadsheet_resave_is_explained(fixtures):
 
 
 def test_missing_required_column_is_named(fixtures):
-    with pytest.raises(ReportFormatError, match="order_status missing"):
+    with pytest.raises(ReportFormatError, match=r"needs the column\(s\) order-status, which this header lacks"):
         read_all_orders(fixtures / "all-orders-missing-status.txt")
 
 
 def test_other_report_passed_to_the_wrong_reader(fixtures):
-    with pytest.raises(ReportFormatError, match="looks like a Order Report"):
+    with pytest.raises(ReportFormatError, match="looks like the Order Report"):
         read_all_orders(fixtures / "order-report-2009.txt")
 
 
