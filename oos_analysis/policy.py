@@ -17,6 +17,7 @@ import pandas as pd
 
 from .exceptions import ParameterError
 from .simulation import SimulationInputs, simulate
+from .simulation_inputs import _probability
 
 __all__ = ["policy_grid", "compare_policies", "cheapest_safe_policy"]
 
@@ -118,7 +119,7 @@ def compare_policies(
     >>> bool(frame["p_any_breach"].is_monotonic_decreasing), float(frame["p_any_breach"].iloc[-1])
     (True, 0.0)
     """
-    _check_risk(risk)
+    _probability(risk, "risk")
     if inputs is None:
         inputs = simulate(orders, draws=1, rng=0, **simulate_options).inputs
     grid = policy_grid(inputs, loss_caps=loss_caps, buy_probs=buy_probs)
@@ -130,7 +131,7 @@ def compare_policies(
 
 def mark_safe(policies: pd.DataFrame, *, risk: float = DEFAULT_RISK) -> pd.DataFrame:
     """Return a copy of a policy frame with ``safe = p_any_breach <= risk``."""
-    _check_risk(risk)
+    _probability(risk, "risk")
     return policies.assign(safe=policies["p_any_breach"].to_numpy(dtype=float) <= risk)
 
 
@@ -164,7 +165,7 @@ def cheapest_safe_policy(policies: pd.DataFrame, *, risk: float = DEFAULT_RISK):
     >>> cheapest_safe_policy(frame, risk=0.001) is None
     True
     """
-    _check_risk(risk)
+    _probability(risk, "risk")
     missing = [c for c in ("policy", "expected_loss", "p_any_breach") if c not in policies]
     if missing:
         raise ParameterError(
@@ -180,12 +181,3 @@ def cheapest_safe_policy(policies: pd.DataFrame, *, risk: float = DEFAULT_RISK):
     return safe.iloc[order[0]]
 
 
-def _check_risk(risk) -> None:
-    try:
-        value = float(risk)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not 0 <= value <= 1:
-        raise ParameterError(
-            f"risk must be a probability between 0 and 1 (0.05 for 5 %); got {risk!r}."
-        )

@@ -20,6 +20,7 @@ import pandas as pd
 from .exceptions import ParameterError
 
 __all__ = [
+    "day_number",
     "DEFAULT_THRESHOLD",
     "WINDOW_DAYS",
     "check_threshold",
@@ -115,7 +116,17 @@ def exceeds(cancellations, orders, threshold: float) -> np.ndarray:
     return frac.denominator * c >= frac.numerator * n
 
 
-def _day_label(value, tz: str, name: str) -> np.int64 | None:
+def day_number(value, tz: str, name: str) -> np.int64 | None:
+    """Return the day (days since 1970-01-01) of a date-like ``value`` in ``tz``; None stays None.
+
+    A tz-aware value is converted to ``tz`` first; a naive one is taken as already local.
+    ``name`` is the option's name for the error message.
+
+    Examples
+    --------
+    >>> int(day_number("2026-03-10T05:30:00Z", "America/Los_Angeles", "asof"))  # 9 March locally
+    20521
+    """
     if value is None:
         return None
     try:
@@ -230,8 +241,8 @@ def daily_rate(
     show = (complete if not include_partial else col[None, :] >= first[:, None]) & (
         col[None, :] <= last[:, None]
     )
-    lo = _day_label(start, tz, "start")
-    hi = _day_label(end, tz, "end")
+    lo = day_number(start, tz, "start")
+    hi = day_number(end, tz, "end")
     label = first_day + col
     if lo is not None:
         show &= (label >= lo)[None, :]
@@ -303,7 +314,7 @@ def asof_days(frame: pd.DataFrame, asof, tz: str = "UTC") -> pd.Series:
     One day for every marketplace, so that a small marketplace with no orders on the last day is
     reported for the same window as the others rather than for an older one.
     """
-    fixed = _day_label(asof, tz, "asof")
+    fixed = day_number(asof, tz, "asof")
     marketplaces = frame.groupby("marketplace", sort=True)["day"].max()
     if fixed is None:
         fixed = int(marketplaces.max()) if len(marketplaces) else 0

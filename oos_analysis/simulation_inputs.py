@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ParameterError
-from .rate import WINDOW_DAYS, check_tz, local_day
+from .rate import WINDOW_DAYS, check_tz, day_number, local_day
 
 __all__ = ["SimulationInputs"]
 
@@ -37,17 +37,8 @@ def _probability(value, name: str) -> float:
 
 
 def _day(value, name: str, tz: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        raise ParameterError(f"{name} expects a date such as 2026-11-24; got {value!r}.")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(tz).tz_localize(None)
-    return int(stamp.normalize().value // _DAY_NS)
+    day = day_number(value, tz, name)
+    return None if day is None else int(day)
 
 
 @dataclass(frozen=True)
