@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import json
 
 import pytest
@@ -121,11 +122,13 @@ def test_actions_table_and_csv(files, capsys):
                          "2026-11-24", "--loss-cap", "20")
     assert status == 0
     assert "cancel_no_inventory" in out and "111-0000002-0000002" in out
-    assert "rate_after" not in out  # no All Orders report, no effect columns
+    assert "Effect on the current window" not in out  # no All Orders report: no effect
     status, out, err = run(capsys, "actions", files["log"], files["report"], files["all_orders"],
                            "--asof", "2026-11-24", "--loss-cap", "20")
     assert status == 0, err
-    assert "rate_after" in out and "remaining_after" in out
+    assert re.search(r"Effect on the current window: rate \d+\.\d\d% -> \d+\.\d\d%, "
+                     r"room for 1 -> 0 more", out)
+    assert "PAST SHIP-BY" in out and out.index("PAST SHIP-BY") < out.index("send_request")
     status, out, _ = run(capsys, "actions", files["log"], files["report"], "--asof",
                          "2026-11-24", "--loss-cap", "20", "--format", "csv")
     assert status == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from ..exceptions import ParameterError
 from ..playbook import next_actions
 from ..schema import STOCKOUT_LOG
@@ -79,8 +81,29 @@ def run(args) -> int:
     for column in ("due", "decision_deadline"):
         shown[column] = shown[column].astype("str")
     if args.format == "table":
-        effects = ["rate_before", "rate_after", "remaining_before", "remaining_after"]
-        if shown["rate_before"].isna().all():
-            shown = shown.drop(columns=effects)
-    write_frame(shown, args.format)
+        _table(actions, asof=asof)
+    else:
+        write_frame(shown, args.format)
     return 0
+
+
+def _table(actions, *, asof) -> None:
+    """One block per open stock-out: due day, action, order, then the reason and the effect."""
+    if actions.empty:
+        print(f"No open stock-outs in the log as of {asof:%Y-%m-%d}.")
+        return
+    print(f"Next action per open stock-out as of {asof:%Y-%m-%d} ({len(actions)} open), "
+          "most urgent first:")
+    for row in actions.itertuples(index=False):
+        flag = "  PAST SHIP-BY" if row.past_ship_by else ""
+        print(f"\n{row.due}  {row.action:<20} {row.order_id}  {row.sku}  "
+              f"({row.marketplace}, ship by {row.ship_by:%Y-%m-%d}){flag}")
+        print(f"    {row.reason}")
+        if row.action == "cancel_no_inventory" and not _missing(row.rate_before):
+            print(f"    Effect on the current window: rate {row.rate_before:.2%} -> "
+                  f"{row.rate_after:.2%}, room for {row.remaining_before} -> "
+                  f"{row.remaining_after} more cancellation(s).")
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value != value
