@@ -419,7 +419,12 @@ def notebook_to_html(executed: str | Path) -> str:
             ]
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_name="lab",
+        template_file="report.html.j2",
+        extra_template_paths=[str(Path(__file__).resolve().parent / "templates")],
     )
     sanitizer = _output_sanitizer(
         tags=sorted(_ALLOWED_TAGS),

@@ -446,3 +446,9 @@ def test_report_refuses_files_and_store_together(sample_files, tmp_path, capsys)
 
     assert main(["report", files[0], "--store", str(tmp_path)]) == 1
     assert "either export files or --store" in capsys.readouterr().err
+
+
+def test_report_is_static_and_contacts_no_other_site(weekly):
+    _, text, _ = weekly
+    assert "<script" not in text.lower()  # no JavaScript at all, escaped product names aside
+    assert not re.search(r"""(src|href)=["']?https?://""", text)
