@@ -7,7 +7,14 @@ import sys
 from ..budget import HORIZON_DAYS, budget_summary, roll_off_calendar
 from ..listing import listing_risk
 from ..rate import check_threshold
-from .common import add_format_argument, add_input_arguments, format_dates, parse_date, parse_tz, write_json
+from .common import (
+    add_format_argument,
+    add_input_arguments,
+    format_dates,
+    parse_date,
+    parse_tz,
+    write_json,
+)
 from .rate import add_threshold_tz, coverage_note, load_orders
 
 __all__ = ["add_parser", "run"]

@@ -7,7 +7,14 @@ import sys
 from ..exceptions import ParameterError
 from ..orders import coverage, orders_from_exports
 from ..rate import DEFAULT_THRESHOLD, check_threshold, daily_rate
-from .common import add_format_argument, add_input_arguments, load_exports, parse_date, parse_tz, write_frame
+from .common import (
+    add_format_argument,
+    add_input_arguments,
+    load_exports,
+    parse_date,
+    parse_tz,
+    write_frame,
+)
 
 __all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "coverage_note"]
 

@@ -101,7 +101,6 @@ def run(args) -> int:
     """Render the report and print the path of the HTML."""
     from ..orders import orders_from_exports
     from ..readers import read_exports
-    from ..store import load as load_store
     from ..report import (
         coerce_parameters,
         default_notebook,
@@ -109,6 +108,7 @@ def run(args) -> int:
         render_report,
         report_scope,
     )
+    from ..store import load as load_store
 
     notebook = Path(args.notebook).expanduser().resolve() if args.notebook else default_notebook()
     params = _parse_params(args.param)
