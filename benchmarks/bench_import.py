@@ -12,6 +12,8 @@ import, because importing the same file twice is (by design) a no-op.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -21,8 +23,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import measure, write_all_orders  # noqa: E402
 
+from oos_analysis import store  # noqa: E402
+
 WORK = Path(__file__).resolve().parent / "_work"
 PY = sys.executable
+STORE_FORMAT = store._FORMAT
+
+
+def _store_format(root: Path) -> int | None:
+    try:
+        live = root / (root / "CURRENT").read_text().strip()
+        return json.loads((live / "manifest.json").read_text())["format"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def main() -> int:
@@ -38,6 +51,8 @@ def main() -> int:
         if not path.exists():
             write_all_orders(path, args.rows, seed=seed)
     base = WORK / f"store-base-{args.rows}"
+    if base.exists() and _store_format(base) != STORE_FORMAT:
+        shutil.rmtree(base)  # built by an older oos_analysis: time the current layout
     if not base.exists():
         subprocess.run(
             [PY, "-m", "oos_analysis", "import", str(held), "--store", str(base)],
@@ -49,6 +64,7 @@ def main() -> int:
     run_store = WORK / "store-run"
     import_cmd = [PY, "-m", "oos_analysis", "import", str(new), "--store", str(run_store)]
 
+    load_before = os.getloadavg()[0]
     reads, imports = [], []
     for _ in range(args.repeat):
         reads.append(measure(read_cmd))
@@ -63,6 +79,8 @@ def main() -> int:
     imp_rss = statistics.median(r[1] for r in imports)
     size = new.stat().st_size / 2**20
     print(f"export: {args.rows:,} rows ({size:.0f} MiB); store already holds {args.rows:,} rows")
+    print(f"store layout: format {STORE_FORMAT}; 1-min load average {load_before:.2f} before, "
+          f"{os.getloadavg()[0]:.2f} after on {os.cpu_count()} CPU(s) (re-run if above ~1.5)")
     print(f"median of {args.repeat} runs, whole process:")
     print(f"  read the export alone (baseline): {read_wall:7.2f} s   peak RSS {read_rss:7.0f} MiB")
     print(f"  import it into the store:         {imp_wall:7.2f} s   peak RSS {imp_rss:7.0f} MiB")

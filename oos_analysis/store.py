@@ -39,11 +39,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from itertools import count
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .exceptions import InputFileError
 from .schema import (
@@ -73,7 +78,9 @@ DEFAULT_STORE = Path("data/store")
 
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "imported_at")
 
-_FORMAT = 1
+_FORMAT = 2
+# Format 1 (one Parquet file per kind) is still read; the next import rewrites it as format 2.
+_READABLE = (1, 2)
 _MANIFEST = "manifest.json"
 # kind -> (key columns, column whose newest value wins or None for "later import wins")
 _MERGE = {
@@ -82,6 +89,11 @@ _MERGE = {
     CANCEL_DOWNLOAD: (("order_id",), None),
     SELLER_PERFORMANCE: (("marketplace_id", "metric", "date_from", "date_to"), None),
 }
+# kind -> the date whose UTC month names the part file a row is kept in
+_PARTITIONED = {ALL_ORDERS: "purchase_date", ORDER_REPORT: "purchase_date"}
+_UNDATED = np.iinfo(np.int64).max  # month code of rows without a purchase date; sorts last
+_WORKERS = max(2, min(8, os.cpu_count() or 1))
+_MAX_SEGMENTS = 8  # a month kept in more files than this is rewritten as one
 _REPORT_COLUMNS = ["file", "sha256", "kind", "rows", "status", "date_from", "date_to"]
 
 
@@ -112,21 +124,93 @@ def _read_manifest(version: Path | None) -> dict:
             f"{path}: the store's manifest is missing or unreadable ({exc}). The store was "
             "changed by hand; re-import your exports into a new --store."
         ) from exc
-    if data.get("format") != _FORMAT:
+    if data.get("format") not in _READABLE:
         raise InputFileError(
             f"{path}: store format {data.get('format')!r}, this version of oos_analysis reads "
-            f"format {_FORMAT}. Upgrade oos_analysis or re-import into a new --store."
+            f"formats {', '.join(map(str, _READABLE))}. Upgrade oos_analysis or re-import into a "
+            "new --store."
         )
     return data
+
+
+def _label(code: int) -> str:
+    if code == _UNDATED:
+        return "undated"
+    year, month = divmod(int(code), 12)
+    return f"{1970 + year:04d}-{month + 1:02d}"
+
+
+def _code(label: str) -> int:
+    if label == "undated":
+        return _UNDATED
+    year, month = label.split("-")
+    return (int(year) - 1970) * 12 + int(month) - 1
+
+
+def _segments(version: Path | None, book: dict, kind: str) -> list[dict]:
+    """The files holding ``kind`` in ``version``, in reading order.
+
+    Each is ``{"path", "month", "rows"}``; ``month`` is None for a file holding the whole kind (the
+    small kinds, and every kind in a store of format 1).
+    """
+    if version is None:
+        return []
+    if kind in _PARTITIONED and book.get("format", 1) >= 2:
+        return [{"path": version / kind / e["file"], "month": _code(e["month"]), "rows": e["rows"]}
+                for e in book.get("parts", {}).get(kind, [])]
+    whole = version / f"{kind}.parquet"
+    if not whole.exists():
+        return []
+    return [{"path": whole, "month": None, "rows": book.get("rows", {}).get(kind)}]
+
+
+def _month_codes(frame: pd.DataFrame, kind: str) -> np.ndarray:
+    """Months since 1970 of each row's UTC purchase date; ``_UNDATED`` where it is missing."""
+    column = _PARTITIONED[kind]
+    if column not in frame:
+        return np.full(len(frame), _UNDATED, dtype=np.int64)
+    days = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None).to_numpy()
+    return np.where(np.isnat(days), _UNDATED, days.astype("datetime64[M]").astype(np.int64))
+
+
+def _split(frame: pd.DataFrame, codes: np.ndarray) -> dict[int, pd.DataFrame]:
+    """Rows of ``frame`` per month code, each group in the frame's order."""
+    if not len(frame):
+        return {}
+    order = None
+    if (codes[1:] < codes[:-1]).any():  # exports usually come in date order: slices, no sort
+        order = np.argsort(codes, kind="stable")
+        codes = codes[order]
+    bounds = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
+    return {
+        int(codes[a]): frame.iloc[slice(a, b) if order is None else order[a:b]]
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    }
+
+
+def _cast(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
+    casts = {c: t for c, t in dtypes.items() if c in frame and str(frame[c].dtype) != t}
+    return frame.astype(casts) if casts else frame
+
+
+def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(path, engine="pyarrow", columns=columns)
 
 
 def _read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> pd.DataFrame | None:
     if version is None or not (version / f"{kind}.parquet").exists():
         return None
-    frame = pd.read_parquet(version / f"{kind}.parquet", engine="pyarrow")
-    wanted = (dtypes or {}).get(kind, {})
-    casts = {c: t for c, t in wanted.items() if c in frame and str(frame[c].dtype) != t}
-    return frame.astype(casts) if casts else frame
+    return _cast(_read_part(version / f"{kind}.parquet"), (dtypes or {}).get(kind, {}))
+
+
+def _ids(frame: pd.DataFrame) -> pa.Array:
+    ids = pa.array(frame["order_id"], type=pa.large_string(), from_pandas=True)
+    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+
+
+def _holds_any(path: Path, ids: pa.Array) -> bool:
+    found = _read_part(path, columns=["order_id"])
+    return bool(pc.any(pc.is_in(_ids(found), value_set=ids)).as_py())
 
 
 def _with_provenance(frame: pd.DataFrame, name: str, sha: str, at: pd.Timestamp) -> pd.DataFrame:
@@ -138,49 +222,61 @@ def _with_provenance(frame: pd.DataFrame, name: str, sha: str, at: pd.Timestamp)
     )
 
 
-def _align(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
-    """Give ``new`` the dtypes ``old`` has, so concatenation does not fall back to object."""
-    casts = {}
-    for column in new.columns.intersection(old.columns):
-        if new[column].dtype != old[column].dtype:
-            casts[column] = old[column].dtype
-    for column, dtype in casts.items():
-        try:
-            new = new.assign(**{column: new[column].astype(dtype)})
-        except (TypeError, ValueError):
-            pass
+def _align(new: pd.DataFrame, dtypes) -> pd.DataFrame:
+    """Give ``new`` the ``dtypes`` the store has, so concatenation does not fall back to object."""
+    for column, dtype in dict(dtypes).items():
+        if column in new and str(new[column].dtype) != str(dtype):
+            try:
+                new = new.assign(**{column: new[column].astype(dtype)})
+            except (TypeError, ValueError):
+                pass
     return new
 
 
+def _contested(frames: list[pd.DataFrame], keys, newest) -> pd.Index:
+    """Index (frame number, row) of the rows that lose to another row with the same key.
+
+    ``frames`` come oldest first; among equal keys the newest ``newest`` wins and ties go to the
+    later row (the later import).
+    """
+    combined = pd.concat(frames, keys=range(len(frames)))
+    keys = [k for k in keys if k in combined]
+    if not keys or combined.empty:
+        return combined.index[:0]
+    clash = combined.duplicated(keys, keep=False)
+    if not clash.any():
+        return combined.index[:0]
+    contested = combined[clash]
+    if newest in contested:
+        contested = contested.sort_values(newest, kind="stable", na_position="first")
+    winners = contested.drop_duplicates(keys, keep="last").index
+    return contested.index.difference(winners)
+
+
 def _merge(kind: str, old: pd.DataFrame | None, new: list[pd.DataFrame]) -> pd.DataFrame:
-    """Merge the frames of one kind, oldest first, keeping one row per key."""
+    """Merge the frames of one small kind, oldest first, keeping one row per key."""
     if kind not in _MERGE:  # the stock-out log: the last import is the truth
         return new[-1]
     parts = [f for f in ([old] if old is not None else []) + new if not f.empty]
     if not parts:
         return new[-1]
-    if len(parts) > 1:
-        parts = [parts[0]] + [_align(p, parts[0]) for p in parts[1:]]
-    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    keys, newest = _MERGE[kind]
-    keys = [k for k in keys if k in combined]
-    if not keys:
-        return combined
-    clash = combined.duplicated(keys, keep=False)
-    if not clash.any():
-        return combined
-    contested = combined[clash]
-    if newest in contested:
-        # stable: among equal dates the later row (later import) stays last and wins
-        contested = contested.sort_values(newest, kind="stable", na_position="first")
-    winners = contested.drop_duplicates(keys, keep="last").index
-    keep = ~clash
-    keep[winners] = True
-    return combined[keep].reset_index(drop=True)
+    parts = [parts[0]] + [_align(p, parts[0].dtypes) for p in parts[1:]]
+    parts = [p.reset_index(drop=True) for p in parts]
+    losers = _contested(parts, *_MERGE[kind])
+    kept = [p.drop(index=losers[losers.get_level_values(0) == i].get_level_values(1))
+            for i, p in enumerate(parts)]
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
 
 def _write_kind(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, engine="pyarrow", index=False, compression="zstd")
+
+
+def _link(source: Path, target: Path) -> None:
+    try:  # parts an import does not change are shared with the previous version, not rewritten
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def import_files(
@@ -279,30 +375,117 @@ def _write_version(root: Path, live: Path | None, book: dict, exports: list) -> 
             "encoding": getattr(export, "encoding", None),
             "imported_at": stamp.isoformat(), "coverage": spans,
         })
-    with staging_dir(root) as staged:
+    dtypes, columns = dict(book.get("dtypes", {})), dict(book.get("columns", {}))
+    for kind, frames in by_kind.items():
+        # Parquet has no second-resolution timestamps; remember the dtypes to restore them
+        seen = {str(c): str(t) for f in frames for c, t in f.dtypes.items()}  # last file wins
+        dtypes[kind] = seen | {str(c): str(t) for c, t in dtypes.get(kind, {}).items()}
+        order = dict.fromkeys(columns.get(kind, []))
+        for frame in frames:
+            order.update(dict.fromkeys(map(str, frame.columns)))
+        columns[kind] = list(order)
+    counts, parts = {}, {}
+    with staging_dir(root) as staged, ThreadPoolExecutor(_WORKERS) as pool:
         for kind in REPORT_KINDS:
-            target = staged / f"{kind}.parquet"
-            if kind in by_kind:
+            old = _segments(live, book, kind)
+            if kind in _PARTITIONED and (kind in by_kind or any(s["month"] is None for s in old)):
+                parts[kind] = _write_parts(kind, old, by_kind.get(kind, []), dtypes.get(kind, {}),
+                                           staged / kind, pool)
+                counts[kind] = sum(p["rows"] for p in parts[kind])
+            elif kind in _PARTITIONED and kind in book.get("parts", {}):
+                (staged / kind).mkdir()
+                for segment in old:
+                    _link(segment["path"], staged / kind / segment["path"].name)
+                parts[kind], counts[kind] = book["parts"][kind], book["rows"][kind]
+            elif kind in by_kind:
                 merged = _merge(kind, _read_kind(live, kind, book.get("dtypes")), by_kind[kind])
-                _write_kind(merged, target)
+                _write_kind(merged, staged / f"{kind}.parquet")
+                counts[kind] = len(merged)
+            elif old:
+                _link(old[0]["path"], staged / f"{kind}.parquet")
+                counts[kind] = book["rows"][kind]
+            if kind in by_kind:
                 pause_point("mid_write")
-            elif live is not None and (live / target.name).exists():
-                try:  # unchanged kinds are shared with the previous version, not rewritten
-                    os.link(live / target.name, target)
-                except OSError:
-                    _write_kind(_read_kind(live, kind), target)
-        counts, dtypes = {}, dict(book.get("dtypes", {}))
-        for kind in REPORT_KINDS:
-            if (staged / f"{kind}.parquet").exists():
-                counts[kind] = pq.read_metadata(staged / f"{kind}.parquet").num_rows
-        for kind, frames in by_kind.items():
-            # Parquet has no second-resolution timestamps; remember the dtypes to restore them
-            dtypes[kind] = {str(c): str(t) for c, t in frames[-1].dtypes.items()} | {
-                str(c): str(t) for c, t in dtypes.get(kind, {}).items()}
         book = {"format": _FORMAT, "files": book["files"] + entries, "rows": counts,
-                "dtypes": dtypes}
+                "parts": parts, "dtypes": dtypes, "columns": columns}
         (staged / _MANIFEST).write_text(json.dumps(book, indent=1), encoding="utf-8")
         publish(root, staged)
+
+
+def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: dict,
+                 folder: Path, pool: ThreadPoolExecutor) -> list[dict]:
+    """Write the files of ``kind`` for the next version into ``folder``; return their list.
+
+    A month is kept as one or more files, oldest rows first. New rows go to new files; a stored
+    file is rewritten only when one of its rows loses to a new row, else hard-linked. Only stored
+    rows whose order id is among the new rows can lose (each side holds one row per key: the store
+    by construction, a single export because the reader drops duplicate items), so the others are
+    never decoded: only their order id column is read.
+    """
+    folder.mkdir()
+    frames = [_align(f, dtypes).reset_index(drop=True) for f in frames if len(f)]
+    new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else next(iter(frames), None)
+    new = new if new is not None else pd.DataFrame({"order_id": pd.Series(dtype="str")})
+    codes = _month_codes(new, kind)
+    ids = _ids(new)
+    stored = list(pool.map(lambda s: _ids(_read_part(s["path"], ["order_id"])), old))
+    found = np.zeros(sum(map(len, stored)), dtype=bool)
+    if len(ids) and len(found):
+        found = pc.is_in(pa.chunked_array(stored, type=pa.large_string()), value_set=ids)
+        found = found.to_numpy(zero_copy_only=False)
+    masks = np.split(found, np.cumsum([len(s) for s in stored])[:-1]) if old else []
+    read = [i for i, s in enumerate(old) if s["month"] is None or masks[i].any()]
+    full = dict(zip(read, pool.map(lambda i: _cast(_read_part(old[i]["path"]), dtypes), read),
+                    strict=True))
+    hits = [full[i][masks[i]] for i in read]
+    rivals = new
+    if len(frames) == 1:
+        held = pa.concat_arrays([pa.array([], pa.large_string()), *(_ids(h) for h in hits)])
+        rivals = new[pc.is_in(ids, value_set=held).to_numpy(zero_copy_only=False)]
+    losers = _contested([*hits, rivals], *_MERGE[kind])
+    sources, rows = losers.get_level_values(0), losers.get_level_values(1)
+
+    position = {i: n for n, i in enumerate(read)}
+    months: dict[int, list] = {}  # month -> stored files to link and frames to write, in order
+    for i, segment in enumerate(old):
+        gone = rows[sources == position[i]] if i in full else []
+        if segment["month"] is not None and not len(gone):
+            months.setdefault(segment["month"], []).append(segment)
+            continue
+        frame = full[i].drop(index=gone) if len(gone) else full[i]
+        if segment["month"] is None:  # a whole-kind file of format 1: split it by month
+            for month, piece in _split(frame, _month_codes(frame, kind)).items():
+                months.setdefault(month, []).append(piece)
+        else:
+            months.setdefault(segment["month"], []).append(frame)
+    beaten = rows[sources == len(hits)]
+    if len(beaten):
+        keep = np.ones(len(new), dtype=bool)
+        keep[beaten] = False
+        new, codes = new[keep], codes[keep]
+    for month, piece in _split(new, codes).items():
+        months.setdefault(month, []).append(piece)
+
+    parts, jobs = [], []
+    for month in sorted(months):
+        items = [p for p in months[month] if isinstance(p, dict) or len(p)]
+        if len(items) > _MAX_SEGMENTS:  # a month imported piecemeal too often: one file again
+            items = [pd.concat([_cast(_read_part(p["path"]), dtypes) if isinstance(p, dict) else p
+                                for p in items], ignore_index=True)]
+        label = _label(month)
+        taken = {p["path"].name for p in items if isinstance(p, dict)}
+        names = (f"{label}.parquet" if n == 0 else f"{label}.{n}.parquet" for n in count())
+        for item in items:
+            if isinstance(item, dict):
+                _link(item["path"], folder / item["path"].name)
+                parts.append({"file": item["path"].name, "month": label, "rows": item["rows"]})
+                continue
+            name = next(n for n in names if n not in taken)
+            jobs.append(pool.submit(_write_kind, item, folder / name))
+            parts.append({"file": name, "month": label, "rows": len(item)})
+    for job in jobs:
+        job.result()
+    return parts
 
 
 def _live(store: str | os.PathLike) -> Path:
@@ -341,8 +524,12 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
     live = _live(store)
     book = _read_manifest(live)
     frames = {}
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        reads = {kind: [pool.submit(_read_part, s["path"]) for s in _segments(live, book, kind)]
+                 for kind in REPORT_KINDS}
+        held = {kind: [job.result() for job in jobs] for kind, jobs in reads.items()}
     for kind in REPORT_KINDS:
-        frame = _read_kind(live, kind, book.get("dtypes"))
+        frame = _assemble(held[kind], kind, book)
         base = empty_frame(kind)
         if frame is None:
             frame = _with_provenance(base, "", "", pd.Timestamp(0, tz="UTC"))
@@ -360,6 +547,23 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
         files.append(Export(entry["name"], kind, entry.get("encoding"),
                             frames[kind].iloc[rows].reset_index(drop=True)))
     return Exports(files=tuple(files), **frames)
+
+
+def _assemble(parts: list[pd.DataFrame], kind: str, book: dict) -> pd.DataFrame | None:
+    """One frame of ``kind`` from its part files, with the columns and dtypes the store records."""
+    dtypes = book.get("dtypes", {}).get(kind, {})
+    columns = book.get("columns", {}).get(kind)
+    if not parts:
+        if kind not in book.get("rows", {}) or columns is None:
+            return None
+        parts = [pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})]
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if columns is not None and list(frame.columns) != columns:
+        # a month written from older exports may lack a column later exports brought
+        missing = {c: pd.Series(index=frame.index, dtype=dtypes.get(c, "object"))
+                   for c in columns if c not in frame}
+        frame = frame.assign(**missing)[columns]
+    return _cast(frame, dtypes)
 
 
 def manifest(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:

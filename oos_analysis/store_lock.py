@@ -4,7 +4,7 @@ A store directory looks like this::
 
     data/store/
         CURRENT            one line naming the live version, e.g. "v000012"
-        v000012/           the live version: one Parquet file per report kind + manifest.json
+        v000012/           the live version: manifest.json, Parquet files (see oos_analysis.store)
         v000011/           the previous version, kept so a reader that has just opened it can finish
         .lock              flock()ed by the process that writes; holds its pid and start time
 
@@ -193,18 +193,20 @@ def pause_point(name: str) -> None:
 def publish(store: str | os.PathLike, staged: Path) -> Path:
     """Make the staged folder the live version of ``store``; return its final path.
 
-    Flushes every file of ``staged`` to disk, renames it to the next ``vNNNNNN`` and atomically
-    replaces ``CURRENT``. Afterwards removes everything but the new and the previous live version
-    (leftovers of interrupted writers included). Call only while holding :func:`store_lock`.
+    Flushes every file and folder of ``staged`` to disk, renames it to the next ``vNNNNNN`` and
+    atomically replaces ``CURRENT``. Afterwards removes everything but the new and the previous live
+    version (leftovers of interrupted writers included). Call only while holding
+    :func:`store_lock`.
     """
     root = Path(store)
     previous = current_version(root)
     final = None
     try:
-        for path in staged.iterdir():
-            with path.open("rb") as fh:
-                os.fsync(fh.fileno())
-        _fsync_dir(staged)
+        for folder, _, names in os.walk(staged, topdown=False):
+            for name in names:
+                with open(os.path.join(folder, name), "rb") as fh:
+                    os.fsync(fh.fileno())
+            _fsync_dir(Path(folder))
         numbers = [int(m.group(1)) for p in root.iterdir() if (m := _VERSION.match(p.name))]
         final = root / f"v{max(numbers, default=0) + 1:06d}"
         pause_point("before_rename")

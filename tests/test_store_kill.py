@@ -176,7 +176,7 @@ def _live_state(root: Path) -> dict[str, bytes]:
     """CURRENT and the files of the version it names: all a reader ever looks at."""
     live = current_version(root)
     return {"CURRENT": (root / "CURRENT").read_bytes()} | {
-        p.name: p.read_bytes() for p in sorted(live.iterdir())
+        str(p.relative_to(live)): p.read_bytes() for p in sorted(live.rglob("*")) if p.is_file()
     }
 
 
