@@ -294,6 +294,52 @@ def test_store_keeps_the_newest_version_of_each_item(tmp_path_factory, exports):
         assert got.loc[oid, "source_file"] == source
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(  # imports, each of one or two files
+        st.lists(
+            st.lists(  # rows: order, purchase day either side of a month's end, update hour
+                st.tuples(st.sampled_from(_ids), st.booleans(), st.integers(0, 3),
+                          st.sampled_from(["Shipped", "Cancelled"])),
+                max_size=4,
+                unique_by=lambda t: t[0],
+            ),
+            min_size=1,
+            max_size=2,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_store_keeps_the_newest_version_across_months_and_batches(tmp_path_factory, imports):
+    root = tmp_path_factory.mktemp("prop")
+    expected, contents, n = {}, set(), 0
+    for batch in imports:
+        paths = []
+        for rows in batch:
+            n += 1
+            paths.append(write_all_orders(root / f"e{n}.txt", [
+                item(oid, "2026-11-01 01:00" if late else "2026-10-31 23:00",
+                     f"2026-11-03 {hour:02d}:00", status)
+                for oid, late, hour, status in rows
+            ]))
+        store.import_files(paths, store=root / "s")
+        for path, rows in zip(paths, batch, strict=True):
+            if path.read_bytes() in contents:
+                continue
+            contents.add(path.read_bytes())
+            for oid, _, hour, status in rows:
+                if oid not in expected or hour >= expected[oid][0]:
+                    expected[oid] = (hour, status.lower(), path.name)
+    if not expected:
+        return
+    got = store.load(root / "s").all_orders.set_index("order_id")
+    assert sorted(got.index) == sorted(expected)
+    for oid, (_, status, source) in expected.items():
+        assert got.loc[oid, "order_status"] == status
+        assert got.loc[oid, "source_file"] == source
+
+
 # --- concurrency ------------------------------------------------------------------------------
 def test_two_imports_at_once_never_corrupt(tmp_path, week1, week2):
     s = tmp_path / "s"
@@ -469,3 +515,135 @@ def test_exports_of_different_layouts_merge_like_the_reader(tmp_path):
     pd.testing.assert_frame_equal(got.drop(columns=list(store.PROVENANCE_COLUMNS)),
                                   read_exports([old, new]).all_orders)
     assert got["order_status"].tolist() == ["cancelled", "shipped"]
+
+
+# --- layout: one or more part files per purchase month ----------------------------------------
+def _parts(root: Path) -> dict[str, Path]:
+    live = root / (root / "CURRENT").read_text().strip()
+    return {p.name: p for p in sorted((live / "all_orders").iterdir())}
+
+
+def test_import_touching_one_month_leaves_the_other_months_alone(tmp_path):
+    s = tmp_path / "s"
+    oct_nov = write_all_orders(tmp_path / "a.txt", [
+        item("111-0000001-0000001", "2026-10-30 10:00", "2026-10-30 11:00"),
+        item("111-0000002-0000002", "2026-10-31 23:59", "2026-11-01 11:00"),
+        item("111-0000003-0000003", "2026-11-01 00:00", "2026-11-01 12:00", "Unshipped"),
+    ])
+    store.import_files([oct_nov], store=s)
+    before = {name: (p.stat().st_ino, p.read_bytes()) for name, p in _parts(s).items()}
+    assert sorted(before) == ["2026-10.parquet", "2026-11.parquet"]
+    old_rows = store.load(s).all_orders
+    # a November-only export: one item updated, one new
+    nov = write_all_orders(tmp_path / "b.txt", [
+        item("111-0000003-0000003", "2026-11-01 00:00", "2026-11-02 09:00", "Cancelled"),
+        item("111-0000004-0000004", "2026-11-02 10:00", "2026-11-02 11:00"),
+    ])
+    store.import_files([nov], store=s)
+    after = _parts(s)
+    assert (after["2026-10.parquet"].stat().st_ino, after["2026-10.parquet"].read_bytes()) == \
+        before["2026-10.parquet"]
+    rows = store.load(s).all_orders
+    october = rows[rows["purchase_date"] < pd.Timestamp("2026-11-01", tz="UTC")]
+    pd.testing.assert_frame_equal(october.reset_index(drop=True), old_rows.iloc[:2])
+    november = rows.set_index("order_id").iloc[2:]
+    assert november.index.tolist() == ["111-0000003-0000003", "111-0000004-0000004"]
+    assert november["order_status"].tolist() == ["cancelled", "shipped"]
+    assert november["source_file"].tolist() == ["b.txt", "b.txt"]
+    assert json.loads((s / (s / "CURRENT").read_text().strip() / "manifest.json").read_text())[
+        "rows"] == {"all_orders": 4}
+
+
+def test_new_rows_go_to_new_files_and_untouched_files_are_shared(tmp_path):
+    s = tmp_path / "s"
+    first = write_all_orders(tmp_path / "a.txt", [
+        item("111-0000001-0000001", "2026-11-02 10:00", "2026-11-02 11:00")])
+    second = write_all_orders(tmp_path / "b.txt", [
+        item("111-0000002-0000002", "2026-11-03 10:00", "2026-11-03 11:00")])
+    store.import_files([first], store=s)
+    inode = _parts(s)["2026-11.parquet"].stat().st_ino
+    store.import_files([second], store=s)
+    parts = _parts(s)
+    assert sorted(parts) == ["2026-11.1.parquet", "2026-11.parquet"]
+    assert parts["2026-11.parquet"].stat().st_ino == inode
+    assert store.load(s).all_orders["source_file"].tolist() == ["a.txt", "b.txt"]
+
+
+def test_a_row_whose_purchase_month_moved_is_still_merged(tmp_path):
+    # the same order item dated 31 October in one export and 1 November in a later one
+    s = tmp_path / "s"
+    a = write_all_orders(tmp_path / "a.txt", [
+        item("111-0000001-0000001", "2026-10-31 23:00", "2026-11-01 08:00", "Unshipped")])
+    b = write_all_orders(tmp_path / "b.txt", [
+        item("111-0000001-0000001", "2026-11-01 01:00", "2026-11-02 08:00", "Cancelled")])
+    c = write_all_orders(tmp_path / "c.txt", [  # an older update: loses, stored nowhere
+        item("111-0000001-0000001", "2026-10-31 23:00", "2026-11-01 09:00", "Shipped")])
+    for path in (a, b, c):
+        store.import_files([path], store=s)
+    rows = store.load(s).all_orders
+    assert rows["order_status"].tolist() == ["cancelled"]
+    assert rows["source_file"].tolist() == ["b.txt"]
+    assert list(_parts(s)) == ["2026-11.parquet"]
+
+
+def test_one_import_of_several_files_equals_one_import_each(tmp_path, week1, week2):
+    store.import_files([week2, week1], store=tmp_path / "one")
+    store.import_files([week2], store=tmp_path / "each")
+    store.import_files([week1], store=tmp_path / "each")
+    one, each = store.load(tmp_path / "one").all_orders, store.load(tmp_path / "each").all_orders
+    pd.testing.assert_frame_equal(canonical(one), canonical(each))
+    assert one.set_index("order_id").loc["111-0000001-0000001", "source_file"] == "week2.txt"
+
+
+def test_a_month_imported_piecemeal_is_compacted(tmp_path):
+    s = tmp_path / "s"
+    for n in range(store._MAX_SEGMENTS + 1):
+        path = write_all_orders(tmp_path / f"{n}.txt", [
+            item(f"111-00000{n:02d}-0000001", f"2026-11-{n + 1:02d} 10:00",
+                 f"2026-11-{n + 1:02d} 11:00")])
+        store.import_files([path], store=s)
+        assert len(_parts(s)) == (n + 1 if n < store._MAX_SEGMENTS else 1)
+    rows = store.load(s).all_orders
+    assert rows["source_file"].tolist() == [f"{n}.txt" for n in range(store._MAX_SEGMENTS + 1)]
+
+
+def test_a_store_of_format_1_is_read_and_rewritten_by_the_next_import(tmp_path, week1, week2):
+    # format 1 kept each kind in one file, <version>/all_orders.parquet, and no part list
+    s = tmp_path / "s"
+    store.import_files([week1], store=s)
+    live = s / (s / "CURRENT").read_text().strip()
+    book = json.loads((live / "manifest.json").read_text())
+    frame = store.load(s).all_orders
+    (live / "all_orders").rename(tmp_path / "parts")
+    frame.to_parquet(live / "all_orders.parquet", index=False)
+    book = {k: v for k, v in book.items() if k not in ("parts", "columns")} | {"format": 1}
+    (live / "manifest.json").write_text(json.dumps(book))
+    pd.testing.assert_frame_equal(store.load(s).all_orders, frame)
+
+    store.import_files([week2], store=s)
+    live = s / (s / "CURRENT").read_text().strip()
+    assert json.loads((live / "manifest.json").read_text())["format"] == 2
+    assert not (live / "all_orders.parquet").exists()
+    pd.testing.assert_frame_equal(canonical(store.load(s).all_orders),
+                                  canonical(read_exports([week1, week2]).all_orders))
+
+
+def test_a_store_of_a_newer_format_is_refused(tmp_path, week1):
+    s = tmp_path / "s"
+    store.import_files([week1], store=s)
+    manifest_path = s / (s / "CURRENT").read_text().strip() / "manifest.json"
+    manifest_path.write_text(json.dumps(json.loads(manifest_path.read_text()) | {"format": 9}))
+    with pytest.raises(InputFileError, match="store format 9.*Upgrade oos_analysis"):
+        store.load(s)
+
+
+def test_load_and_import_do_not_change_their_inputs(tmp_path, week1):
+    s = tmp_path / "s"
+    paths = [week1]
+    store.import_files(paths, store=s)
+    assert paths == [week1]
+    before = snapshot(s)
+    store.load(s)
+    store.manifest(s)
+    store.coverage(s)
+    assert snapshot(s) == before

@@ -141,8 +141,9 @@ HEADER = ("amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulf
 
 
 def _export(path: Path, first: int, rows: int, status: str) -> Path:
+    """Items ``first`` .. ``first + rows - 1``; those below 100 were bought in October."""
     lines = [HEADER] + [
-        f"111-{i:07d}-0000001\t2026-11-02T10:00:00+00:00\t"
+        f"111-{i:07d}-0000001\t2026-{10 if i < 100 else 11}-02T10:00:00+00:00\t"
         f"2026-11-0{3 if status == 'Shipped' else 4}T10:00:00+00:00\t{status}\tMerchant\t"
         f"Amazon.com\tSKU-{i % 50}\tB0000000{i % 50:02d}\t"
         f"{status if status == 'Shipped' else ''}"
