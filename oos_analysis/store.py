@@ -523,47 +523,50 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
 
     live = _live(store)
     book = _read_manifest(live)
-    frames = {}
     with ThreadPoolExecutor(_WORKERS) as pool:
         reads = {kind: [pool.submit(_read_part, s["path"]) for s in _segments(live, book, kind)]
                  for kind in REPORT_KINDS}
         held = {kind: [job.result() for job in jobs] for kind, jobs in reads.items()}
+    frames, pieces = {}, {}
     for kind in REPORT_KINDS:
-        frame = _assemble(held[kind], kind, book)
         base = empty_frame(kind)
-        if frame is None:
-            frame = _with_provenance(base, "", "", pd.Timestamp(0, tz="UTC"))
-        # as read_exports does: every canonical column present, canonical ones first
-        missing = {c: pd.Series(index=frame.index, dtype=base[c].dtype)
-                   for c in base.columns if c not in frame}
-        extra = [c for c in frame.columns if c not in base.columns and c not in PROVENANCE_COLUMNS]
-        order = list(base.columns) + extra + list(PROVENANCE_COLUMNS)
-        frames[kind] = frame.assign(**missing)[order] if missing else frame[order]
+        parts = [_canonical(part, base, book, kind) for part in held[kind]]
+        if not parts:
+            parts = [_canonical(_empty_kind(base, book, kind), base, book, kind)]
+        frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        # each file's rows, taken part by part: a take across the joined parts is much slower
+        pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices) for p in parts]
     files = []
-    groups = {k: f.groupby("source_sha256", sort=False).indices for k, f in frames.items()}
     for entry in book["files"]:
-        kind = entry["kind"]
-        rows = groups[kind].get(entry["sha256"], [])
+        kind, sha = entry["kind"], entry["sha256"]
+        found = [p.iloc[rows] for p, groups in pieces[kind] if len(rows := groups.get(sha, []))]
+        frame = pd.concat(found, ignore_index=True) if found else frames[kind].iloc[:0]
         files.append(Export(entry["name"], kind, entry.get("encoding"),
-                            frames[kind].iloc[rows].reset_index(drop=True)))
+                            frame.reset_index(drop=True)))
     return Exports(files=tuple(files), **frames)
 
 
-def _assemble(parts: list[pd.DataFrame], kind: str, book: dict) -> pd.DataFrame | None:
-    """One frame of ``kind`` from its part files, with the columns and dtypes the store records."""
-    dtypes = book.get("dtypes", {}).get(kind, {})
-    columns = book.get("columns", {}).get(kind)
-    if not parts:
-        if kind not in book.get("rows", {}) or columns is None:
-            return None
-        parts = [pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})]
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if columns is not None and list(frame.columns) != columns:
-        # a month written from older exports may lack a column later exports brought
-        missing = {c: pd.Series(index=frame.index, dtype=dtypes.get(c, "object"))
-                   for c in columns if c not in frame}
-        frame = frame.assign(**missing)[columns]
-    return _cast(frame, dtypes)
+def _empty_kind(base: pd.DataFrame, book: dict, kind: str) -> pd.DataFrame:
+    """No row of ``kind`` held: the columns its imports brought, or the canonical ones."""
+    dtypes, columns = book.get("dtypes", {}).get(kind, {}), book.get("columns", {}).get(kind)
+    if columns is None:
+        return _with_provenance(base, "", "", pd.Timestamp(0, tz="UTC"))
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
+
+
+def _canonical(frame: pd.DataFrame, base: pd.DataFrame, book: dict, kind: str) -> pd.DataFrame:
+    """A part as :func:`load` returns it: the store's dtypes, canonical columns first."""
+    dtypes, columns = book.get("dtypes", {}).get(kind, {}), book.get("columns", {}).get(kind, [])
+    # as read_exports does: every canonical column present (and every column an import of this
+    # kind brought, which a month written from older exports may lack), canonical ones first
+    missing = {c: pd.Series(index=frame.index, dtype=base[c].dtype if c in base else
+                            dtypes.get(c, "object"))
+               for c in [*base.columns, *columns] if c not in frame}
+    known = set(base.columns) | set(PROVENANCE_COLUMNS)
+    extra = [c for c in [*columns, *frame.columns] if c not in known]
+    order = list(base.columns) + list(dict.fromkeys(extra)) + list(PROVENANCE_COLUMNS)
+    frame = frame.assign(**missing) if missing else frame
+    return _cast(frame[order], dtypes)
 
 
 def manifest(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
