@@ -27,11 +27,22 @@ A file is recognised by the SHA-256 of its bytes: importing it again changes not
 all or nothing: every file is read and checked before the store is touched, and the new state is
 written aside and switched in atomically (see :mod:`oos_analysis.store_lock`).
 
+Layout (store format 2): each small kind is one Parquet file, ``<version>/stockout_log.parquet``;
+All Orders and order reports are kept per UTC purchase month in one or more files,
+``<version>/all_orders/2026-11.parquet``, ``2026-11.1.parquet``, ... (``undated.parquet`` for rows
+without a purchase date), listed in ``manifest.json`` in reading order. An import writes its new
+rows to new files and rewrites a stored file only if one of its rows lost to a newer one; every
+other file is a hard link to the previous version's, so a weekly import costs about what the week
+holds. A month split into more than eight files is rewritten as one. Files are read and written in
+parallel threads. A store of format 1 (one file per kind) is read as it is and rewritten in format
+2 by the next import.
+
 Coverage: each imported order export covers the whole UTC days from its first to its last purchase
 date, for every marketplace it contains. A day inside a marketplace's history that no export covers
 is a *gap*: the kit does not know what happened that day, which is not the same as zero orders
 (an empty export is no proof of zero cancellations, so it covers nothing). :func:`coverage` lists
-covered spans and gaps; :func:`gap_days` lists gap days one per row.
+covered spans and gaps; :func:`gap_days` lists gap days one per row (both defined in
+:mod:`oos_analysis.store_coverage`).
 """
 
 from __future__ import annotations
@@ -58,8 +69,19 @@ from .schema import (
     REPORT_KINDS,
     SELLER_PERFORMANCE,
 )
-from .store_coverage import file_spans, join_spans, mark_gaps
-from .store_lock import current_version, pause_point, publish, staging_dir, store_lock
+from .store_coverage import coverage, file_spans, gap_days, manifest, mark_gaps
+from .store_lock import (
+    DEFAULT_STORE,
+    MANIFEST,
+    STORE_FORMAT,
+    current_version,
+    live_version,
+    pause_point,
+    publish,
+    read_manifest,
+    staging_dir,
+    store_lock,
+)
 
 __all__ = [
     "DEFAULT_STORE",
@@ -73,15 +95,8 @@ __all__ = [
     "mark_gaps",
 ]
 
-DEFAULT_STORE = Path("data/store")
-"""Where the store lives when no ``--store`` is given (relative to the working directory)."""
-
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "imported_at")
 
-_FORMAT = 2
-# Format 1 (one Parquet file per kind) is still read; the next import rewrites it as format 2.
-_READABLE = (1, 2)
-_MANIFEST = "manifest.json"
 # kind -> (key columns, column whose newest value wins or None for "later import wins")
 _MERGE = {
     ALL_ORDERS: (("order_id", "sku"), "last_updated_date"),
@@ -94,6 +109,7 @@ _PARTITIONED = {ALL_ORDERS: "purchase_date", ORDER_REPORT: "purchase_date"}
 _UNDATED = np.iinfo(np.int64).max  # month code of rows without a purchase date; sorts last
 _WORKERS = max(2, min(8, os.cpu_count() or 1))
 _MAX_SEGMENTS = 8  # a month kept in more files than this is rewritten as one
+_FORMAT = STORE_FORMAT  # the layout this module writes (read by the import benchmark)
 _REPORT_COLUMNS = ["file", "sha256", "kind", "rows", "status", "date_from", "date_to"]
 
 
@@ -111,26 +127,6 @@ def _sha256(path: Path) -> str:
             "readable; nothing was imported."
         ) from exc
     return digest.hexdigest()
-
-
-def _read_manifest(version: Path | None) -> dict:
-    if version is None:
-        return {"format": _FORMAT, "files": []}
-    path = version / _MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputFileError(
-            f"{path}: the store's manifest is missing or unreadable ({exc}). The store was "
-            "changed by hand; re-import your exports into a new --store."
-        ) from exc
-    if data.get("format") not in _READABLE:
-        raise InputFileError(
-            f"{path}: store format {data.get('format')!r}, this version of oos_analysis reads "
-            f"formats {', '.join(map(str, _READABLE))}. Upgrade oos_analysis or re-import into a "
-            "new --store."
-        )
-    return data
 
 
 def _label(code: int) -> str:
@@ -206,11 +202,6 @@ def _read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> p
 def _ids(frame: pd.DataFrame) -> pa.Array:
     ids = pa.array(frame["order_id"], type=pa.large_string(), from_pandas=True)
     return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-
-
-def _holds_any(path: Path, ids: pa.Array) -> bool:
-    found = _read_part(path, columns=["order_id"])
-    return bool(pc.any(pc.is_in(_ids(found), value_set=ids)).as_py())
 
 
 def _with_provenance(frame: pd.DataFrame, name: str, sha: str, at: pd.Timestamp) -> pd.DataFrame:
@@ -335,7 +326,7 @@ def import_files(
     hashes = [_sha256(p) for p in paths]
     with store_lock(store, wait=wait) as root:
         live = current_version(root)
-        book = _read_manifest(live)
+        book = read_manifest(live)
         known = {entry["sha256"] for entry in book["files"]}
         rows, todo, seen = [], [], set()
         for path, sha in zip(paths, hashes, strict=True):
@@ -406,9 +397,9 @@ def _write_version(root: Path, live: Path | None, book: dict, exports: list) -> 
                 counts[kind] = book["rows"][kind]
             if kind in by_kind:
                 pause_point("mid_write")
-        book = {"format": _FORMAT, "files": book["files"] + entries, "rows": counts,
+        book = {"format": STORE_FORMAT, "files": book["files"] + entries, "rows": counts,
                 "parts": parts, "dtypes": dtypes, "columns": columns}
-        (staged / _MANIFEST).write_text(json.dumps(book, indent=1), encoding="utf-8")
+        (staged / MANIFEST).write_text(json.dumps(book, indent=1), encoding="utf-8")
         publish(root, staged)
 
 
@@ -488,16 +479,6 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
     return parts
 
 
-def _live(store: str | os.PathLike) -> Path:
-    version = current_version(store)
-    if version is None:
-        raise InputFileError(
-            f"{store}: no history store here (no CURRENT file). Import exports first with "
-            f"`oos-analysis import FILE... --store {store}`, or check the --store path."
-        )
-    return version
-
-
 def load(store: str | os.PathLike = DEFAULT_STORE):
     """Read the store back as an :class:`~oos_analysis.readers.Exports`.
 
@@ -521,8 +502,8 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
     """
     from .readers import Export, Exports, empty_frame
 
-    live = _live(store)
-    book = _read_manifest(live)
+    live = live_version(store)
+    book = read_manifest(live)
     with ThreadPoolExecutor(_WORKERS) as pool:
         reads = {kind: [pool.submit(_read_part, s["path"]) for s in _segments(live, book, kind)]
                  for kind in REPORT_KINDS}
@@ -569,41 +550,6 @@ def _canonical(frame: pd.DataFrame, base: pd.DataFrame, book: dict, kind: str) -
     return _cast(frame[order], dtypes)
 
 
-def manifest(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
-    """List the files imported into ``store``, oldest import first.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``name``, ``sha256``, ``kind``, ``rows``, ``encoding``, ``imported_at`` (UTC),
-        ``date_from``, ``date_to`` (UTC days covered, missing for the stock-out log and empty
-        exports) and ``marketplaces`` (comma-separated).
-
-    Raises
-    ------
-    InputFileError
-        If ``store`` holds no store.
-    """
-    files = _read_manifest(_live(store))["files"]
-    rows = []
-    for entry in files:
-        days = [s["start"] for s in entry["coverage"]] + [s["end"] for s in entry["coverage"]]
-        rows.append({
-            "name": entry["name"], "sha256": entry["sha256"], "kind": entry["kind"],
-            "rows": entry["rows"], "encoding": entry.get("encoding"),
-            "imported_at": entry["imported_at"],
-            "date_from": min(days) if days else None, "date_to": max(days) if days else None,
-            "marketplaces": ",".join(sorted({s["marketplace"] for s in entry["coverage"]})),
-        })
-    columns = ["name", "sha256", "kind", "rows", "encoding", "imported_at", "date_from",
-               "date_to", "marketplaces"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["imported_at"] = pd.to_datetime(frame["imported_at"], utc=True)
-    for column in ("date_from", "date_to"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame.astype({"rows": "int64"})
-
-
 def contents(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
     """Rows held per report kind after merging, and how many imported files fed each kind.
 
@@ -612,7 +558,7 @@ def contents(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
     DataFrame
         Columns ``kind``, ``rows`` and ``files``, one row per kind the store holds.
     """
-    book = _read_manifest(_live(store))
+    book = read_manifest(live_version(store))
     files = pd.Series([e["kind"] for e in book["files"]], dtype="str").value_counts()
     kinds = [k for k in REPORT_KINDS if k in book["rows"]]
     return pd.DataFrame(
@@ -622,54 +568,3 @@ def contents(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
             "files": pd.Series([int(files.get(k, 0)) for k in kinds], dtype="int64"),
         }
     )
-
-
-def coverage(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
-    """Covered spans and gaps of the store's history, per marketplace and report kind.
-
-    Each imported order export covers the UTC days from its first to its last purchase date for
-    each marketplace in it; a Seller Performance report covers its reporting ranges. Spans that
-    overlap or touch are joined; the days between two joined spans are a gap.
-
-    Returns
-    -------
-    DataFrame
-        One row per span, ordered by ``marketplace``, ``kind``, ``start``: ``start`` and ``end``
-        (first and last day, UTC midnight, both inclusive), ``days`` and ``covered`` (``False``
-        for a gap).
-
-    Raises
-    ------
-    InputFileError
-        If ``store`` holds no store.
-    """
-    return join_spans(_read_manifest(_live(store))["files"])
-
-
-def gap_days(store: str | os.PathLike = DEFAULT_STORE, *, kind: str | None = None) -> pd.DataFrame:
-    """The days no export covers, inside each marketplace's history, one row per day.
-
-    Parameters
-    ----------
-    store : str or Path, default ``data/store``
-        The store folder.
-    kind : str, optional
-        Only gaps of this report kind (e.g. ``"all_orders"``, what the rate is computed from).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``marketplace``, ``kind`` and ``date`` (UTC midnight).
-    """
-    spans = coverage(store)
-    gaps = spans[~spans["covered"]]
-    if kind is not None:
-        gaps = gaps[gaps["kind"] == kind]
-    rows = [
-        (market, k, day)
-        for market, k, start, end in zip(gaps["marketplace"], gaps["kind"], gaps["start"],
-                                         gaps["end"], strict=True)
-        for day in pd.date_range(start, end, freq="D")
-    ]
-    frame = pd.DataFrame(rows, columns=["marketplace", "kind", "date"])
-    return frame.astype({"marketplace": "str", "kind": "str", "date": "datetime64[us, UTC]"})

@@ -9,11 +9,14 @@ covers is a gap: unknown, never zero orders (an empty export covers nothing, for
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from .schema import ALL_ORDERS, MARKETPLACE_IDS, ORDER_REPORT, SELLER_PERFORMANCE
+from .store_lock import DEFAULT_STORE, live_version, read_manifest
 
-__all__ = ["file_spans", "join_spans", "mark_gaps"]
+__all__ = ["manifest", "coverage", "gap_days", "file_spans", "join_spans", "mark_gaps"]
 
 # kind -> the column whose whole-day range an export of that kind covers
 _COVERAGE_DATE = {ALL_ORDERS: "purchase_date", ORDER_REPORT: "purchase_date"}
@@ -142,3 +145,89 @@ def mark_gaps(daily: pd.DataFrame, gaps: pd.DataFrame, *, tz: str = "UTC") -> pd
         in_gap=pd.Series(in_gap, index=daily.index, dtype="bool"),
         window_gap_days=pd.Series(window, index=daily.index, dtype="int64"),
     )
+
+
+def manifest(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
+    """List the files imported into ``store``, oldest import first.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name``, ``sha256``, ``kind``, ``rows``, ``encoding``, ``imported_at`` (UTC),
+        ``date_from``, ``date_to`` (UTC days covered, missing for the stock-out log and empty
+        exports) and ``marketplaces`` (comma-separated).
+
+    Raises
+    ------
+    InputFileError
+        If ``store`` holds no store.
+    """
+    files = read_manifest(live_version(store))["files"]
+    rows = []
+    for entry in files:
+        days = [s["start"] for s in entry["coverage"]] + [s["end"] for s in entry["coverage"]]
+        rows.append({
+            "name": entry["name"], "sha256": entry["sha256"], "kind": entry["kind"],
+            "rows": entry["rows"], "encoding": entry.get("encoding"),
+            "imported_at": entry["imported_at"],
+            "date_from": min(days) if days else None, "date_to": max(days) if days else None,
+            "marketplaces": ",".join(sorted({s["marketplace"] for s in entry["coverage"]})),
+        })
+    columns = ["name", "sha256", "kind", "rows", "encoding", "imported_at", "date_from",
+               "date_to", "marketplaces"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["imported_at"] = pd.to_datetime(frame["imported_at"], utc=True)
+    for column in ("date_from", "date_to"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame.astype({"rows": "int64"})
+
+
+def coverage(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
+    """Covered spans and gaps of the store's history, per marketplace and report kind.
+
+    Each imported order export covers the UTC days from its first to its last purchase date for
+    each marketplace in it; a Seller Performance report covers its reporting ranges. Spans that
+    overlap or touch are joined; the days between two joined spans are a gap.
+
+    Returns
+    -------
+    DataFrame
+        One row per span, ordered by ``marketplace``, ``kind``, ``start``: ``start`` and ``end``
+        (first and last day, UTC midnight, both inclusive), ``days`` and ``covered`` (``False``
+        for a gap).
+
+    Raises
+    ------
+    InputFileError
+        If ``store`` holds no store.
+    """
+    return join_spans(read_manifest(live_version(store))["files"])
+
+
+def gap_days(store: str | os.PathLike = DEFAULT_STORE, *, kind: str | None = None) -> pd.DataFrame:
+    """The days no export covers, inside each marketplace's history, one row per day.
+
+    Parameters
+    ----------
+    store : str or Path, default ``data/store``
+        The store folder.
+    kind : str, optional
+        Only gaps of this report kind (e.g. ``"all_orders"``, what the rate is computed from).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``marketplace``, ``kind`` and ``date`` (UTC midnight).
+    """
+    spans = coverage(store)
+    gaps = spans[~spans["covered"]]
+    if kind is not None:
+        gaps = gaps[gaps["kind"] == kind]
+    rows = [
+        (market, k, day)
+        for market, k, start, end in zip(gaps["marketplace"], gaps["kind"], gaps["start"],
+                                         gaps["end"], strict=True)
+        for day in pd.date_range(start, end, freq="D")
+    ]
+    frame = pd.DataFrame(rows, columns=["marketplace", "kind", "date"])
+    return frame.astype({"marketplace": "str", "kind": "str", "date": "datetime64[us, UTC]"})

@@ -1,4 +1,4 @@
-"""The two guards of the history store: one writer at a time, and a switch that is all or nothing.
+"""The versions of the history store: one writer at a time, a switch that is all or nothing.
 
 A store directory looks like this::
 
@@ -13,7 +13,11 @@ others, flushes it to disk, renames it to ``vNNNNNN`` and only then replaces ``C
 :func:`os.replace`. Readers follow ``CURRENT`` and nothing else, so a writer killed at any point
 (``kill -9``, power cut, full disk) leaves ``CURRENT`` naming the old, complete version; the half
 written folder is removed by the next writer. The lock is a kernel ``flock``, so it disappears with
-the process that held it and can never go stale.
+the process that held it and can never go stale. Files a new version shares with the previous one
+are hard links, so dropping the previous version never takes them away.
+
+Each version holds a ``manifest.json`` (:func:`read_manifest`) naming its format: this version of
+the kit writes format 2 and reads formats 1 and 2.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -40,7 +45,19 @@ __all__ = [
     "staging_dir",
     "publish",
     "pause_point",
+    "read_manifest",
+    "live_version",
+    "DEFAULT_STORE",
+    "STORE_FORMAT",
 ]
+
+DEFAULT_STORE = Path("data/store")
+"""Where the store lives when no ``--store`` is given (relative to the working directory)."""
+
+STORE_FORMAT = 2
+"""The layout written; format 1 (one Parquet file per kind) is still read."""
+READABLE_FORMATS = (1, 2)
+MANIFEST = "manifest.json"
 
 _VERSION = re.compile(r"^v(\d{6,})$")
 _POINTER = "CURRENT"
@@ -143,6 +160,44 @@ def current_version(store: str | os.PathLike) -> Path | None:
             "exports into a new --store."
         )
     return folder
+
+
+def read_manifest(version: Path | None) -> dict:
+    """Read ``manifest.json`` of a version folder (an empty book for ``None``).
+
+    Raises
+    ------
+    InputFileError
+        If it is missing or unreadable, or of a format this version cannot read.
+    """
+    if version is None:
+        return {"format": STORE_FORMAT, "files": []}
+    path = version / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{path}: the store's manifest is missing or unreadable ({exc}). The store was "
+            "changed by hand; re-import your exports into a new --store."
+        ) from exc
+    if data.get("format") not in READABLE_FORMATS:
+        raise InputFileError(
+            f"{path}: store format {data.get('format')!r}, this version of oos_analysis reads "
+            f"formats {', '.join(map(str, READABLE_FORMATS))}. Upgrade oos_analysis or re-import "
+            "into a new --store."
+        )
+    return data
+
+
+def live_version(store: str | os.PathLike) -> Path:
+    """Like :func:`current_version`, but a store never written to is an error saying what to do."""
+    version = current_version(store)
+    if version is None:
+        raise InputFileError(
+            f"{store}: no history store here (no CURRENT file). Import exports first with "
+            f"`oos-analysis import FILE... --store {store}`, or check the --store path."
+        )
+    return version
 
 
 def _fsync_dir(path: Path) -> None:
