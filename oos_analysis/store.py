@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .exceptions import InputFileError
 from .schema import (
@@ -199,6 +200,12 @@ def _read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> p
     return _cast(_read_part(version / f"{kind}.parquet"), (dtypes or {}).get(kind, {}))
 
 
+def _deciding(path: Path, columns: list[str], dtypes: dict) -> pd.DataFrame:
+    """The columns of a part file that decide which row of a key wins (those it has)."""
+    names = set(pq.read_schema(path).names)
+    return _cast(_read_part(path, [c for c in columns if c in names]), dtypes)
+
+
 def _ids(frame: pd.DataFrame) -> pa.Array:
     ids = pa.array(frame["order_id"], type=pa.large_string(), from_pandas=True)
     return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
@@ -224,24 +231,44 @@ def _align(new: pd.DataFrame, dtypes) -> pd.DataFrame:
     return new
 
 
-def _contested(frames: list[pd.DataFrame], keys, newest) -> pd.Index:
-    """Index (frame number, row) of the rows that lose to another row with the same key.
+def _contested(frames: list[pd.DataFrame], keys, newest) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that lose to another row with the same key: (frame number, index label) arrays.
 
     ``frames`` come oldest first; among equal keys the newest ``newest`` wins and ties go to the
     later row (the later import).
     """
-    combined = pd.concat(frames, keys=range(len(frames)))
-    keys = [k for k in keys if k in combined]
-    if not keys or combined.empty:
-        return combined.index[:0]
-    clash = combined.duplicated(keys, keep=False)
-    if not clash.any():
-        return combined.index[:0]
-    contested = combined[clash]
-    if newest in contested:
-        contested = contested.sort_values(newest, kind="stable", na_position="first")
-    winners = contested.drop_duplicates(keys, keep="last").index
-    return contested.index.difference(winners)
+    keys = [k for k in keys if any(k in f for f in frames)]
+    wanted = [*keys, *([newest] if newest and any(newest in f for f in frames) else [])]
+    frames = [f.reindex(columns=wanted) if not set(wanted) <= set(f.columns) else f[wanted]
+              for f in frames]
+    source = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
+    label = np.concatenate([f.index.to_numpy() for f in frames]) if frames else np.empty(0, int)
+    nothing = (source[:0], label[:0])
+    if not keys or not len(source):
+        return nothing
+    # only the columns that decide, so that a big overlap does not copy whole rows
+    combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    key = np.zeros(len(combined), dtype=np.int64)
+    for column in keys:  # one integer per key; a missing value equals another missing value
+        codes, uniques = pd.factorize(combined[column])
+        key = pd.factorize(key * (len(uniques) + 1) + codes + 1)[0]
+    clash = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    if not len(clash):
+        return nothing
+    if newest in combined:
+        dates = combined[newest].iloc[clash].reset_index(drop=True)
+        clash = clash[dates.sort_values(kind="stable", na_position="first").index.to_numpy()]
+    lost = clash[pd.Series(key[clash]).duplicated(keep="last").to_numpy()]
+    return source[lost], label[lost]
+
+
+def _drop(frame: pd.DataFrame, labels) -> pd.DataFrame:
+    """``frame`` (with a RangeIndex) without the rows at ``labels``."""
+    if not len(labels):
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    keep[labels] = False
+    return frame[keep]
 
 
 def _merge(kind: str, old: pd.DataFrame | None, new: list[pd.DataFrame]) -> pd.DataFrame:
@@ -253,9 +280,8 @@ def _merge(kind: str, old: pd.DataFrame | None, new: list[pd.DataFrame]) -> pd.D
         return new[-1]
     parts = [parts[0]] + [_align(p, parts[0].dtypes) for p in parts[1:]]
     parts = [p.reset_index(drop=True) for p in parts]
-    losers = _contested(parts, *_MERGE[kind])
-    kept = [p.drop(index=losers[losers.get_level_values(0) == i].get_level_values(1))
-            for i, p in enumerate(parts)]
+    sources, rows = _contested(parts, *_MERGE[kind])
+    kept = [_drop(p, rows[sources == i]) for i, p in enumerate(parts)]
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
 
@@ -408,10 +434,10 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
     """Write the files of ``kind`` for the next version into ``folder``; return their list.
 
     A month is kept as one or more files, oldest rows first. New rows go to new files; a stored
-    file is rewritten only when one of its rows loses to a new row, else hard-linked. Only stored
-    rows whose order id is among the new rows can lose (each side holds one row per key: the store
-    by construction, a single export because the reader drops duplicate items), so the others are
-    never decoded: only their order id column is read.
+    file is hard-linked if none of its rows loses to a new row, dropped if all do, else rewritten
+    without them. Only stored rows whose order id is among the new rows can lose (each side holds
+    one row per key: the store by construction, a single export because the reader drops
+    duplicate items), and only the key and date columns are read to find them.
     """
     folder.mkdir()
     frames = [_align(f, dtypes).reset_index(drop=True) for f in frames if len(f)]
@@ -419,31 +445,34 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
     new = new if new is not None else pd.DataFrame({"order_id": pd.Series(dtype="str")})
     codes = _month_codes(new, kind)
     ids = _ids(new)
-    stored = list(pool.map(lambda s: _ids(_read_part(s["path"], ["order_id"])), old))
+    keys, newest = _MERGE[kind]
+    stored = list(pool.map(lambda s: _deciding(s["path"], [*keys, newest], dtypes), old))
     found = np.zeros(sum(map(len, stored)), dtype=bool)
     if len(ids) and len(found):
-        found = pc.is_in(pa.chunked_array(stored, type=pa.large_string()), value_set=ids)
-        found = found.to_numpy(zero_copy_only=False)
-    masks = np.split(found, np.cumsum([len(s) for s in stored])[:-1]) if old else []
-    read = [i for i, s in enumerate(old) if s["month"] is None or masks[i].any()]
-    full = dict(zip(read, pool.map(lambda i: _cast(_read_part(old[i]["path"]), dtypes), read),
-                    strict=True))
-    hits = [full[i][masks[i]] for i in read]
+        found = pc.is_in(pa.chunked_array([_ids(f) for f in stored], type=pa.large_string()),
+                         value_set=ids).to_numpy(zero_copy_only=False)
+    masks = np.split(found, np.cumsum([len(f) for f in stored])[:-1]) if old else []
+    hits = [f[m] for f, m in zip(stored, masks, strict=True)]
     rivals = new
     if len(frames) == 1:
         held = pa.concat_arrays([pa.array([], pa.large_string()), *(_ids(h) for h in hits)])
         rivals = new[pc.is_in(ids, value_set=held).to_numpy(zero_copy_only=False)]
-    losers = _contested([*hits, rivals], *_MERGE[kind])
-    sources, rows = losers.get_level_values(0), losers.get_level_values(1)
+    sources, rows = _contested([*hits, rivals], keys, newest)
+    gone = [rows[sources == i] for i in range(len(old))]
+    # whole rows only of a format 1 file (to split it) and of files keeping some of their rows
+    read = [i for i, s in enumerate(old)
+            if s["month"] is None or 0 < len(gone[i]) < len(stored[i])]
+    full = dict(zip(read, pool.map(lambda i: _cast(_read_part(old[i]["path"]), dtypes), read),
+                    strict=True))
 
-    position = {i: n for n, i in enumerate(read)}
     months: dict[int, list] = {}  # month -> stored files to link and frames to write, in order
     for i, segment in enumerate(old):
-        gone = rows[sources == position[i]] if i in full else []
-        if segment["month"] is not None and not len(gone):
+        if segment["month"] is not None and not len(gone[i]):
             months.setdefault(segment["month"], []).append(segment)
             continue
-        frame = full[i].drop(index=gone) if len(gone) else full[i]
+        if i not in full:  # every row of it lost to a newer one
+            continue
+        frame = _drop(full[i], gone[i])
         if segment["month"] is None:  # a whole-kind file of format 1: split it by month
             for month, piece in _split(frame, _month_codes(frame, kind)).items():
                 months.setdefault(month, []).append(piece)
@@ -451,9 +480,8 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
             months.setdefault(segment["month"], []).append(frame)
     beaten = rows[sources == len(hits)]
     if len(beaten):
-        keep = np.ones(len(new), dtype=bool)
-        keep[beaten] = False
-        new, codes = new[keep], codes[keep]
+        codes = np.delete(codes, beaten)
+        new = _drop(new, beaten)
     for month, piece in _split(new, codes).items():
         months.setdefault(month, []).append(piece)
 
