@@ -191,7 +191,14 @@ def _cast(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
 
 
 def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
-    return pd.read_parquet(path, engine="pyarrow", columns=columns)
+    try:
+        return pd.read_parquet(path, engine="pyarrow", columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputFileError(
+            f"{path}: cannot read this file of the store ({exc}). The store was changed by hand "
+            "or damaged; restore the folder from a backup or re-import your exports into a new "
+            "--store."
+        ) from exc
 
 
 def _read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> pd.DataFrame | None:
@@ -202,7 +209,10 @@ def _read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> p
 
 def _deciding(path: Path, columns: list[str], dtypes: dict) -> pd.DataFrame:
     """The columns of a part file that decide which row of a key wins (those it has)."""
-    names = set(pq.read_schema(path).names)
+    try:
+        names = set(pq.read_schema(path).names)
+    except (OSError, pa.ArrowException):
+        names = set(columns)  # let the read say what is wrong with the file
     return _cast(_read_part(path, [c for c in columns if c in names]), dtypes)
 
 

@@ -647,3 +647,16 @@ def test_load_and_import_do_not_change_their_inputs(tmp_path, week1):
     store.manifest(s)
     store.coverage(s)
     assert snapshot(s) == before
+
+
+def test_a_damaged_store_is_reported_not_a_traceback(tmp_path, week1, week2, capsys):
+    s = tmp_path / "s"
+    store.import_files([week1], store=s)
+    next(iter(_parts(s).values())).unlink()
+    with pytest.raises(InputFileError, match="2026-11.parquet: cannot read this file of the store"):
+        store.load(s)
+    assert main(["import", str(week2), "--store", str(s)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "re-import" in err and "Traceback" not in err
+    assert main(["rate", "--store", str(s)]) == 1
+    assert "cannot read this file of the store" in capsys.readouterr().err
