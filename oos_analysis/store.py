@@ -523,12 +523,15 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
     The frames are those :func:`~oos_analysis.readers.read_exports` builds from the imported
     files, with the three provenance columns added; ``files`` holds one
     :class:`~oos_analysis.readers.Export` per imported file whose frame is the rows of that file
-    still in the store (rows replaced by a newer export belong to the newer file).
+    still in the store (rows replaced by a newer export belong to the newer file). Order rows come
+    month by month (UTC purchase month, rows without a date last), within a month in the order
+    they were imported.
 
     Raises
     ------
     InputFileError
-        If ``store`` holds no store (nothing imported yet, or a wrong path).
+        If ``store`` holds no store (nothing imported yet, or a wrong path), or a file of it
+        cannot be read.
 
     Examples
     --------
