@@ -18,6 +18,7 @@ from oos_analysis import store
 from oos_analysis.cli import main
 from oos_analysis.exceptions import InputFileError, ReportFormatError
 from oos_analysis.readers import read_exports
+from oos_analysis.store_parts import MAX_SEGMENTS
 
 HEADER = (
     "amazon-order-id merchant-order-id purchase-date last-updated-date order-status "
@@ -597,14 +598,14 @@ def test_one_import_of_several_files_equals_one_import_each(tmp_path, week1, wee
 
 def test_a_month_imported_piecemeal_is_compacted(tmp_path):
     s = tmp_path / "s"
-    for n in range(store._MAX_SEGMENTS + 1):
+    for n in range(MAX_SEGMENTS + 1):
         path = write_all_orders(tmp_path / f"{n}.txt", [
             item(f"111-00000{n:02d}-0000001", f"2026-11-{n + 1:02d} 10:00",
                  f"2026-11-{n + 1:02d} 11:00")])
         store.import_files([path], store=s)
-        assert len(_parts(s)) == (n + 1 if n < store._MAX_SEGMENTS else 1)
+        assert len(_parts(s)) == (n + 1 if n < MAX_SEGMENTS else 1)
     rows = store.load(s).all_orders
-    assert rows["source_file"].tolist() == [f"{n}.txt" for n in range(store._MAX_SEGMENTS + 1)]
+    assert rows["source_file"].tolist() == [f"{n}.txt" for n in range(MAX_SEGMENTS + 1)]
 
 
 def test_a_store_of_format_1_is_read_and_rewritten_by_the_next_import(tmp_path, week1, week2):

@@ -210,7 +210,7 @@ def test_kill_during_import_leaves_store_as_it_was(tmp_path, point):
 
 
 def test_full_disk_during_import_leaves_store_as_it_was(tmp_path, monkeypatch):
-    from oos_analysis import store
+    from oos_analysis import store, store_parts
 
     root = tmp_path / "s"
     store.import_files([_export(tmp_path / "first.txt", 0, 20, "Shipped")], store=root)
@@ -220,7 +220,8 @@ def test_full_disk_during_import_leaves_store_as_it_was(tmp_path, monkeypatch):
         path.write_bytes(b"PAR1 half a file")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store, "_write_kind", full)
+    monkeypatch.setattr(store, "write_kind", full)  # the small kinds
+    monkeypatch.setattr(store_parts, "write_kind", full)  # the month parts
     with pytest.raises(StoreWriteError, match="disk is full"):
         store.import_files([_export(tmp_path / "second.txt", 10, 20, "Cancelled")], store=root)
     assert snapshot(root) == before
