@@ -21,8 +21,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataQualityWarning, ParameterError
-from .schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel
+from .exceptions import DataQualityWarning
+from .schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
 
 __all__ = ["ORDER_COLUMNS", "orders_from_items", "orders_from_exports", "coverage"]
 
@@ -51,13 +51,10 @@ _REQUIRED = ("order_id", "purchase_date", "order_status", "fulfillment_channel")
 
 
 def _require(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(
-            f"the {what} frame lacks column(s) {missing}; found {list(frame.columns)}. Pass the "
-            f"frame read_exports() returns for that report (Exports.{what})."
-        )
-
+    require_columns(
+        frame, columns, what=f"the {what} frame",
+        advice=f"Pass the frame read_exports() returns for that report (Exports.{what}).",
+    )
 
 def _text(series: pd.Series) -> pd.Series:
     return series.astype("str")

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .budget import clean_orders_needed, remaining_cancellations
-from .exceptions import ParameterError
 from .policy import cheapest_safe_policy
 from .rate import DEFAULT_THRESHOLD
+from .schema import require_columns
 
 __all__ = [
     "plot_daily_rate",
@@ -52,13 +52,8 @@ def _date_axis(ax) -> None:
 
 
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(
-            f"{what} needs column(s) {missing}; the frame has {list(frame.columns)}. Pass the "
-            f"frame the matching oos_analysis function returns."
-        )
-
+    require_columns(frame, columns, what=f"the frame given to {what}",
+                    advice="Pass the frame the matching oos_analysis function returns.")
 
 def _threshold_line(ax, threshold: float, kwargs: dict | None, label: str | None = None):
     style = {**_THRESHOLD_STYLE, "label": label or f"target {threshold:.1%}", **(kwargs or {})}

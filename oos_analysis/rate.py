@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ParameterError
+from .schema import require_columns
 
 __all__ = [
     "day_number",
@@ -98,13 +99,9 @@ def local_day(timestamps: pd.Series, tz: str = "UTC") -> np.ndarray:
 
 
 def _require(frame: pd.DataFrame, columns) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(
-            f"the orders frame lacks column(s) {missing}; found {list(frame.columns)}. Build it "
-            "with orders_from_items() (one row per order, with in_metric and counted)."
-        )
-
+    require_columns(frame, columns, what="the orders frame",
+                    advice="Build it with orders_from_items() (one row per order, with in_metric "
+                    "and counted).")
 
 def exceeds(cancellations, orders, threshold: float) -> np.ndarray:
     """Return ``cancellations / orders >= threshold`` decided in exact integer arithmetic."""

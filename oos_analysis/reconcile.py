@@ -13,6 +13,7 @@ import pandas as pd
 
 from .exceptions import ParameterError
 from .rate import DEFAULT_THRESHOLD, check_threshold, exceeds, local_day
+from .schema import require_columns
 
 __all__ = ["BOUNDARY_HOURS", "reconcile"]
 
@@ -25,13 +26,8 @@ _DAY = pd.Timedelta(days=1)
 
 
 def _require(frame, columns, what):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(
-            f"the {what} frame lacks column(s) {missing}; found {list(frame.columns)}. Pass "
-            f"Exports.{what} from read_exports()."
-        )
-
+    require_columns(frame, columns, what=f"the {what} frame",
+                    advice=f"Pass Exports.{what} from read_exports().")
 
 def _missing_days(all_days: np.ndarray, lo: pd.Timestamp, hi: pd.Timestamp) -> list[str]:
     wanted = pd.date_range(lo.tz_localize(None), hi.tz_localize(None), freq="D")

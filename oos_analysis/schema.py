@@ -29,6 +29,7 @@ __all__ = [
     "snake_case",
     "is_pii_column",
     "marketplace_from_channel",
+    "require_columns",
 ]
 
 # --- report kinds -------------------------------------------------------------------------------
@@ -200,3 +201,26 @@ def marketplace_from_channel(sales_channel: str | None) -> str | None:
     if re.fullmatch(r"amazon\.[a-z.]+", value):
         return value
     return NON_AMAZON
+
+
+def require_columns(frame, columns, *, what: str, advice: str) -> None:
+    """Raise :class:`~oos_analysis.exceptions.ParameterError` unless ``frame`` has ``columns``.
+
+    ``what`` names the frame in the message ("the orders frame"), ``advice`` says where a frame of
+    the right shape comes from.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"], what="the test frame", advice="")
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b"], what="f", advice="Add b.")
+    Traceback (most recent call last):
+    oos_analysis.exceptions.ParameterError: f lacks column(s) ['b']; found ['a']. Add b.
+    """
+    from .exceptions import ParameterError
+
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ParameterError(
+            f"{what} lacks column(s) {missing}; found {list(frame.columns)}. {advice}".rstrip()
+        )

@@ -99,11 +99,7 @@ def _table(actions, *, asof) -> None:
         print(f"\n{row.due}  {row.action:<20} {row.order_id}  {row.sku}  "
               f"({row.marketplace}, ship by {row.ship_by:%Y-%m-%d}){flag}")
         print(f"    {row.reason}")
-        if row.action == "cancel_no_inventory" and not _missing(row.rate_before):
+        if row.action == "cancel_no_inventory" and not pd.isna(row.rate_before):
             print(f"    Effect on the current window: rate {row.rate_before:.2%} -> "
                   f"{row.rate_after:.2%}, room for {row.remaining_before} -> "
                   f"{row.remaining_after} more cancellation(s).")
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or value != value
