@@ -257,6 +257,17 @@ def test_overlapping_and_touching_exports_have_no_gap(tmp_path):
 _ids = [f"111-000000{i}-000000{i}" for i in range(4)]
 
 
+def _assert_store_holds(root, expected):
+    """The store holds exactly the expected order ids, each with its (status, source file)."""
+    if not expected:
+        return
+    got = store.load(root).all_orders.set_index("order_id")
+    assert sorted(got.index) == sorted(expected)
+    for oid, (_, status, source) in expected.items():
+        assert got.loc[oid, "order_status"] == status
+        assert got.loc[oid, "source_file"] == source
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     st.lists(
@@ -286,13 +297,7 @@ def test_store_keeps_the_newest_version_of_each_item(tmp_path_factory, exports):
             # newest update wins; on a tie the later import (this one) wins
             if oid not in expected or hour >= expected[oid][0]:
                 expected[oid] = (hour, status.lower(), path.name)
-    if not expected:
-        return
-    got = store.load(root / "s").all_orders.set_index("order_id")
-    assert sorted(got.index) == sorted(expected)
-    for oid, (_, status, source) in expected.items():
-        assert got.loc[oid, "order_status"] == status
-        assert got.loc[oid, "source_file"] == source
+    _assert_store_holds(root / "s", expected)
 
 
 @settings(max_examples=25, deadline=None)
@@ -332,13 +337,7 @@ def test_store_keeps_the_newest_version_across_months_and_batches(tmp_path_facto
             for oid, _, hour, status in rows:
                 if oid not in expected or hour >= expected[oid][0]:
                     expected[oid] = (hour, status.lower(), path.name)
-    if not expected:
-        return
-    got = store.load(root / "s").all_orders.set_index("order_id")
-    assert sorted(got.index) == sorted(expected)
-    for oid, (_, status, source) in expected.items():
-        assert got.loc[oid, "order_status"] == status
-        assert got.loc[oid, "source_file"] == source
+    _assert_store_holds(root / "s", expected)
 
 
 # --- concurrency ------------------------------------------------------------------------------
