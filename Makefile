@@ -23,8 +23,10 @@ report: $(STAMP)
 	$(BIN)/oos-analysis check $(SAMPLE)/us/*
 	$(BIN)/oos-analysis report --out reports
 
-# Unit, property and render tests (and doctests), then every notebook under nbval (lax).
+# The layer contracts, unit, property and render tests (and doctests), then every notebook
+# under nbval (lax).
 test: $(STAMP)
+	$(BIN)/lint-imports
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 

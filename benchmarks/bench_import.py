@@ -27,11 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import measure, write_all_orders  # noqa: E402
 
-from oos_analysis import store  # noqa: E402
+from oos_analysis.store import lock as store_lock  # noqa: E402
 
 WORK = Path(__file__).resolve().parent / "_work"
 PY = sys.executable
-STORE_FORMAT = store._FORMAT
+STORE_FORMAT = store_lock.STORE_FORMAT
 
 
 def _store_format(root: Path) -> int | None:
@@ -44,7 +44,7 @@ def _store_format(root: Path) -> int | None:
 
 def _time_import(export: Path, base: Path, repeat: int) -> tuple[tuple, tuple]:
     """Median (wall, peak RSS) of reading ``export`` alone and of importing it into ``base``."""
-    read_code = f"from oos_analysis.readers import read_export; read_export({str(export)!r})"
+    read_code = f"from oos_analysis.io.readers import read_export; read_export({str(export)!r})"
     run_store = WORK / "store-run"
     import_cmd = [PY, "-m", "oos_analysis", "import", str(export), "--store", str(run_store)]
     reads, imports = [], []

@@ -1,8 +1,10 @@
 """oos_analysis: account health for Amazon sellers who sell without holding stock.
 
-The flow, one module per step::
+The flow, one subpackage per step::
 
-    files -> readers -> orders -> rate / budget -> simulation / playbook -> plots -> report / cli
+    io (files -> readers) -> metric (orders -> rate, budget) -> forecast | playbook -> report -> cli
+                ^
+              store (beside the readers: the history of every import)
 
 Read Seller Central exports with :func:`read_exports` (any mix of files, types detected), turn
 them into one row per order with :func:`orders_from_exports`, and ask for the daily 7-day
@@ -12,7 +14,6 @@ The public names below are imported on first use, so that ``oos-analysis check``
 for the simulator, the plots or the report machinery.
 """
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from .exceptions import (
@@ -23,6 +24,7 @@ from .exceptions import (
     ReportFormatError,
     UnknownReportError,
 )
+from .lazy import lazy_exports
 
 try:
     __version__ = version("oos_analysis")
@@ -31,53 +33,53 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 # Public name -> the module that defines it, in the order of the flow.
 _PUBLIC = {
-    "Export": "readers",
-    "Exports": "readers",
-    "read_all_orders": "readers",
-    "read_order_report": "readers",
-    "read_cancel_download": "readers",
-    "read_seller_performance": "readers",
-    "read_stockout_log": "readers",
-    "read_export": "readers",
-    "read_exports": "readers",
-    "orders_from_items": "orders",
-    "orders_from_exports": "orders",
-    "coverage": "orders",
-    "DEFAULT_THRESHOLD": "rate",
-    "WINDOW_DAYS": "rate",
-    "daily_rate": "rate",
-    "remaining_cancellations": "budget",
-    "clean_orders_needed": "budget",
-    "budget_summary": "budget",
-    "roll_off_calendar": "budget",
-    "back_under_target_on": "budget",
-    "listing_risk": "listing",
-    "reconcile": "reconcile",
-    "SimulationInputs": "simulation_inputs",
-    "SimulationResult": "simulation",
-    "simulate": "simulation",
-    "breach_probability": "breach",
-    "daily_breach_probability": "breach",
-    "policy_grid": "policy",
-    "compare_policies": "policy",
-    "cheapest_safe_policy": "policy",
-    "ACTIONS": "playbook",
-    "next_actions": "playbook",
-    "cancellation_message": "messages",
-    "cancellation_messages": "messages",
-    "cancellation_url": "messages",
-    "plot_daily_rate": "plots",
-    "plot_p_chart": "plots",
-    "plot_budget": "plots",
-    "plot_breach_fan": "plots",
-    "plot_policy_frontier": "plots",
-    "ReportRenderError": "report",
-    "render_report": "report",
-    "report_scope": "report",
-    "report_table": "report",
-    "import_files": "store",
-    "gap_days": "store",
-    "mark_gaps": "store_coverage",
+    "Export": "io.readers",
+    "Exports": "io.readers",
+    "read_all_orders": "io.readers",
+    "read_order_report": "io.readers",
+    "read_cancel_download": "io.readers",
+    "read_seller_performance": "io.readers",
+    "read_stockout_log": "io.readers",
+    "read_export": "io.readers",
+    "read_exports": "io.readers",
+    "orders_from_items": "metric.orders",
+    "orders_from_exports": "metric.orders",
+    "coverage": "metric.orders",
+    "DEFAULT_THRESHOLD": "metric.rate",
+    "WINDOW_DAYS": "metric.rate",
+    "daily_rate": "metric.rate",
+    "remaining_cancellations": "metric.budget",
+    "clean_orders_needed": "metric.budget",
+    "budget_summary": "metric.budget",
+    "roll_off_calendar": "metric.budget",
+    "back_under_target_on": "metric.budget",
+    "listing_risk": "metric.listing",
+    "reconcile": "metric.reconciliation",
+    "SimulationInputs": "forecast.inputs",
+    "SimulationResult": "forecast.simulation",
+    "simulate": "forecast.simulation",
+    "breach_probability": "forecast.exact",
+    "daily_breach_probability": "forecast.exact",
+    "policy_grid": "forecast.policy",
+    "compare_policies": "forecast.policy",
+    "cheapest_safe_policy": "forecast.policy",
+    "ACTIONS": "playbook.actions",
+    "next_actions": "playbook.actions",
+    "cancellation_message": "playbook.messages",
+    "cancellation_messages": "playbook.messages",
+    "cancellation_url": "playbook.messages",
+    "plot_daily_rate": "report.plots",
+    "plot_p_chart": "report.plots",
+    "plot_budget": "report.plots",
+    "plot_breach_fan": "report.plots",
+    "plot_policy_frontier": "report.plots",
+    "ReportRenderError": "report.render",
+    "render_report": "report.render",
+    "report_scope": "report.render",
+    "report_table": "report.render",
+    "import_files": "store.importer",
+    "gap_days": "store.spans",
+    "mark_gaps": "metric.gaps",
     "generate_sample": "sample",
 }
 
@@ -93,14 +95,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'oos_analysis' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals())

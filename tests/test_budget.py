@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oos_analysis.budget import clean_orders_needed, remaining_cancellations
 from oos_analysis.exceptions import ParameterError
+from oos_analysis.metric.budget import clean_orders_needed, remaining_cancellations
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -137,8 +137,8 @@ def test_clean_orders_needed_arrays():
 # --- budget_summary, roll-off, recovery, listing risk -------------------------------------------
 import pandas as pd  # noqa: E402
 
-from oos_analysis.budget import back_under_target_on, budget_summary, roll_off_calendar  # noqa: E402
-from oos_analysis.listing import listing_risk  # noqa: E402
+from oos_analysis.metric.budget import back_under_target_on, budget_summary, roll_off_calendar  # noqa: E402
+from oos_analysis.metric.listing import listing_risk  # noqa: E402
 
 
 def orders_frame(spec, marketplace="amazon.com"):

@@ -1,4 +1,4 @@
-"""oos_analysis.files: gzip, BOM, encodings, report-kind detection and the errors for non-reports."""
+"""oos_analysis.io.files: gzip, BOM, encodings, report-kind detection and the errors for non-reports."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import io
 
 import pytest
 
-from oos_analysis import schema
 from oos_analysis.exceptions import InputFileError, ReportFormatError, UnknownReportError
-from oos_analysis.files import detect_encoding, detect_kind, header_fields, load, read_head
+from oos_analysis.io import schema
+from oos_analysis.io.files import detect_encoding, detect_kind, header_fields, load, read_head
 
 
 def test_utf8_plain_and_bom(fixtures):

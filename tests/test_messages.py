@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from oos_analysis import InputFileError, ParameterError, ReportFormatError
-from oos_analysis.messages import (
+from oos_analysis.playbook.messages import (
     CANCELLATION_URLS,
     cancellation_message,
     cancellation_messages,

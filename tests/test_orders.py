@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oos_analysis.exceptions import DataQualityWarning, ParameterError
-from oos_analysis.orders import ORDER_COLUMNS, coverage, orders_from_items
+from oos_analysis.metric.orders import ORDER_COLUMNS, coverage, orders_from_items
 
 
 def make_items(rows):

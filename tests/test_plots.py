@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from oos_analysis.exceptions import ParameterError  # noqa: E402
-from oos_analysis.plots import (  # noqa: E402
+from oos_analysis.report.plots import (  # noqa: E402
     plot_breach_fan,
     plot_budget,
     plot_daily_rate,

@@ -17,7 +17,7 @@ from oos_analysis import (
     policy_grid,
     simulate,
 )
-from oos_analysis.policy import mark_safe
+from oos_analysis.forecast.policy import mark_safe
 
 LOSSES = (2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0, float("nan"))
 BASE = SimulationInputs(orders_per_day=30, stockout_rate=0.04, buyer_accept=0.3, losses=LOSSES)

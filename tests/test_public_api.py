@@ -25,7 +25,7 @@ def test_unknown_name_is_an_attribute_error():
 def test_reading_does_not_import_the_simulator_plots_or_report():
     code = (
         "import sys, oos_analysis; oos_analysis.read_exports; "
-        "print(sorted(m for m in ('oos_analysis.simulation', 'oos_analysis.plots', "
+        "print(sorted(m for m in ('oos_analysis.forecast.simulation', 'oos_analysis.report.plots', "
         "'oos_analysis.report', 'oos_analysis.store', 'matplotlib', 'scipy') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

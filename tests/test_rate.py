@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oos_analysis.exceptions import ParameterError
-from oos_analysis.rate import daily_rate
+from oos_analysis.metric.rate import daily_rate
 
 
 def make_orders(purchases, *, counted=(), marketplace="amazon.com", in_metric=None, unknown=()):

@@ -17,8 +17,8 @@ from oos_analysis import (
     read_order_report,
     read_seller_performance,
     read_stockout_log,
-    schema,
 )
+from oos_analysis.io import schema
 
 UTC = pd.Timestamp
 

@@ -16,9 +16,9 @@ from oos_analysis import (
     read_all_orders,
     read_export,
     read_exports,
-    schema,
 )
 from oos_analysis.cli import main
+from oos_analysis.io import schema
 
 
 def test_any_mix_of_files_is_sorted_by_kind(fixtures):

@@ -15,8 +15,8 @@ from oos_analysis import (
     read_all_orders,
     read_export,
     read_stockout_log,
-    schema,
 )
+from oos_analysis.io import schema
 
 HEADER = ["amazon-order-id", "purchase-date", "order-status", "fulfillment-channel",
           "sales-channel", "product-name", "quantity", "item-price", "ship-postal-code"]

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from oos_analysis.exceptions import ParameterError
-from oos_analysis.reconcile import reconcile
+from oos_analysis.metric.reconciliation import reconcile
 
 
 def perf(orders, defects, rate, start="2026-03-02T00:00Z", end="2026-03-08T23:59Z"):

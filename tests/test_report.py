@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oos_analysis.exceptions import OOSAnalysisError, ParameterError
-from oos_analysis.report import (
+from oos_analysis.report.render import (
     ReportRenderError,
     coerce_parameters,
     notebook_parameters,
@@ -235,9 +235,9 @@ import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import oos_analysis as oa  # noqa: E402
-from oos_analysis.budget import budget_summary  # noqa: E402
-from oos_analysis.listing import listing_risk  # noqa: E402
-from oos_analysis.schema import is_pii_column, snake_case  # noqa: E402
+from oos_analysis.io.schema import is_pii_column, snake_case  # noqa: E402
+from oos_analysis.metric.budget import budget_summary  # noqa: E402
+from oos_analysis.metric.listing import listing_risk  # noqa: E402
 
 SCRIPT = "<script>alert(1)</script>"
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "weekly-report.ipynb"

@@ -392,10 +392,10 @@ def test_cli_writes_the_files_and_reports_errors(tmp_path, capsys):
 def test_the_kit_reads_the_us_files_and_reconciles_with_amazon(sample):
     from oos_analysis import daily_rate, orders_from_exports
     from oos_analysis.exceptions import DataQualityWarning
-    from oos_analysis.readers import read_exports
-    from oos_analysis.reconcile import reconcile
+    from oos_analysis.io.readers import read_exports
+    from oos_analysis.io.schema import is_pii_column, snake_case
+    from oos_analysis.metric.reconciliation import reconcile
     from oos_analysis.sample.formats import ORDER_REPORT_HEADER
-    from oos_analysis.schema import is_pii_column, snake_case
 
     with pytest.warns(DataQualityWarning, match="fewer fields than the header"):
         exports = read_exports(sorted((sample / "us").iterdir()))
@@ -420,7 +420,7 @@ def test_the_kit_reads_the_us_files_and_reconciles_with_amazon(sample):
 
 def test_the_playbook_finds_one_case_per_situation(sample):
     from oos_analysis import next_actions
-    from oos_analysis.readers import read_stockout_log
+    from oos_analysis.io.readers import read_stockout_log
 
     log = read_stockout_log(sample / "us" / "stockout-log.csv")
     actions = next_actions(log, asof="2026-11-24")
@@ -431,7 +431,7 @@ def test_the_playbook_finds_one_case_per_situation(sample):
 
 
 def test_the_kit_reads_the_jp_files_as_cp932(sample):
-    from oos_analysis.readers import read_exports
+    from oos_analysis.io.readers import read_exports
 
     exports = read_exports(sorted((sample / "jp").iterdir()))
     assert set(exports.summary()["encoding"]) == {"cp932"}

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oos_analysis import DataQualityWarning, ParameterError, SimulationInputs, simulate
-from oos_analysis.schema import STOCKOUT_LOG_COLUMNS
-from oos_analysis.simulation import _weighted_quantiles
+from oos_analysis.forecast.simulation import _weighted_quantiles
+from oos_analysis.io.schema import STOCKOUT_LOG_COLUMNS
 
 MP = "amazon.com"
 

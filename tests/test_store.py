@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from oos_analysis import store
 from oos_analysis.cli import main
 from oos_analysis.exceptions import InputFileError, ReportFormatError
-from oos_analysis.readers import read_exports
-from oos_analysis.store_parts import MAX_SEGMENTS
+from oos_analysis.io.readers import read_exports
+from oos_analysis.metric.gaps import mark_gaps
+from oos_analysis.store.parts import MAX_SEGMENTS
 
 HEADER = (
     "amazon-order-id merchant-order-id purchase-date last-updated-date order-status "
@@ -476,7 +477,7 @@ def test_mark_gaps_does_not_change_its_input():
     gaps = pd.DataFrame({"marketplace": ["amazon.com"],
                          "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
     before = daily.copy(), gaps.copy()
-    marked = store.mark_gaps(daily, gaps)
+    marked = mark_gaps(daily, gaps)
     assert marked["in_gap"].tolist() == [True, False]
     pd.testing.assert_frame_equal(daily, before[0])
     pd.testing.assert_frame_equal(gaps, before[1])
@@ -488,7 +489,7 @@ def test_mark_gaps_in_a_local_time_zone():
                           "date": pd.date_range("2026-11-07", "2026-11-10")})
     gaps = pd.DataFrame({"marketplace": ["amazon.com"],
                          "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
-    marked = store.mark_gaps(daily, gaps, tz="America/Los_Angeles")
+    marked = mark_gaps(daily, gaps, tz="America/Los_Angeles")
     assert marked["in_gap"].tolist() == [False, True, True, False]
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from oos_analysis.exceptions import InputFileError
-from oos_analysis.store_lock import (
+from oos_analysis.store.lock import (
     StoreBusyError,
     StoreWriteError,
     current_version,
@@ -73,7 +73,7 @@ def test_wait_is_bounded(tmp_path):
 
 
 def test_lock_of_a_killed_process_is_free(tmp_path):
-    code = f"from oos_analysis.store_lock import store_lock\nimport time\n" \
+    code = f"from oos_analysis.store.lock import store_lock\nimport time\n" \
            f"with store_lock({str(tmp_path)!r}):\n    print('locked', flush=True)\n" \
            f"    time.sleep(60)\n"
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -210,7 +210,8 @@ def test_kill_during_import_leaves_store_as_it_was(tmp_path, point):
 
 
 def test_full_disk_during_import_leaves_store_as_it_was(tmp_path, monkeypatch):
-    from oos_analysis import store, store_parts
+    from oos_analysis import store
+    from oos_analysis.store import importer, parts
 
     root = tmp_path / "s"
     store.import_files([_export(tmp_path / "first.txt", 0, 20, "Shipped")], store=root)
@@ -220,8 +221,8 @@ def test_full_disk_during_import_leaves_store_as_it_was(tmp_path, monkeypatch):
         path.write_bytes(b"PAR1 half a file")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store, "write_kind", full)  # the small kinds
-    monkeypatch.setattr(store_parts, "write_kind", full)  # the month parts
+    monkeypatch.setattr(importer, "write_kind", full)  # the small kinds
+    monkeypatch.setattr(parts, "write_kind", full)  # the month parts
     with pytest.raises(StoreWriteError, match="disk is full"):
         store.import_files([_export(tmp_path / "second.txt", 10, 20, "Cancelled")], store=root)
     assert snapshot(root) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oos_analysis.exceptions import ParameterError
-from oos_analysis.training import EXERCISES, MESSAGE_PARTS, check_answer, choice_effects
+from oos_analysis.report.training import EXERCISES, MESSAGE_PARTS, check_answer, choice_effects
 
 
 def test_every_exercise_has_a_checkable_answer():

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 
 from ..exceptions import ParameterError
-from ..playbook import next_actions
-from ..schema import STOCKOUT_LOG
+from ..io.schema import STOCKOUT_LOG
+from ..playbook.actions import next_actions
 from .common import add_format_argument, add_input_arguments, load_exports, parse_date, write_frame
 
 __all__ = ["add_parser", "run", "stockout_log_of"]
@@ -65,7 +65,7 @@ def run(args) -> int:
     exports = load_exports(args)
     orders = None
     if not exports.all_orders.empty:
-        from ..orders import orders_from_exports
+        from ..metric.orders import orders_from_exports
 
         orders = orders_from_exports(exports)
     actions = next_actions(

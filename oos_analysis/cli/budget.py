@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from ..budget import HORIZON_DAYS, budget_summary, roll_off_calendar
-from ..listing import listing_risk
-from ..rate import check_threshold
+from ..metric.budget import HORIZON_DAYS, budget_summary, roll_off_calendar
+from ..metric.listing import listing_risk
+from ..metric.rate import check_threshold
 from .common import (
     add_format_argument,
     add_input_arguments,

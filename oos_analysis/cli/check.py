@@ -13,10 +13,10 @@ import warnings
 
 import pandas as pd
 
-from .. import schema
 from ..exceptions import DataQualityWarning, OOSAnalysisError, ParameterError
-from ..files import KIND_LABELS
-from ..readers import Exports, read_export
+from ..io import schema
+from ..io.files import KIND_LABELS
+from ..io.readers import Exports, read_export
 from .common import add_input_arguments
 
 __all__ = ["add_parser", "run"]

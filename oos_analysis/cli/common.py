@@ -93,7 +93,7 @@ def load_exports(args):
                 "holds what was imported. Import the new files first (oos-analysis import FILE... "
                 f"--store {args.store}), then run the command with --store alone."
             )
-        from ..store import load
+        from ..store.loader import load
 
         return load(args.store)
     if not files:
@@ -102,7 +102,7 @@ def load_exports(args):
             "no export file given. Pass one or more Seller Central exports (their types are "
             f"detected), for example: oos-analysis {command} data/sample/us/*"
         )
-    from ..readers import read_exports
+    from ..io.readers import read_exports
 
     return read_exports(files, encoding=getattr(args, "encoding", None))
 
@@ -133,7 +133,7 @@ def parse_date(text, *, name: str) -> pd.Timestamp:
 
 def parse_tz(text, *, name: str = "--tz") -> str:
     """Return ``text`` if it names an IANA time zone, else a :class:`ParameterError` for ``name``."""
-    from ..rate import check_tz
+    from ..metric.rate import check_tz
 
     try:
         return check_tz(text)

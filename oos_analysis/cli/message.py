@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..messages import cancellation_message
+from ..playbook.messages import cancellation_message
 from .actions import stockout_log_of
 from .common import add_input_arguments, load_exports
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
-from ..orders import coverage, orders_from_exports
-from ..rate import DEFAULT_THRESHOLD, check_threshold, daily_rate
+from ..metric.orders import coverage, orders_from_exports
+from ..metric.rate import DEFAULT_THRESHOLD, check_threshold, daily_rate
 from .common import (
     add_format_argument,
     add_input_arguments,
@@ -88,7 +88,8 @@ def run(args) -> int:
     result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
                         marketplace=args.marketplace, include_partial=args.include_partial)
     if getattr(args, "store", None):  # days no imported export covers are unknown, not zero
-        from ..store import gap_days, mark_gaps
+        from ..metric.gaps import mark_gaps
+        from ..store.spans import gap_days
 
         result = mark_gaps(result, gap_days(args.store, kind="all_orders"), tz=tz)
     if args.format == "csv":

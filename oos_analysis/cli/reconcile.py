@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
-from ..rate import check_threshold
-from ..reconcile import reconcile
+from ..metric.rate import check_threshold
+from ..metric.reconciliation import reconcile
 from .common import add_format_argument, add_input_arguments, write_frame
 from .rate import load_orders
 

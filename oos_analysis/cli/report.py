@@ -99,16 +99,16 @@ def _default_files(declared: dict, notebook: Path) -> list[str]:
 
 def run(args) -> int:
     """Render the report and print the path of the HTML."""
-    from ..orders import orders_from_exports
-    from ..readers import read_exports
-    from ..report import (
+    from ..io.readers import read_exports
+    from ..metric.orders import orders_from_exports
+    from ..report.render import (
         coerce_parameters,
         default_notebook,
         notebook_parameters,
         render_report,
         report_scope,
     )
-    from ..store import load as load_store
+    from ..store.loader import load as load_store
 
     notebook = Path(args.notebook).expanduser().resolve() if args.notebook else default_notebook()
     params = _parse_params(args.param)

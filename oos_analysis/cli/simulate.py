@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError
-from ..policy import DEFAULT_RISK, cheapest_safe_policy, mark_safe, policy_grid
-from ..rate import DEFAULT_THRESHOLD
-from ..simulation import SimulationInputs, simulate
+from ..forecast.policy import DEFAULT_RISK, cheapest_safe_policy, mark_safe, policy_grid
+from ..forecast.simulation import SimulationInputs, simulate
+from ..metric.rate import DEFAULT_THRESHOLD
 from .common import (
     add_format_argument,
     add_input_arguments,
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         asof = start - pd.Timedelta(days=1)
     orders = log = None
     if args.files or args.store:
-        from ..orders import orders_from_exports
+        from ..metric.orders import orders_from_exports
         from .common import load_exports
 
         exports = load_exports(args)

@@ -16,7 +16,7 @@ import io
 import json
 import math
 
-from ..schema import STOCKOUT_LOG_COLUMNS
+from ..io.schema import STOCKOUT_LOG_COLUMNS
 from .story import DAY, Order, Story, breach_days, counted_by_day
 
 __all__ = ["ALL_ORDERS_HEADER", "ORDER_REPORT_HEADER", "all_orders", "order_report",

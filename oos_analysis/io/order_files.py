@@ -1,0 +1,217 @@
+"""Amazon's order flat files: the All Orders report, the Order Report and the cancel rate download.
+
+Each function here reads one file into the canonical frame described in
+:mod:`oos_analysis.io.schema` and returns it with the encoding found and the warnings raised; the
+public ``read_*`` wrappers in :mod:`oos_analysis.io.readers` turn those warnings into
+:class:`~oos_analysis.exceptions.DataQualityWarning`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import schema
+from .delimited import TableSpec, read_table
+
+__all__ = ["read_all_orders_table", "read_order_report_table", "read_cancel_download_table",
+           "map_unique", "drop_duplicate_items"]
+
+_MONEY = {
+    "item_price", "item_tax", "shipping_price", "shipping_tax", "gift_wrap_price", "gift_wrap_tax",
+    "item_promotion_discount", "ship_promotion_discount",
+}
+_COUNTS = {
+    "quantity", "quantity_purchased", "quantity_shipped", "quantity_to_ship", "number_of_items",
+    "days_past_promise",
+}
+_STATUS_ALIASES = {"canceled": "cancelled", "cancel": "cancelled", "complete": "complete"}
+_FULFILLMENT = {"merchant": schema.MFN, "mfn": schema.MFN, "amazon": schema.AFN,
+                "afn": schema.AFN}
+
+
+def _order_column_type(name: str) -> str:
+    if name.endswith("_date"):
+        return "datetime"
+    if name in _COUNTS:
+        return "int"
+    if name in _MONEY:
+        return "float"
+    if name.startswith(("is_", "verge_of_")) or name == "signature_confirmation_recommended":
+        return "bool"
+    return "str"
+
+
+def _download_column_type(name: str) -> str:
+    if name == "order_date":
+        return "datetime"
+    if name == "impacts_account_health":
+        return "bool"
+    return "str"
+
+
+ALL_ORDERS_SPEC = TableSpec(
+    kind=schema.ALL_ORDERS,
+    required=("amazon_order_id", "purchase_date", "order_status", "fulfillment_channel",
+              "sales_channel"),
+    column_type=_order_column_type,
+    rename={"amazon_order_id": "order_id"},
+)
+ORDER_REPORT_SPEC = TableSpec(
+    kind=schema.ORDER_REPORT,
+    required=("order_id", "order_item_id", "purchase_date"),
+    column_type=_order_column_type,
+    rename={
+        "is_buyer_requested_cancellation": "buyer_requested_cancel",
+        "is_buyer_requested_cancelation": "buyer_requested_cancel_",
+        "buyer_requested_cancel_reason": "buyer_cancel_reason",
+        "buyer_requested_cancelation_reason": "buyer_cancel_reason_",
+    },
+)
+CANCEL_DOWNLOAD_SPEC = TableSpec(
+    kind=schema.CANCEL_DOWNLOAD,
+    required=("order_id", "order_date", "impacts_account_health"),
+    column_type=_download_column_type,
+    note_naive=False,
+)
+
+
+def map_unique(values: pd.Series, func) -> pd.Series:
+    """Apply ``func`` to each distinct value of a string column (not to each row).
+
+    Missing values stay missing; ``func`` may return None for missing.
+
+    Examples
+    --------
+    >>> map_unique(pd.Series(["a", "b", "a", None], dtype="str"), str.upper).tolist()
+    ['A', 'B', 'A', nan]
+    """
+    codes, uniques = pd.factorize(values)
+    mapped = pa.array([func(u) for u in uniques] + [None], type=pa.large_string())
+    taken = mapped.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+    return pd.Series(taken.to_pandas(), index=values.index, dtype="str")
+
+
+def canonical_status(value: str) -> str | None:
+    """Canonical order/item status: ``Canceled``/``CANCELLED`` -> ``cancelled``, long forms cut.
+
+    Examples
+    --------
+    >>> [canonical_status(v) for v in ("Canceled", "Shipped - Delivered to Buyer", "PartiallyShipped")]
+    ['cancelled', 'shipped', 'partially_shipped']
+    """
+    name = schema.snake_case(value.split(" - ")[0])
+    if not name:
+        return None
+    return _STATUS_ALIASES.get(name, name)
+
+
+def _insert_after(frame: pd.DataFrame, after: str, name: str, values) -> pd.DataFrame:
+    columns = list(frame.columns)
+    at = columns.index(after) + 1 if after in columns else len(columns)
+    frame.insert(at, name, values)
+    return frame
+
+
+def drop_duplicate_items(
+    frame: pd.DataFrame, key: list[str], *, latest: str | None = None
+) -> tuple[pd.DataFrame, int]:
+    """Keep one row per ``key`` (the one with the latest ``latest``, else the last); count drops."""
+    if frame.empty:
+        return frame, 0
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for column in key:
+        c, u = pd.factorize(frame[column])
+        codes = codes * (len(u) + 1) + (c + 1)
+    duplicated = pd.Series(codes).duplicated(keep=False).to_numpy()
+    if not duplicated.any():
+        return frame, 0
+    order = frame.assign(_key=codes)
+    if latest is not None and latest in frame:
+        order = order.sort_values(latest, kind="stable", na_position="first")
+    kept = order.drop_duplicates("_key", keep="last").sort_index().drop(columns="_key")
+    return kept.reset_index(drop=True), len(frame) - len(kept)
+
+
+def _dedupe(frame, key, warnings, *, latest=None, what="order item"):
+    frame, dropped = drop_duplicate_items(frame, key, latest=latest)
+    if dropped:
+        warnings.append(
+            f"{dropped} duplicate {what} row(s) (same {', '.join(key)}) were dropped, keeping "
+            + ("the latest update" if latest else "the last one")
+            + " - were overlapping exports concatenated?"
+        )
+    return frame
+
+
+def read_all_orders_table(source, *, encoding=None):
+    """Read an All Orders report; return (frame, encoding, warnings)."""
+    table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding)
+    frame, warnings = table.frame, table.warnings
+    for column in ("order_status", "item_status"):
+        if column in frame:
+            frame[column] = map_unique(frame[column], canonical_status)
+            odd = set(frame[column].dropna().unique()) - set(schema.ORDER_STATUSES)
+            if odd:
+                warnings.append(f"unrecognised {column} value(s) kept as read: {sorted(odd)}")
+    channel = frame["fulfillment_channel"]
+    frame["fulfillment_channel"] = map_unique(
+        channel, lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None)
+    )
+    odd = set(frame["fulfillment_channel"].dropna().unique()) - {schema.MFN, schema.AFN}
+    if odd:
+        warnings.append(f"unrecognised fulfillment-channel value(s) kept as read: {sorted(odd)}")
+    frame = _insert_after(
+        frame, "sales_channel", "marketplace",
+        map_unique(frame["sales_channel"], schema.marketplace_from_channel),
+    )
+    for name in ("sku", "asin", "item_status"):
+        if name not in frame:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    if "last_updated_date" not in frame:
+        frame = _insert_after(frame, "purchase_date", "last_updated_date",
+                              pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s, UTC]"))
+    frame = _dedupe(frame, ["order_id", "sku"], warnings, latest="last_updated_date")
+    return frame, table.encoding, warnings
+
+
+def _first_of(frame: pd.DataFrame, name: str, spare: str) -> pd.DataFrame:
+    if spare in frame:
+        if name in frame:
+            frame[name] = frame[name].fillna(frame[spare])
+            frame = frame.drop(columns=spare)
+        else:
+            frame = frame.rename(columns={spare: name})
+    return frame
+
+
+def read_order_report_table(source, *, encoding=None):
+    """Read an Order Report or Unshipped Orders report; return (frame, encoding, warnings)."""
+    table = read_table(source, spec=ORDER_REPORT_SPEC, encoding=encoding)
+    frame, warnings = table.frame, table.warnings
+    frame = _first_of(frame, "buyer_requested_cancel", "buyer_requested_cancel_")
+    frame = _first_of(frame, "buyer_cancel_reason", "buyer_cancel_reason_")
+    defaults = {
+        "sku": "str", "product_name": "str", "quantity_purchased": "Int64", "sales_channel": "str",
+        "buyer_requested_cancel": "boolean", "buyer_cancel_reason": "str",
+    }
+    for name, dtype in defaults.items():
+        if name not in frame:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype=dtype)
+    frame = _insert_after(
+        frame, "sales_channel", "marketplace",
+        map_unique(frame["sales_channel"], schema.marketplace_from_channel),
+    )
+    frame = _dedupe(frame, ["order_id", "order_item_id"], warnings)
+    return frame, table.encoding, warnings
+
+
+def read_cancel_download_table(source, *, encoding=None):
+    """Read the Account Health cancel rate download; return (frame, encoding, warnings)."""
+    table = read_table(source, spec=CANCEL_DOWNLOAD_SPEC, encoding=encoding)
+    frame, warnings = table.frame, table.warnings
+    first = ["order_id", "order_date", "impacts_account_health"]
+    frame = frame[first + [c for c in frame.columns if c not in first]]
+    frame = _dedupe(frame, ["order_id"], warnings, what="order")
+    return frame, table.encoding, warnings

@@ -1,0 +1,120 @@
+"""The stock-out log: the kit's own CSV where staff record stuck orders and what became of them.
+
+Amazon's exports say that an order was cancelled but never why, nor whether the buyer used the
+official "Request cancellation" flow (``cancellation-rules.md`` section 2: only that flow keeps a
+cancellation out of the rate). The log fills the gap, one row per order that could not be sourced:
+
+================== =========================================================================
+column             meaning
+================== =========================================================================
+order_id           Amazon order id (``113-8871452-8288246``)
+marketplace        ``amazon.com``, ``Amazon.co.jp``, ... (normalised to ``amazon.com`` form)
+sku                the SKU that is out of stock
+detected_at        when the stock-out was noticed
+ship_by            the order's latest ship date
+loss_if_bought     loss in the marketplace currency if bought now; blank = no source has stock
+request_sent_at    when the cancellation request went to the buyer
+reminder_sent_at   when the reminder went out
+official_request_at when Amazon's cancellation-request mail arrived (buyer used the official flow)
+resolution         ``open``, ``bought``, ``buyer_cancelled`` or ``no_inventory``
+resolved_at        when the resolution happened
+================== =========================================================================
+
+Other columns (notes, currency, asin, ...) are kept. Times may be ISO 8601 with an offset,
+``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or ``YYYY/MM/DD``; times without an offset are in the ``tz``
+the reader is given. Comma or tab separated; spreadsheet re-saves (quotes, CRLF, BOM, cp932) read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ParameterError, ReportFormatError
+from . import schema
+from .delimited import TableSpec, parse_timestamps, read_table
+from .order_files import drop_duplicate_items, map_unique
+
+__all__ = ["STOCKOUT_SPEC", "read_stockout_log_table"]
+
+_TIMES = ("detected_at", "ship_by", "request_sent_at", "reminder_sent_at", "official_request_at",
+          "resolved_at")
+STOCKOUT_SPEC = TableSpec(
+    kind=schema.STOCKOUT_LOG,
+    required=("order_id", "marketplace", "detected_at", "resolution"),
+    column_type=lambda name: "str",
+)
+
+
+def _line_of(table, at: int) -> int:
+    return int(table.lines[at]) if table.lines is not None else at + 2
+
+
+def read_stockout_log_table(source, *, encoding=None, tz="UTC"):
+    """Read a stock-out log; return (frame, encoding, warnings)."""
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(tz)
+    except Exception:  # noqa: BLE001 - pandas raises several types for unknown zones
+        raise ParameterError(
+            f"tz={tz!r} is not a time zone; use a name such as 'UTC', 'Asia/Tokyo' or "
+            "'America/Los_Angeles'."
+        ) from None
+    table = read_table(source, spec=STOCKOUT_SPEC, encoding=encoding)
+    frame, name = table.frame, table.source
+    lines = table.lines if table.lines is not None else np.arange(len(frame)) + 2
+    for column in schema.STOCKOUT_LOG_COLUMNS:
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    for column in ("order_id", "sku"):
+        frame[column] = frame[column].str.strip()
+    frame["marketplace"] = map_unique(frame["marketplace"], schema.marketplace_from_channel)
+    for column in _TIMES:
+        frame[column] = parse_timestamps(
+            frame[column], source=name, column=table.headers.get(column, column), lines=lines,
+            naive_tz=tz,
+        )
+    text = frame["loss_if_bought"].str.strip().str.replace(",", "", regex=False).replace("", None)
+    loss = pd.to_numeric(text, errors="coerce")
+    bad = (text.notna() & (pd.isna(loss) | (loss < 0))).to_numpy()
+    if bad.any():
+        at = int(np.argmax(bad))
+        raise ReportFormatError(
+            f"loss_if_bought is {frame['loss_if_bought'].iloc[at]!r}; expected a loss of zero or "
+            "more in the marketplace currency (write 0 for no loss, leave it blank when no "
+            "source has stock). Correct that row.",
+            source=name,
+            line=int(lines[at]),
+            column="loss_if_bought",
+        )
+    frame["loss_if_bought"] = loss.astype("Float64")
+    resolution = frame["resolution"].str.strip().str.lower().str.replace(" ", "_").replace("", None)
+    bad = (resolution.notna() & ~resolution.isin(schema.RESOLUTIONS)).to_numpy()
+    if bad.any():
+        at = int(np.argmax(bad))
+        raise ReportFormatError(
+            f"resolution is {frame['resolution'].iloc[at]!r}; expected one of "
+            f"{', '.join(schema.RESOLUTIONS)} (blank means open). Correct that row.",
+            source=name,
+            line=int(lines[at]),
+            column="resolution",
+        )
+    frame["resolution"] = resolution.fillna("open").astype("str")
+    missing = frame["order_id"].isna().to_numpy()
+    if missing.any():
+        raise ReportFormatError(
+            "this row has no order_id; every row of the stock-out log needs the Amazon order id. "
+            "Fill it in or delete the row.",
+            source=name,
+            line=int(lines[int(np.argmax(missing))]),
+            column="order_id",
+        )
+    extras = [c for c in frame.columns if c not in schema.STOCKOUT_LOG_COLUMNS]
+    frame = frame[list(schema.STOCKOUT_LOG_COLUMNS) + extras]
+    frame, dropped = drop_duplicate_items(frame, ["order_id", "sku"])
+    warnings = table.warnings
+    if dropped:
+        warnings.append(
+            f"{dropped} duplicate row(s) for the same order_id and sku were dropped, keeping the "
+            "last one"
+        )
+    return frame, table.encoding, warnings

@@ -1,0 +1,349 @@
+"""How many more cancellations a window can absorb, and how it recovers.
+
+The rules come from ``cancellation-rules.md`` section 3: the rate is ``c / n`` over the MFN orders
+placed in the 7 days D-6 ... D, healthy iff it is strictly below the threshold, and the remaining
+budget is the largest ``k >= 0`` with ``(c + k) / n < threshold`` computed in exact arithmetic
+(for 2.5 %: ``40 * (c + k) < n``). Counts, not rates, are what a small seller can act on.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ParameterError
+from .rate import (
+    DEFAULT_THRESHOLD,
+    WINDOW_DAYS,
+    asof_days,
+    check_threshold,
+    check_tz,
+    day_label,
+    exceeds,
+    metric_days,
+)
+
+__all__ = [
+    "remaining_cancellations",
+    "clean_orders_needed",
+    "budget_summary",
+    "roll_off_calendar",
+    "back_under_target_on",
+    "AVERAGE_DAYS",
+    "HORIZON_DAYS",
+]
+
+AVERAGE_DAYS = 28
+"""Trailing days whose average daily order count the recovery projection assumes."""
+HORIZON_DAYS = 60
+"""How far ahead :func:`back_under_target_on` looks before giving up (NaT)."""
+
+# Beyond this the int64 products p*n and q*c might overflow; fall back to Python integers.
+_INT64_SAFE = 2**62
+
+
+def _as_fraction(threshold: float) -> Fraction:
+    check_threshold(threshold)
+    # str() first so that 0.025 becomes exactly 1/40, not the binary float next to it.
+    return Fraction(str(threshold))
+
+
+def _counts(cancellations, orders):
+    c = np.asarray(cancellations)
+    n = np.asarray(orders)
+    for name, value in (("cancellations", c), ("orders", n)):
+        if value.dtype.kind not in "iub" and not (
+            value.dtype.kind == "f" and np.all(np.isfinite(value)) and np.all(value == np.floor(value))
+        ):
+            raise ParameterError(
+                f"{name} must be whole counts (integers); got values of type {value.dtype}. "
+                "Pass order and cancellation counts, not rates."
+            )
+        if np.any(value < 0):
+            raise ParameterError(
+                f"{name} must be zero or more; got a negative count. Pass counts of orders "
+                "and of counted cancellations in the 7-day window."
+            )
+    if np.any(c > n):
+        raise ParameterError(
+            "cancellations cannot exceed orders: every counted cancellation is one of the orders "
+            "in the window (the denominator is all MFN orders placed in it). Check the arguments' order: "
+            "remaining_cancellations(cancellations, orders)."
+        )
+    return c, n
+
+
+def _integer_work(c, n, *factors):
+    """Return c, n as arrays whose products with ``factors`` cannot overflow."""
+    biggest = max([int(np.max(c, initial=0)), int(np.max(n, initial=0)), 1])
+    if biggest * max(factors) * 2 < _INT64_SAFE:
+        return c.astype(np.int64), n.astype(np.int64)
+    return c.astype(object), n.astype(object)
+
+
+def _result(value, scalar: bool):
+    if scalar:
+        return int(value)
+    return np.asarray(value).astype(np.int64)
+
+
+def remaining_cancellations(cancellations, orders, *, threshold: float = DEFAULT_THRESHOLD):
+    """Return how many more counted cancellations the window can take and stay under target.
+
+    The answer is the largest ``k >= 0`` with ``(c + k) / n < threshold``, in exact integer
+    arithmetic on ``threshold = p / q`` (``cancellation-rules.md`` section 3, "Remaining budget"):
+    ``k = ceil(p * n / q) - 1 - c``, and 0 when that is negative. It assumes the next
+    cancellations hit orders already in the window, so ``n`` does not grow. Exactly at the
+    threshold is a breach, so with 40 orders and a 2.5 % target nothing can be cancelled.
+
+    Parameters
+    ----------
+    cancellations : int or array of int
+        Counted cancellations ``c`` in the window.
+    orders : int or array of int
+        MFN orders ``n`` placed in the window (``c <= n``).
+    threshold : float, default 0.025
+        The target as a fraction; healthy iff ``rate < threshold``.
+
+    Returns
+    -------
+    int or numpy.ndarray of int64
+        A Python int for scalar inputs; an array of the broadcast shape otherwise.
+
+    Raises
+    ------
+    ParameterError
+        Negative or non-integer counts, ``c > n``, or a threshold outside (0, 1].
+
+    Examples
+    --------
+    >>> remaining_cancellations(0, 40), remaining_cancellations(0, 41), remaining_cancellations(1, 120)
+    (0, 1, 1)
+    >>> remaining_cancellations(np.array([0, 1, 3]), np.array([81, 81, 81]))
+    array([2, 1, 0])
+    """
+    frac = _as_fraction(threshold)
+    p, q = frac.numerator, frac.denominator
+    scalar = np.ndim(cancellations) == 0 and np.ndim(orders) == 0
+    c, n = _counts(cancellations, orders)
+    c, n = _integer_work(c, n, p, q)
+    # ceil(p*n/q) == -((-p*n) // q) for integers.
+    k = -((-p * n) // q) - 1 - c
+    return _result(np.maximum(k, 0), scalar)
+
+
+def clean_orders_needed(cancellations, orders, *, threshold: float = DEFAULT_THRESHOLD):
+    """Return how many more clean orders bring the window back under target (0 when healthy).
+
+    The smallest ``m >= 0`` with ``c / (n + m) < threshold`` in exact arithmetic: with
+    ``threshold = p / q`` that is ``m = floor(q * c / p) + 1 - n``, and 0 when negative or when
+    there is no counted cancellation. It answers the "dilute it with more sales" question sellers
+    ask; it assumes none of the new orders is cancelled and none of the old ones rolls off.
+
+    Parameters
+    ----------
+    cancellations : int or array of int
+        Counted cancellations ``c`` in the window.
+    orders : int or array of int
+        MFN orders ``n`` placed in the window (``c <= n``).
+    threshold : float, default 0.025
+
+    Returns
+    -------
+    int or numpy.ndarray of int64
+
+    Raises
+    ------
+    ParameterError
+        As for :func:`remaining_cancellations`.
+
+    Examples
+    --------
+    >>> clean_orders_needed(1, 40), clean_orders_needed(1, 41), clean_orders_needed(3, 100)
+    (1, 0, 21)
+    """
+    frac = _as_fraction(threshold)
+    p, q = frac.numerator, frac.denominator
+    scalar = np.ndim(cancellations) == 0 and np.ndim(orders) == 0
+    c, n = _counts(cancellations, orders)
+    c, n = _integer_work(c, n, p, q)
+    m = (q * c) // p + 1 - n
+    m = np.where(c == 0, 0, np.maximum(m, 0))
+    return _result(m, scalar)
+
+
+def back_under_target_on(
+    daily_orders: dict[int, int],
+    daily_counted: dict[int, int],
+    asof: int,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    first_day: int | None = None,
+) -> int | None:
+    """Return the first day >= ``asof`` whose window is under target, or None within 60 days.
+
+    The projection assumes no further cancellations and that orders keep arriving at the average
+    daily count of the last :data:`AVERAGE_DAYS` days up to ``asof`` (fewer when the data starts
+    later, from ``first_day``); counted cancellations roll off when their purchase day leaves
+    D-6 ... D. Days are int64 day numbers; the comparison is exact (fractions).
+
+    Examples
+    --------
+    One cancellation among the 20 orders of day 0, the first day of data: day 1 projects 1 in 40
+    (a breach), day 2 gives 1 in 60.
+
+    >>> back_under_target_on({0: 20}, {0: 1}, 0, first_day=0)
+    2
+    """
+    limit = Fraction(str(check_threshold(threshold)))
+    start = asof - AVERAGE_DAYS + 1
+    if first_day is not None:
+        start = max(start, first_day)
+    span = asof - start + 1
+    avg = Fraction(sum(v for d, v in daily_orders.items() if start <= d <= asof), max(span, 1))
+    for j in range(HORIZON_DAYS + 1):
+        day = asof + j
+        lo = day - WINDOW_DAYS + 1
+        n = sum(v for d, v in daily_orders.items() if lo <= d <= min(day, asof))
+        c = sum(v for d, v in daily_counted.items() if lo <= d <= min(day, asof))
+        total = n + avg * min(j, WINDOW_DAYS)
+        if total > 0 and Fraction(c) / total < limit:
+            return day
+    return None
+
+
+def budget_summary(
+    orders: pd.DataFrame,
+    *,
+    asof=None,
+    threshold: float = DEFAULT_THRESHOLD,
+    tz: str = "UTC",
+) -> pd.DataFrame:
+    """Return, per marketplace, the window as of a day and how much room is left in it.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        The frame :func:`~oos_analysis.orders_from_items` returns.
+    asof : date-like, optional
+        The day whose window D-6 ... D is summarised; by default the last purchase day in the
+        data (the same day for every marketplace).
+    threshold : float, default 0.025
+    tz : str, default "UTC"
+        Time zone of the day boundary (``cancellation-rules.md`` section 3: UTC by default).
+
+    Returns
+    -------
+    DataFrame
+        One row per marketplace: ``marketplace``, ``asof``, ``window_start``, ``window_end``,
+        ``orders``, ``seller_cancellations`` (counted, unattributed included), ``unattributed``,
+        ``rate``, ``status``, ``remaining`` (:func:`remaining_cancellations`),
+        ``clean_orders_needed``, ``back_under_target_on`` (``asof`` when healthy, NaT when not
+        within :data:`HORIZON_DAYS` days), ``complete`` (the data covers the whole window) and
+        ``daily_orders`` (the trailing average the projection uses).
+
+    Examples
+    --------
+    >>> stamps = pd.to_datetime(["2026-03-01T12:00Z"] * 60 + ["2026-03-07T12:00Z"] * 20, utc=True)
+    >>> o = pd.DataFrame({"order_id": range(80), "marketplace": "amazon.com", "purchase_date": stamps,
+    ...                   "in_metric": True, "counted": [True] + [False] * 79})
+    >>> budget_summary(o)[["asof", "orders", "seller_cancellations", "remaining", "status"]]
+            asof  orders  seller_cancellations  remaining status
+    0 2026-03-07      80                     1          0     ok
+    """
+    threshold = check_threshold(threshold)
+    tz = check_tz(tz)
+    frame = metric_days(orders, tz)
+    rows = []
+    for market, asof_day in asof_days(frame, asof, tz).items():
+        mine = frame[frame["marketplace"] == market]
+        inside = mine[(mine["day"] > asof_day - WINDOW_DAYS) & (mine["day"] <= asof_day)]
+        n = len(inside)
+        c = int(inside["counted"].sum())
+        u = int((inside["counted"] & inside["attribution"].eq("unknown").fillna(False)).sum())
+        per_day = mine.groupby("day").size().to_dict()
+        per_day_counted = mine[mine["counted"]].groupby("day").size().to_dict()
+        first_day = int(mine["day"].min())
+        recover = back_under_target_on(
+            per_day, per_day_counted, int(asof_day), threshold=threshold, first_day=first_day
+        )
+        avg_lo = max(int(asof_day) - AVERAGE_DAYS + 1, first_day)
+        in_avg = int(((mine["day"] >= avg_lo) & (mine["day"] <= asof_day)).sum())
+        status = "no-orders" if n == 0 else ("breach" if exceeds(c, n, threshold) else "ok")
+        rows.append(
+            {
+                "marketplace": market,
+                "asof": day_label(asof_day),
+                "window_start": day_label(asof_day - WINDOW_DAYS + 1),
+                "window_end": day_label(asof_day),
+                "orders": n,
+                "seller_cancellations": c,
+                "unattributed": u,
+                "rate": c / n if n else float("nan"),
+                "status": status,
+                "remaining": remaining_cancellations(c, n, threshold=threshold),
+                "clean_orders_needed": clean_orders_needed(c, n, threshold=threshold),
+                "back_under_target_on": day_label(recover),
+                "complete": bool(asof_day - WINDOW_DAYS + 1 >= first_day),
+                "daily_orders": in_avg / max(int(asof_day) - avg_lo + 1, 1),
+            }
+        )
+    columns = ["marketplace", "asof", "window_start", "window_end", "orders",
+               "seller_cancellations", "unattributed", "rate", "status", "remaining",
+               "clean_orders_needed", "back_under_target_on", "complete", "daily_orders"]
+    out = pd.DataFrame(rows, columns=columns)
+    for col in ("asof", "window_start", "window_end", "back_under_target_on"):
+        out[col] = pd.to_datetime(out[col])
+    return out.astype({"marketplace": "str", "status": "str", "orders": "int64",
+                       "seller_cancellations": "int64", "unattributed": "int64",
+                       "remaining": "int64", "clean_orders_needed": "int64", "rate": "float64"})
+
+
+def roll_off_calendar(orders: pd.DataFrame, *, asof=None, tz: str = "UTC") -> pd.DataFrame:
+    """List the counted cancellations in the window as of ``asof`` and the day each one leaves it.
+
+    An order placed on day P is in the windows of P ... P+6 and leaves on P+7
+    (``cancellation-rules.md`` section 3: the window is by purchase date).
+
+    Parameters
+    ----------
+    orders : DataFrame
+        The frame :func:`~oos_analysis.orders_from_items` returns.
+    asof : date-like, optional
+        Default: the last purchase day in the data.
+    tz : str, default "UTC"
+
+    Returns
+    -------
+    DataFrame
+        ``marketplace``, ``order_id``, ``purchase_date`` (UTC), ``attribution``,
+        ``leaves_window_on`` (naive day label in ``tz``), sorted by the day they leave.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"order_id": ["A", "B"], "marketplace": "amazon.com", "in_metric": True,
+    ...     "purchase_date": pd.to_datetime(["2026-03-02T23:30Z", "2026-03-05T01:00Z"], utc=True),
+    ...     "counted": [True, False], "attribution": ["unknown", pd.NA]})
+    >>> roll_off_calendar(o)[["order_id", "leaves_window_on"]]
+      order_id leaves_window_on
+    0        A       2026-03-09
+    """
+    tz = check_tz(tz)
+    frame = metric_days(orders, tz)
+    asof_by = asof_days(frame, asof, tz)
+    asof_each = frame["marketplace"].map(asof_by).to_numpy(dtype=np.int64)
+    inside = (
+        frame["counted"].to_numpy(dtype=bool)
+        & (frame["day"].to_numpy() > asof_each - WINDOW_DAYS)
+        & (frame["day"].to_numpy() <= asof_each)
+    )
+    out = frame.loc[inside].copy()
+    out["leaves_window_on"] = pd.to_datetime(
+        (out["day"].to_numpy(dtype=np.int64) + WINDOW_DAYS) * 86_400 * 10**9
+    )
+    out = out.sort_values(["marketplace", "leaves_window_on", "purchase_date"], kind="stable")
+    return out[["marketplace", "order_id", "purchase_date", "attribution", "leaves_window_on"]].reset_index(
+        drop=True
+    )

@@ -1,0 +1,341 @@
+"""One row per order, with whether it enters the metric and who a cancellation is attributed to.
+
+The rules come from ``cancellation-rules.md`` section 3:
+
+* only **MFN orders on an Amazon sales channel** enter the metric; AFN and non-Amazon orders are
+  kept in the frame but marked ``in_metric=False`` with the reason, so :func:`coverage` can show
+  what was left out;
+* an order is **cancelled** when its order status is cancelled or any of its items is; it counts
+  once, however many items (the unit is orders);
+* a cancellation is **counted** unless evidence says the buyer requested it officially: the order
+  report's buyer-request flag, or the stock-out log's ``buyer_cancelled`` with an official request
+  date. Amazon's Account Health download, where it lists the order, **overrides every other
+  source**. Without any evidence the attribution is ``unknown`` and the order is counted
+  (conservative); a "buyer cancelled" reason without an official request still counts.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataQualityWarning
+from ..io.schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
+
+__all__ = ["ORDER_COLUMNS", "orders_from_items", "orders_from_exports", "coverage"]
+
+ORDER_COLUMNS = (
+    "order_id",
+    "marketplace",
+    "sales_channel",
+    "fulfillment_channel",
+    "purchase_date",
+    "last_updated_date",
+    "order_status",
+    "items",
+    "cancelled_items",
+    "cancelled",
+    "partial_cancel",
+    "in_metric",
+    "excluded_reason",
+    "attribution",
+    "attribution_source",
+    "counted",
+)
+"""Columns of the frame :func:`orders_from_items` returns, in order."""
+
+_CHANNELS = {"MFN": MFN, "MERCHANT": MFN, "AFN": AFN, "AMAZON": AFN}
+_REQUIRED = ("order_id", "purchase_date", "order_status", "fulfillment_channel")
+
+
+def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    require_columns(
+        frame, columns, what=f"the {what} frame",
+        advice=f"Pass the frame read_exports() returns for that report (Exports.{what}).",
+    )
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("str")
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    # pd.factorize numbers codes by first appearance, so first occurrences come out in code order.
+    return pd.Series(codes).drop_duplicates().index.to_numpy()
+
+
+def _flag(series: pd.Series) -> np.ndarray:
+    return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def orders_from_items(
+    items: pd.DataFrame,
+    *,
+    order_report: pd.DataFrame | None = None,
+    cancel_download: pd.DataFrame | None = None,
+    stockout_log: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Collapse an All Orders export (one row per item) to one row per order, with attribution.
+
+    Parameters
+    ----------
+    items : DataFrame
+        ``Exports.all_orders``: ``order_id``, ``purchase_date`` (UTC), ``order_status``,
+        ``fulfillment_channel`` and, when present, ``item_status``, ``sales_channel``,
+        ``marketplace``, ``last_updated_date``.
+    order_report : DataFrame, optional
+        ``Exports.order_report``; its ``buyer_requested_cancel`` flag marks official requests.
+    cancel_download : DataFrame, optional
+        ``Exports.cancel_download`` (Amazon's Account Health download); ``impacts_account_health``
+        decides, for the orders it lists, whether they count.
+    stockout_log : DataFrame, optional
+        ``Exports.stockout_log``; ``resolution == "buyer_cancelled"`` with ``official_request_at``
+        set means an official request, ``no_inventory`` or an unofficial ``buyer_cancelled`` a
+        seller cancellation.
+
+    Returns
+    -------
+    DataFrame
+        One row per order with the columns of :data:`ORDER_COLUMNS`. ``excluded_reason`` is
+        ``"afn"``, ``"non_amazon"`` or ``"no_channel"`` (sales or fulfillment channel missing) for
+        orders outside the metric; ``attribution`` is ``"seller"``, ``"buyer_official"`` or
+        ``"unknown"`` for cancelled orders; ``counted`` is ``in_metric & cancelled`` and not an
+        official buyer request.
+
+    Raises
+    ------
+    ParameterError
+        A frame lacks a column the rules need.
+
+    Warns
+    -----
+    DataQualityWarning
+        Amazon's download lists orders that are not in the order export, or marks as impacting
+        account health an order the export does not show as cancelled (then Amazon wins).
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({
+    ...     "order_id": ["A", "A", "B", "C"],
+    ...     "purchase_date": pd.to_datetime(["2026-03-01T10:00Z"] * 4, utc=True),
+    ...     "order_status": ["shipped", "shipped", "cancelled", "shipped"],
+    ...     "item_status": ["shipped", "cancelled", None, "shipped"],
+    ...     "fulfillment_channel": ["MFN", "MFN", "MFN", "AFN"],
+    ...     "sales_channel": ["Amazon.com"] * 4,
+    ... })
+    >>> orders_from_items(items)[["order_id", "items", "cancelled", "partial_cancel", "counted"]]
+      order_id  items  cancelled  partial_cancel  counted
+    0        A      2       True            True     True
+    1        B      1       True           False     True
+    2        C      1      False           False    False
+    """
+    _require(items, _REQUIRED, "all_orders")
+    ids = _text(items["order_id"])
+    codes, uniques = pd.factorize(ids)
+    if (codes < 0).any():
+        warnings.warn(
+            f"{int((codes < 0).sum())} order row(s) have no order id and were left out of the "
+            "metric; check the All Orders export for blank amazon-order-id cells.",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+        keep = codes >= 0
+        items, codes = items[keep], codes[keep]
+    k = len(uniques)
+    first = _first_rows(codes)
+
+    order_cancel = _flag(items["order_status"].eq(CANCELLED))
+    item_cancel = (
+        _flag(items["item_status"].eq(CANCELLED)) if "item_status" in items else order_cancel & False
+    )
+    row_cancel = order_cancel | item_cancel
+    n_items = np.bincount(codes, minlength=k).astype(np.int64)
+    cancelled_items = np.bincount(codes, weights=row_cancel, minlength=k).astype(np.int64)
+    any_order_cancel = np.bincount(codes, weights=order_cancel, minlength=k) > 0
+    cancelled = cancelled_items > 0
+
+    def at_first(column: str) -> pd.Series:
+        if column not in items:
+            return pd.Series(pd.NA, index=range(k), dtype="str")
+        return items[column].iloc[first].reset_index(drop=True)
+
+    status = _text(at_first("order_status"))
+    status = status.where(~any_order_cancel, CANCELLED)
+    channel_raw = at_first("sales_channel")
+    marketplace = at_first("marketplace").astype("str")
+    missing_mp = marketplace.isna()
+    if missing_mp.any():
+        derived = channel_raw[missing_mp].map(marketplace_from_channel, na_action="ignore")
+        marketplace = marketplace.where(~missing_mp, derived.astype("str"))
+    fulfil = _text(at_first("fulfillment_channel")).str.strip().str.upper().map(_CHANNELS)
+
+    # Group the tz-aware columns directly: converting them to NumPy would box every timestamp.
+    purchase = items["purchase_date"].groupby(codes, sort=True).min().reset_index(drop=True)
+    if "last_updated_date" in items:
+        updated = items["last_updated_date"].groupby(codes, sort=True).max().reset_index(drop=True)
+    else:
+        updated = pd.Series(pd.NaT, index=range(k), dtype=purchase.dtype)
+
+    is_afn = fulfil.eq(AFN).to_numpy()
+    non_amazon = marketplace.eq(NON_AMAZON).fillna(False).to_numpy(dtype=bool)
+    no_channel = (marketplace.isna() | fulfil.isna()).to_numpy()
+    reason = np.select(
+        [is_afn, non_amazon, no_channel], ["afn", "non_amazon", "no_channel"], default=""
+    )
+    in_metric = reason == ""
+
+    orders = pd.DataFrame(
+        {
+            "order_id": pd.Series(uniques, dtype="str"),
+            "marketplace": marketplace,
+            "sales_channel": channel_raw.astype("str"),
+            "fulfillment_channel": fulfil.astype("str"),
+            "purchase_date": purchase,
+            "last_updated_date": updated,
+            "order_status": status,
+            "items": n_items,
+            "cancelled_items": cancelled_items,
+            "cancelled": cancelled,
+            "partial_cancel": cancelled & (cancelled_items < n_items),
+            "in_metric": in_metric,
+            "excluded_reason": pd.Series(reason, dtype="str").replace("", pd.NA),
+        }
+    )
+    return _attribute(orders, order_report, cancel_download, stockout_log)
+
+
+def _attribute(orders, order_report, cancel_download, stockout_log) -> pd.DataFrame:
+    ids = orders["order_id"]
+    attribution = np.where(orders["cancelled"], "unknown", "").astype(object)
+    source = np.full(len(orders), "", dtype=object)
+    cancelled = orders["cancelled"].to_numpy().copy()
+
+    if stockout_log is not None and len(stockout_log):
+        _require(stockout_log, ("order_id", "resolution", "official_request_at"), "stockout_log")
+        log = stockout_log.drop_duplicates("order_id", keep="last")
+        official = log["official_request_at"].notna() & log["resolution"].eq("buyer_cancelled")
+        seller = log["resolution"].isin(["no_inventory", "buyer_cancelled"]) & ~official
+        for mask, label in ((official, "buyer_official"), (seller, "seller")):
+            hit = ids.isin(_text(log.loc[mask.fillna(False), "order_id"])).to_numpy() & cancelled
+            attribution[hit], source[hit] = label, "stockout_log"
+
+    if order_report is not None and len(order_report) and "buyer_requested_cancel" in order_report:
+        flagged = order_report.loc[_flag(order_report["buyer_requested_cancel"]), "order_id"]
+        hit = ids.isin(_text(flagged)).to_numpy() & cancelled
+        attribution[hit], source[hit] = "buyer_official", "order_report"
+
+    if cancel_download is not None and len(cancel_download):
+        _require(cancel_download, ("order_id", "impacts_account_health"), "cancel_download")
+        listed = cancel_download.drop_duplicates("order_id", keep="last")
+        listed_ids = _text(listed["order_id"])
+        unknown_ids = ~listed_ids.isin(ids)
+        if unknown_ids.any():
+            warnings.warn(
+                f"Amazon's cancel-rate download lists {int(unknown_ids.sum())} order(s) that are not "
+                f"in the order exports (e.g. {listed_ids[unknown_ids].iloc[0]}); they are left out. "
+                "Export All Orders for the dates of that download so the kit sees them.",
+                DataQualityWarning,
+                stacklevel=3,
+            )
+        impacts = pd.Series(_flag(listed["impacts_account_health"]), index=listed_ids.to_numpy())
+        decided = ids.map(impacts)
+        yes = decided.eq(True).fillna(False).to_numpy(dtype=bool)
+        no = decided.eq(False).fillna(False).to_numpy(dtype=bool)
+        surprise = yes & ~cancelled
+        if surprise.any():
+            warnings.warn(
+                f"Amazon's cancel-rate download counts {int(surprise.sum())} order(s) the order "
+                f"export does not show as cancelled (e.g. {ids[surprise].iloc[0]}); the export is "
+                "probably older than the download. They are counted, as Amazon says.",
+                DataQualityWarning,
+                stacklevel=3,
+            )
+            cancelled = cancelled | yes
+        attribution[yes & cancelled], source[yes & cancelled] = "seller", "amazon_download"
+        attribution[no & cancelled], source[no & cancelled] = "buyer_official", "amazon_download"
+
+    attribution = np.where(cancelled & (attribution == ""), "unknown", attribution)
+    return orders.assign(
+        cancelled=cancelled,
+        partial_cancel=orders["partial_cancel"].to_numpy() & cancelled,
+        attribution=pd.Series(attribution, dtype="str").replace("", pd.NA),
+        attribution_source=pd.Series(source, dtype="str").replace("", pd.NA),
+        counted=orders["in_metric"].to_numpy() & cancelled & (attribution != "buyer_official"),
+    )
+
+
+def orders_from_exports(exports) -> pd.DataFrame:
+    """Build the orders frame from what :func:`~oos_analysis.read_exports` returned.
+
+    Uses ``exports.all_orders`` for the orders and the other reports, when present, for
+    attribution (see :func:`orders_from_items`).
+    """
+    return orders_from_items(
+        exports.all_orders,
+        order_report=exports.order_report,
+        cancel_download=exports.cancel_download,
+        stockout_log=exports.stockout_log,
+    )
+
+
+def coverage(orders: pd.DataFrame) -> pd.DataFrame:
+    """Say what entered the metric and what was left out, per marketplace and channel.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        The frame :func:`orders_from_items` returns.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``marketplace`` and ``fulfillment_channel`` (missing values kept as <NA>) with
+        ``orders``, ``included`` (in the metric), ``excluded_afn``, ``excluded_non_amazon``,
+        ``excluded_no_channel``, ``cancelled``, ``counted``, ``buyer_official`` (cancelled, not
+        counted) and ``unattributed`` (counted with attribution ``unknown``).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"marketplace": ["amazon.com", "amazon.com", "non-amazon"],
+    ...     "fulfillment_channel": ["MFN", "AFN", "MFN"], "in_metric": [True, False, False],
+    ...     "excluded_reason": [pd.NA, "afn", "non_amazon"], "cancelled": [True, False, True],
+    ...     "counted": [True, False, False], "attribution": ["unknown", pd.NA, "unknown"]})
+    >>> coverage(o)[["marketplace", "fulfillment_channel", "orders", "included", "unattributed"]]
+      marketplace fulfillment_channel  orders  included  unattributed
+    0  amazon.com                 AFN       1         0             0
+    1  amazon.com                 MFN       1         1             1
+    2  non-amazon                 MFN       1         0             0
+    """
+    _require(
+        orders,
+        ("marketplace", "fulfillment_channel", "in_metric", "excluded_reason", "cancelled",
+         "counted", "attribution"),
+        "orders",
+    )
+    reason = orders["excluded_reason"]
+    work = pd.DataFrame(
+        {
+            "marketplace": orders["marketplace"],
+            "fulfillment_channel": orders["fulfillment_channel"],
+            "orders": 1,
+            "included": orders["in_metric"].astype(int),
+            "excluded_afn": reason.eq("afn").fillna(False).astype(int),
+            "excluded_non_amazon": reason.eq("non_amazon").fillna(False).astype(int),
+            "excluded_no_channel": reason.eq("no_channel").fillna(False).astype(int),
+            "cancelled": orders["cancelled"].astype(int),
+            "counted": orders["counted"].astype(int),
+            "buyer_official": (orders["in_metric"] & orders["cancelled"] & ~orders["counted"]).astype(
+                int
+            ),
+            "unattributed": (orders["counted"] & orders["attribution"].eq("unknown").fillna(False)).astype(
+                int
+            ),
+        }
+    )
+    return (
+        work.groupby(["marketplace", "fulfillment_channel"], dropna=False, sort=True)
+        .sum()
+        .reset_index()
+        .astype({c: "int64" for c in work.columns[2:]})
+    )

@@ -1,0 +1,323 @@
+"""The daily 7-day pre-fulfillment cancel rate, per marketplace.
+
+Definitions follow ``cancellation-rules.md`` section 3:
+
+* an order belongs to the window of its **purchase date**; the window for day D is D-6 ... D;
+* days are **UTC days by default** (Amazon's Seller Performance JSON reports whole UTC days); a
+  ``tz`` option buckets by marketplace-local days instead;
+* the denominator is **all MFN orders** placed in the window, whatever their status; the numerator
+  is the counted cancellations among them (unattributed ones included, conservatively);
+* a day is a **breach iff rate >= threshold**; exactly 2.5 % (1 in 40) is not healthy.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ParameterError
+from ..io.schema import require_columns
+
+__all__ = [
+    "day_number",
+    "DEFAULT_THRESHOLD",
+    "WINDOW_DAYS",
+    "check_threshold",
+    "check_tz",
+    "local_day",
+    "daily_rate",
+    "exceeds",
+    "metric_days",
+    "asof_days",
+    "day_label",
+]
+
+DEFAULT_THRESHOLD = 0.025
+"""Amazon's target: healthy iff the rate is under 2.5 % (``targetCondition LESS_THAN``)."""
+WINDOW_DAYS = 7
+"""The window: the day itself and the six before it."""
+
+_DAY_NS = 86_400 * 10**9
+
+
+def check_threshold(threshold) -> float:
+    """Return ``threshold`` as a float, or raise :class:`ParameterError` if it is not in (0, 1]."""
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not (0 < value <= 1):
+        raise ParameterError(
+            f"threshold must be a fraction between 0 and 1 (0.025 for Amazon's 2.5 % target); "
+            f"got {threshold!r}. Write 2.5 % as 0.025."
+        )
+    return value
+
+
+def check_tz(tz) -> str:
+    """Return ``tz`` if it names an IANA time zone, else raise :class:`ParameterError`."""
+    if tz is None:
+        return "UTC"
+    name = str(tz)
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ParameterError(
+            f"unknown time zone {name!r}; expected an IANA name such as 'UTC', "
+            "'America/Los_Angeles' or 'Asia/Tokyo'."
+        ) from None
+    return name
+
+
+def local_day(timestamps: pd.Series, tz: str = "UTC") -> np.ndarray:
+    """Return the day of each UTC timestamp in ``tz`` as int64 days since 1970-01-01 (NaT -> min).
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.to_datetime(["2026-03-09T23:30:00-07:00"], utc=True))
+    >>> local_day(s).astype("datetime64[D]"), local_day(s, "America/Los_Angeles").astype("datetime64[D]")
+    (array(['2026-03-10'], dtype='datetime64[D]'), array(['2026-03-09'], dtype='datetime64[D]'))
+    """
+    tz = check_tz(tz)
+    stamps = pd.Series(timestamps)
+    if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        raise ParameterError(
+            f"purchase dates must be tz-aware timestamps (UTC); got dtype {stamps.dtype}. Build the "
+            "orders frame with orders_from_items() from read_exports()."
+        )
+    if tz != "UTC":
+        stamps = stamps.dt.tz_convert(tz).dt.tz_localize(None)
+    # Stay in the column's own unit (pandas 3 reads seconds): no conversion copy.
+    unit = np.datetime_data(stamps.dtype.base if hasattr(stamps.dtype, "base") else stamps.dtype)[0]
+    values = stamps.to_numpy(dtype=f"datetime64[{unit}]").view(np.int64)
+    nat = values == np.iinfo(np.int64).min
+    days = values // (_DAY_NS // np.timedelta64(1, unit).astype("timedelta64[ns]").astype(np.int64))
+    days[nat] = np.iinfo(np.int64).min
+    return days
+
+
+def _require(frame: pd.DataFrame, columns) -> None:
+    require_columns(frame, columns, what="the orders frame",
+                    advice="Build it with orders_from_items() (one row per order, with in_metric "
+                    "and counted).")
+
+def exceeds(cancellations, orders, threshold: float) -> np.ndarray:
+    """Return ``cancellations / orders >= threshold`` decided in exact integer arithmetic."""
+    from fractions import Fraction
+
+    frac = Fraction(str(check_threshold(threshold)))
+    c = np.asarray(cancellations, dtype=np.int64)
+    n = np.asarray(orders, dtype=np.int64)
+    return frac.denominator * c >= frac.numerator * n
+
+
+def day_number(value, tz: str, name: str) -> np.int64 | None:
+    """Return the day (days since 1970-01-01) of a date-like ``value`` in ``tz``; None stays None.
+
+    A tz-aware value is converted to ``tz`` first; a naive one is taken as already local.
+    ``name`` is the option's name for the error message.
+
+    Examples
+    --------
+    >>> int(day_number("2026-03-10T05:30:00Z", "America/Los_Angeles", "asof"))  # 9 March locally
+    20521
+    """
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        raise ParameterError(f"{name} expects a date such as 2026-03-09; got {value!r}.")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(tz).tz_localize(None)
+    return np.int64(stamp.normalize().value // _DAY_NS)
+
+
+def daily_rate(
+    orders: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    tz: str = "UTC",
+    start=None,
+    end=None,
+    marketplace=None,
+    include_partial: bool = False,
+) -> pd.DataFrame:
+    """Return the 7-day cancel rate for every day and marketplace.
+
+    For day D the window holds the MFN orders placed D-6 ... D by purchase date; ``orders`` counts
+    them all (the denominator is every MFN order, whatever its status), ``seller_cancellations``
+    the counted ones among them, unattributed included (``cancellation-rules.md`` section 3).
+    Status is ``breach`` iff ``rate >= threshold``, decided in exact arithmetic, so 1 in 40 is a
+    breach at 2.5 % and 1 in 41 is not.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        The frame :func:`~oos_analysis.orders_from_items` returns.
+    threshold : float, default 0.025
+        The target as a fraction.
+    tz : str, default "UTC"
+        Time zone whose calendar days make the window (UTC matches Amazon's JSON report;
+        e.g. ``"America/Los_Angeles"`` for marketplace-local days).
+    start, end : date-like, optional
+        First and last day label to report (inclusive, in ``tz``).
+    marketplace : str or list of str, optional
+        Only these marketplaces (e.g. ``"amazon.com"``).
+    include_partial : bool, default False
+        Also report the first six days of each marketplace's data, whose windows reach back before
+        the data starts; they are marked ``complete=False``.
+
+    Returns
+    -------
+    DataFrame
+        ``marketplace``, ``date`` (naive midnight of the day in ``tz``), ``orders``,
+        ``seller_cancellations``, ``rate`` (NaN without orders), ``status`` (``ok``, ``breach`` or
+        ``no-orders``), ``complete`` and ``unattributed`` (counted cancellations nobody could
+        attribute). Days run from each marketplace's first day of data (+6 unless
+        ``include_partial``) to its last.
+
+    Examples
+    --------
+    >>> days = pd.to_datetime(["2026-03-01T12:00Z"] * 40 + ["2026-03-07T12:00Z"], utc=True)
+    >>> o = pd.DataFrame({"marketplace": "amazon.com", "purchase_date": days, "in_metric": True,
+    ...                   "counted": [True] + [False] * 40, "attribution": pd.NA})
+    >>> daily_rate(o)[["date", "orders", "seller_cancellations", "rate", "status"]]
+            date  orders  seller_cancellations     rate status
+    0 2026-03-07      41                     1  0.02439     ok
+    """
+    threshold = check_threshold(threshold)
+    tz = check_tz(tz)
+    _require(orders, ("marketplace", "purchase_date", "in_metric", "counted"))
+    days = local_day(orders["purchase_date"], tz)
+    all_codes, all_names = pd.factorize(orders["marketplace"], sort=True)
+    keep = (
+        orders["in_metric"].to_numpy(dtype=bool)
+        & (days != np.iinfo(np.int64).min)
+        & (all_codes >= 0)
+    )
+    # Re-number so that only marketplaces with MFN orders get a row.
+    present = np.bincount(all_codes[keep], minlength=len(all_names)) > 0
+    renumber = np.cumsum(present) - 1
+    codes = renumber[all_codes[keep]]
+    names = np.asarray(all_names, dtype=object)[present]
+    if marketplace is not None:
+        wanted = [marketplace] if isinstance(marketplace, str) else list(marketplace)
+        unknown = [m for m in wanted if m not in set(names)]
+        if unknown:
+            raise ParameterError(
+                f"no MFN orders for marketplace(s) {unknown} in the data; the data has "
+                f"{list(names) or 'none'}. Use one of those names, e.g. 'amazon.com'."
+            )
+    days = days[keep]
+    counted = orders["counted"].to_numpy(dtype=bool)[keep]
+    if "attribution" in orders:
+        unknown = orders["attribution"].eq("unknown").fillna(False).to_numpy(dtype=bool)
+        unattributed = counted & unknown[keep]
+    else:
+        unattributed = np.zeros_like(counted)
+    if len(days) == 0:
+        return _frame([], [], [], [], [], [], threshold)
+
+    first_day = days.min()
+    span = int(days.max() - first_day + 1)
+    nm = len(names)
+    slot = codes * span + (days - first_day)
+    n = np.bincount(slot, minlength=nm * span).reshape(nm, span)
+    c = np.bincount(slot[counted], minlength=nm * span).reshape(nm, span)
+    u = np.bincount(slot[unattributed], minlength=nm * span).reshape(nm, span)
+    has = n > 0
+    first = has.argmax(axis=1)
+    last = span - 1 - has[:, ::-1].argmax(axis=1)
+    col = np.arange(span)
+    complete = col[None, :] >= first[:, None] + (WINDOW_DAYS - 1)
+    show = (complete if not include_partial else col[None, :] >= first[:, None]) & (
+        col[None, :] <= last[:, None]
+    )
+    lo = day_number(start, tz, "start")
+    hi = day_number(end, tz, "end")
+    label = first_day + col
+    if lo is not None:
+        show &= (label >= lo)[None, :]
+    if hi is not None:
+        show &= (label <= hi)[None, :]
+    if marketplace is not None:
+        show &= np.isin(names, wanted)[:, None]
+
+    def window(a):
+        cs = np.cumsum(a, axis=1)
+        cs[:, WINDOW_DAYS:] -= cs[:, :-WINDOW_DAYS].copy()
+        return np.rint(cs).astype(np.int64)
+
+    rows, cols = np.nonzero(show)
+    return _frame(
+        names[rows],
+        label[cols],
+        window(n)[rows, cols],
+        window(c)[rows, cols],
+        window(u)[rows, cols],
+        complete[rows, cols],
+        threshold,
+    )
+
+
+def _frame(markets, days, n, c, u, complete, threshold) -> pd.DataFrame:
+    n = np.asarray(n, dtype=np.int64)
+    c = np.asarray(c, dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n > 0, c / np.maximum(n, 1), np.nan)
+    status = np.where(n == 0, "no-orders", np.where(exceeds(c, n, threshold), "breach", "ok"))
+    return pd.DataFrame(
+        {
+            "marketplace": pd.Series(markets, dtype="str"),
+            "date": pd.Series(np.asarray(days, dtype=np.int64) * _DAY_NS, dtype="datetime64[ns]"),
+            "orders": n,
+            "seller_cancellations": c,
+            "rate": rate.astype(float),
+            "status": pd.Series(status, dtype="str"),
+            "complete": np.asarray(complete, dtype=bool),
+            "unattributed": np.asarray(u, dtype=np.int64),
+        }
+    )
+
+
+def metric_days(orders: pd.DataFrame, tz: str = "UTC") -> pd.DataFrame:
+    """Return the in-metric orders with ``day`` (int64 days since 1970-01-01 in ``tz``).
+
+    A helper for the budget, roll-off and listing views, which work per marketplace and day.
+    """
+    _require(orders, ("order_id", "marketplace", "purchase_date", "in_metric", "counted"))
+    days = local_day(orders["purchase_date"], tz)
+    keep = (
+        orders["in_metric"].to_numpy(dtype=bool)
+        & (days != np.iinfo(np.int64).min)
+        & orders["marketplace"].notna().to_numpy()
+    )
+    columns = [c for c in ("order_id", "marketplace", "purchase_date", "counted", "attribution")
+               if c in orders]
+    out = orders.loc[keep, columns].assign(day=days[keep])
+    if "attribution" not in out:
+        out["attribution"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    return out.reset_index(drop=True)
+
+
+def asof_days(frame: pd.DataFrame, asof, tz: str = "UTC") -> pd.Series:
+    """Return the as-of day per marketplace: ``asof``, or else the last purchase day in the data.
+
+    One day for every marketplace, so that a small marketplace with no orders on the last day is
+    reported for the same window as the others rather than for an older one.
+    """
+    fixed = day_number(asof, tz, "asof")
+    marketplaces = frame.groupby("marketplace", sort=True)["day"].max()
+    if fixed is None:
+        fixed = int(marketplaces.max()) if len(marketplaces) else 0
+    return pd.Series(fixed, index=marketplaces.index, dtype=np.int64)
+
+
+def day_label(day) -> pd.Timestamp:
+    """Turn an int64 day number back into a naive midnight Timestamp (NaT for None)."""
+    return pd.NaT if day is None else pd.Timestamp(int(day) * _DAY_NS)

@@ -1,0 +1,114 @@
+"""Reading the history store back: the same ``Exports`` that reading every imported file gives.
+
+:func:`load` is what every command's ``--store`` goes through; :func:`contents` is the summary
+``oos-analysis store info`` prints. How rows got there is :mod:`oos_analysis.store.importer`'s
+business; this module only reads the live version the lock module points at.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+
+from ..io.schema import REPORT_KINDS
+from .importer import PROVENANCE_COLUMNS, with_provenance
+from .lock import DEFAULT_STORE, live_version, read_manifest
+from .parts import WORKERS, cast_columns, read_part, segments
+
+__all__ = ["load", "contents"]
+
+
+def load(store: str | os.PathLike = DEFAULT_STORE):
+    """Read the store back as an :class:`~oos_analysis.io.readers.Exports`.
+
+    The frames are those :func:`~oos_analysis.io.readers.read_exports` builds from the imported
+    files, with the three provenance columns added; ``files`` holds one
+    :class:`~oos_analysis.io.readers.Export` per imported file whose frame is the rows of that file
+    still in the store (rows replaced by a newer export belong to the newer file). Order rows come
+    month by month (UTC purchase month, rows without a date last), within a month in the order
+    they were imported.
+
+    Raises
+    ------
+    InputFileError
+        If ``store`` holds no store (nothing imported yet, or a wrong path), or a file of it
+        cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> load(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    oos_analysis.exceptions.InputFileError: ... no history store here ...
+    """
+    from ..io.readers import Export, Exports, empty_frame
+
+    live = live_version(store)
+    book = read_manifest(live)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        reads = {kind: [pool.submit(read_part, s["path"]) for s in segments(live, book, kind)]
+                 for kind in REPORT_KINDS}
+        held = {kind: [job.result() for job in jobs] for kind, jobs in reads.items()}
+    frames, pieces = {}, {}
+    for kind in REPORT_KINDS:
+        base = empty_frame(kind)
+        parts = [_canonical(part, base, book, kind) for part in held[kind]]
+        if not parts:
+            parts = [_canonical(_empty_kind(base, book, kind), base, book, kind)]
+        frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        # each file's rows, taken part by part: a take across the joined parts is much slower
+        pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices) for p in parts]
+    files = []
+    for entry in book["files"]:
+        kind, sha = entry["kind"], entry["sha256"]
+        found = [p.iloc[rows] for p, groups in pieces[kind] if len(rows := groups.get(sha, []))]
+        frame = pd.concat(found, ignore_index=True) if found else frames[kind].iloc[:0]
+        files.append(Export(entry["name"], kind, entry.get("encoding"),
+                            frame.reset_index(drop=True)))
+    return Exports(files=tuple(files), **frames)
+
+
+def _empty_kind(base: pd.DataFrame, book: dict, kind: str) -> pd.DataFrame:
+    """No row of ``kind`` held: the columns its imports brought, or the canonical ones."""
+    dtypes, columns = book.get("dtypes", {}).get(kind, {}), book.get("columns", {}).get(kind)
+    if columns is None:
+        return with_provenance(base, "", "", pd.Timestamp(0, tz="UTC"))
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
+
+
+def _canonical(frame: pd.DataFrame, base: pd.DataFrame, book: dict, kind: str) -> pd.DataFrame:
+    """A part as :func:`load` returns it: the store's dtypes, canonical columns first."""
+    dtypes, columns = book.get("dtypes", {}).get(kind, {}), book.get("columns", {}).get(kind, [])
+    # as read_exports does: every canonical column present (and every column an import of this
+    # kind brought, which a month written from older exports may lack), canonical ones first
+    missing = {c: pd.Series(index=frame.index, dtype=base[c].dtype if c in base else
+                            dtypes.get(c, "object"))
+               for c in [*base.columns, *columns] if c not in frame}
+    known = set(base.columns) | set(PROVENANCE_COLUMNS)
+    extra = [c for c in [*columns, *frame.columns] if c not in known]
+    order = list(base.columns) + list(dict.fromkeys(extra)) + list(PROVENANCE_COLUMNS)
+    frame = frame.assign(**missing) if missing else frame
+    return cast_columns(frame[order], dtypes)
+
+
+def contents(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:
+    """Rows held per report kind after merging, and how many imported files fed each kind.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``kind``, ``rows`` and ``files``, one row per kind the store holds.
+    """
+    book = read_manifest(live_version(store))
+    files = pd.Series([e["kind"] for e in book["files"]], dtype="str").value_counts()
+    kinds = [k for k in REPORT_KINDS if k in book["rows"]]
+    return pd.DataFrame(
+        {
+            "kind": pd.Series(kinds, dtype="str"),
+            "rows": pd.Series([book["rows"][k] for k in kinds], dtype="int64"),
+            "files": pd.Series([int(files.get(k, 0)) for k in kinds], dtype="int64"),
+        }
+    )

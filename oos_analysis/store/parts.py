@@ -1,0 +1,284 @@
+"""How the history store keeps each report kind in Parquet part files, and merges new rows in.
+
+All Orders and order reports are kept per UTC purchase month, in one or more files per month; the
+small kinds are one file each. An import writes its new rows to new files, rewrites a stored file
+only when one of its rows lost to a newer row (the merge rules are :data:`MERGE_RULES`), and
+hard-links every other file into the new version. Files are read and written in parallel threads.
+The layout as a whole, and the guarantees of an import, are described in :mod:`oos_analysis.store`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from itertools import count
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..exceptions import InputFileError
+from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, ORDER_REPORT, SELLER_PERFORMANCE
+
+# kind -> (key columns, column whose newest value wins or None for "later import wins")
+MERGE_RULES = {
+    ALL_ORDERS: (("order_id", "sku"), "last_updated_date"),
+    ORDER_REPORT: (("order_id", "order_item_id"), "reporting_date"),
+    CANCEL_DOWNLOAD: (("order_id",), None),
+    SELLER_PERFORMANCE: (("marketplace_id", "metric", "date_from", "date_to"), None),
+}
+# kind -> the date whose UTC month names the part file a row is kept in
+PARTITIONED = {ALL_ORDERS: "purchase_date", ORDER_REPORT: "purchase_date"}
+_UNDATED = np.iinfo(np.int64).max  # month code of rows without a purchase date; sorts last
+WORKERS = max(2, min(8, os.cpu_count() or 1))
+MAX_SEGMENTS = 8  # a month kept in more files than this is rewritten as one
+
+
+def _label(code: int) -> str:
+    if code == _UNDATED:
+        return "undated"
+    year, month = divmod(int(code), 12)
+    return f"{1970 + year:04d}-{month + 1:02d}"
+
+
+def _code(label: str) -> int:
+    if label == "undated":
+        return _UNDATED
+    year, month = label.split("-")
+    return (int(year) - 1970) * 12 + int(month) - 1
+
+
+def segments(version: Path | None, book: dict, kind: str) -> list[dict]:
+    """The files holding ``kind`` in ``version``, in reading order.
+
+    Each is ``{"path", "month", "rows"}``; ``month`` is None for a file holding the whole kind (the
+    small kinds, and every kind in a store of format 1).
+    """
+    if version is None:
+        return []
+    if kind in PARTITIONED and book.get("format", 1) >= 2:
+        return [{"path": version / kind / e["file"], "month": _code(e["month"]), "rows": e["rows"]}
+                for e in book.get("parts", {}).get(kind, [])]
+    whole = version / f"{kind}.parquet"
+    if not whole.exists():
+        return []
+    return [{"path": whole, "month": None, "rows": book.get("rows", {}).get(kind)}]
+
+
+def _month_codes(frame: pd.DataFrame, kind: str) -> np.ndarray:
+    """Months since 1970 of each row's UTC purchase date; ``_UNDATED`` where it is missing."""
+    column = PARTITIONED[kind]
+    if column not in frame:
+        return np.full(len(frame), _UNDATED, dtype=np.int64)
+    days = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None).to_numpy()
+    return np.where(np.isnat(days), _UNDATED, days.astype("datetime64[M]").astype(np.int64))
+
+
+def _split(frame: pd.DataFrame, codes: np.ndarray) -> dict[int, pd.DataFrame]:
+    """Rows of ``frame`` per month code, each group in the frame's order."""
+    if not len(frame):
+        return {}
+    order = None
+    if (codes[1:] < codes[:-1]).any():  # exports usually come in date order: slices, no sort
+        order = np.argsort(codes, kind="stable")
+        codes = codes[order]
+    bounds = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
+    return {
+        int(codes[a]): frame.iloc[slice(a, b) if order is None else order[a:b]]
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    }
+
+
+def cast_columns(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
+    casts = {c: t for c, t in dtypes.items() if c in frame and str(frame[c].dtype) != t}
+    return frame.astype(casts) if casts else frame
+
+
+def read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path, engine="pyarrow", columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputFileError(
+            f"{path}: cannot read this file of the store ({exc}). The store was changed by hand "
+            "or damaged; restore the folder from a backup or re-import your exports into a new "
+            "--store."
+        ) from exc
+
+
+def read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> pd.DataFrame | None:
+    if version is None or not (version / f"{kind}.parquet").exists():
+        return None
+    return cast_columns(read_part(version / f"{kind}.parquet"), (dtypes or {}).get(kind, {}))
+
+
+def _deciding(path: Path, columns: list[str], dtypes: dict) -> pd.DataFrame:
+    """The columns of a part file that decide which row of a key wins (those it has)."""
+    try:
+        names = set(pq.read_schema(path).names)
+    except (OSError, pa.ArrowException):
+        names = set(columns)  # let the read say what is wrong with the file
+    return cast_columns(read_part(path, [c for c in columns if c in names]), dtypes)
+
+
+def _ids(frame: pd.DataFrame) -> pa.Array:
+    ids = pa.array(frame["order_id"], type=pa.large_string(), from_pandas=True)
+    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+
+
+
+def _align(new: pd.DataFrame, dtypes) -> pd.DataFrame:
+    """Give ``new`` the ``dtypes`` the store has, so concatenation does not fall back to object."""
+    for column, dtype in dict(dtypes).items():
+        if column in new and str(new[column].dtype) != str(dtype):
+            try:
+                new = new.assign(**{column: new[column].astype(dtype)})
+            except (TypeError, ValueError):
+                pass
+    return new
+
+
+def _contested(frames: list[pd.DataFrame], keys, newest) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that lose to another row with the same key: (frame number, index label) arrays.
+
+    ``frames`` come oldest first; among equal keys the newest ``newest`` wins and ties go to the
+    later row (the later import).
+    """
+    keys = [k for k in keys if any(k in f for f in frames)]
+    wanted = [*keys, *([newest] if newest and any(newest in f for f in frames) else [])]
+    frames = [f.reindex(columns=wanted) if not set(wanted) <= set(f.columns) else f[wanted]
+              for f in frames]
+    source = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
+    label = np.concatenate([f.index.to_numpy() for f in frames]) if frames else np.empty(0, int)
+    nothing = (source[:0], label[:0])
+    if not keys or not len(source):
+        return nothing
+    # only the columns that decide, so that a big overlap does not copy whole rows
+    combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    key = np.zeros(len(combined), dtype=np.int64)
+    for column in keys:  # one integer per key; a missing value equals another missing value
+        codes, uniques = pd.factorize(combined[column])
+        key = pd.factorize(key * (len(uniques) + 1) + codes + 1)[0]
+    clash = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    if not len(clash):
+        return nothing
+    if newest in combined:
+        dates = combined[newest].iloc[clash].reset_index(drop=True)
+        clash = clash[dates.sort_values(kind="stable", na_position="first").index.to_numpy()]
+    lost = clash[pd.Series(key[clash]).duplicated(keep="last").to_numpy()]
+    return source[lost], label[lost]
+
+
+def _drop(frame: pd.DataFrame, labels) -> pd.DataFrame:
+    """``frame`` (with a RangeIndex) without the rows at ``labels``."""
+    if not len(labels):
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    keep[labels] = False
+    return frame[keep]
+
+
+def merge_rows(kind: str, old: pd.DataFrame | None, new: list[pd.DataFrame]) -> pd.DataFrame:
+    """Merge the frames of one small kind, oldest first, keeping one row per key."""
+    if kind not in MERGE_RULES:  # the stock-out log: the last import is the truth
+        return new[-1]
+    parts = [f for f in ([old] if old is not None else []) + new if not f.empty]
+    if not parts:
+        return new[-1]
+    parts = [parts[0]] + [_align(p, parts[0].dtypes) for p in parts[1:]]
+    parts = [p.reset_index(drop=True) for p in parts]
+    sources, rows = _contested(parts, *MERGE_RULES[kind])
+    kept = [_drop(p, rows[sources == i]) for i, p in enumerate(parts)]
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
+
+def write_kind(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_parquet(path, engine="pyarrow", index=False, compression="zstd")
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    try:  # parts an import does not change are shared with the previous version, not rewritten
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: dict,
+                 folder: Path, pool: ThreadPoolExecutor) -> list[dict]:
+    """Write the files of ``kind`` for the next version into ``folder``; return their list.
+
+    A month is kept as one or more files, oldest rows first. New rows go to new files; a stored
+    file is hard-linked if none of its rows loses to a new row, dropped if all do, else rewritten
+    without them. Only stored rows whose order id is among the new rows can lose (each side holds
+    one row per key: the store by construction, a single export because the reader drops
+    duplicate items), and only the key and date columns are read to find them.
+    """
+    folder.mkdir()
+    frames = [_align(f, dtypes).reset_index(drop=True) for f in frames if len(f)]
+    new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else next(iter(frames), None)
+    new = new if new is not None else pd.DataFrame({"order_id": pd.Series(dtype="str")})
+    codes = _month_codes(new, kind)
+    ids = _ids(new)
+    keys, newest = MERGE_RULES[kind]
+    stored = list(pool.map(lambda s: _deciding(s["path"], [*keys, newest], dtypes), old))
+    found = np.zeros(sum(map(len, stored)), dtype=bool)
+    if len(ids) and len(found):
+        found = pc.is_in(pa.chunked_array([_ids(f) for f in stored], type=pa.large_string()),
+                         value_set=ids).to_numpy(zero_copy_only=False)
+    masks = np.split(found, np.cumsum([len(f) for f in stored])[:-1]) if old else []
+    hits = [f[m] for f, m in zip(stored, masks, strict=True)]
+    rivals = new
+    if len(frames) == 1:
+        held = pa.concat_arrays([pa.array([], pa.large_string()), *(_ids(h) for h in hits)])
+        rivals = new[pc.is_in(ids, value_set=held).to_numpy(zero_copy_only=False)]
+    sources, rows = _contested([*hits, rivals], keys, newest)
+    gone = [rows[sources == i] for i in range(len(old))]
+    # whole rows only of a format 1 file (to split it) and of files keeping some of their rows
+    read = [i for i, s in enumerate(old)
+            if s["month"] is None or 0 < len(gone[i]) < len(stored[i])]
+    full = dict(zip(read, pool.map(lambda i: cast_columns(read_part(old[i]["path"]), dtypes), read),
+                    strict=True))
+
+    months: dict[int, list] = {}  # month -> stored files to link and frames to write, in order
+    for i, segment in enumerate(old):
+        if segment["month"] is not None and not len(gone[i]):
+            months.setdefault(segment["month"], []).append(segment)
+            continue
+        if i not in full:  # every row of it lost to a newer one
+            continue
+        frame = _drop(full[i], gone[i])
+        if segment["month"] is None:  # a whole-kind file of format 1: split it by month
+            for month, piece in _split(frame, _month_codes(frame, kind)).items():
+                months.setdefault(month, []).append(piece)
+        else:
+            months.setdefault(segment["month"], []).append(frame)
+    beaten = rows[sources == len(hits)]
+    if len(beaten):
+        codes = np.delete(codes, beaten)
+        new = _drop(new, beaten)
+    for month, piece in _split(new, codes).items():
+        months.setdefault(month, []).append(piece)
+
+    parts, jobs = [], []
+    for month in sorted(months):
+        items = [p for p in months[month] if isinstance(p, dict) or len(p)]
+        if len(items) > MAX_SEGMENTS:  # a month imported piecemeal too often: one file again
+            items = [pd.concat([cast_columns(read_part(p["path"]), dtypes) if isinstance(p, dict) else p
+                                for p in items], ignore_index=True)]
+        label = _label(month)
+        taken = {p["path"].name for p in items if isinstance(p, dict)}
+        names = (f"{label}.parquet" if n == 0 else f"{label}.{n}.parquet" for n in count())
+        for item in items:
+            if isinstance(item, dict):
+                link_or_copy(item["path"], folder / item["path"].name)
+                parts.append({"file": item["path"].name, "month": label, "rows": item["rows"]})
+                continue
+            name = next(n for n in names if n not in taken)
+            jobs.append(pool.submit(write_kind, item, folder / name))
+            parts.append({"file": name, "month": label, "rows": len(item)})
+    for job in jobs:
+        job.result()
+    return parts
