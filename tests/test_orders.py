@@ -116,7 +116,19 @@ def test_stockout_log_attribution():
     }
     # "buyer cancelled" without an official request still counts
     assert o["counted"].to_dict() == {"A": False, "B": True, "C": True, "D": True}
-    assert o.loc["A", "attribution_source"] == "stockout_log" and pd.isna(o.loc["D", "attribution_source"])
+    assert o.loc["A", "attribution_source"] == "stockout_log"
+    # no evidence is a value, not a missing one, so a groupby on the source keeps the order
+    assert o.loc["D", "attribution_source"] == "none"
+
+
+def test_attribution_source_is_never_missing_for_a_cancellation():
+    items = make_items([("A", T, "cancelled", None, "MFN", "Amazon.com"),
+                        ("B", T, "shipped", None, "MFN", "Amazon.com")])
+    o = by_id(orders_from_items(items))
+    assert o.loc["A", "attribution_source"] == "none" and pd.isna(o.loc["B", "attribution_source"])
+    grouped = orders_from_items(items).query("cancelled").groupby(
+        ["attribution", "attribution_source", "counted"]).size()
+    assert grouped.sum() == 1
 
 
 def test_amazon_download_overrides_everything():

@@ -119,7 +119,7 @@ def test_from_history_says_which_option_to_pass():
     with pytest.raises(ParameterError, match="orders_per_day"):
         SimulationInputs.from_history(short, None, stockout_rate=0.1)
     with pytest.raises(ParameterError, match="stockout_rate"):
-        SimulationInputs.from_history(short, None, orders_per_day=3)
+        SimulationInputs.from_history(None, None, orders_per_day=3)
     with pytest.raises(ParameterError, match="orders_per_day"):
         SimulationInputs.from_history(None, None, stockout_rate=0.1)
     defaults = SimulationInputs.from_history(None, None, orders_per_day=3, stockout_rate=0.1)

@@ -181,7 +181,9 @@ class SimulationInputs:
 
         ``lambda_d``: mean MFN orders per weekday over the trailing 28 days (at least 7 days of
         data needed). ``p``: stock-outs detected in the trailing 90 days / MFN orders placed in
-        them. ``b``: share of resolved log cases that were bought (default 0 when none is
+        them; without any stock-out log for the marketplace, the seller's own counted
+        cancellations per MFN order over those 90 days stand in for it (with ``b = q = 0`` their
+        product is what the simulator counts), and its source says so. ``b``: share of resolved log cases that were bought (default 0 when none is
         resolved). ``q``: among resolved cases that reached a request, the share resolved
         ``buyer_cancelled`` with an official request date (default 0). Reminder rate: share of
         requested cases with a reminder. Losses: recorded ``loss_if_bought`` up to the as-of
@@ -193,7 +195,7 @@ class SimulationInputs:
             Not enough history for a parameter that was not given (the message names the option).
         """
         tz = check_tz(tz)
-        market, days, _, _ = _market_orders(orders, marketplace, tz)
+        market, days, counted, _ = _market_orders(orders, marketplace, tz)
         asof_day = _day(asof, "asof", tz)
         if asof_day is None:
             asof_day = int(days.max()) if days.size else None
@@ -223,7 +225,9 @@ class SimulationInputs:
         else:
             sources["orders_per_day"] = "given"
 
-        if stockout_rate is None:
+        if stockout_rate is None and not len(log["detected"]) and days.size:
+            stockout_rate, sources["stockout_rate"] = _rate_without_log(days, counted, asof_day)
+        elif stockout_rate is None:
             if asof_day is None or not len(log["detected"]) or not days.size:
                 raise ParameterError(
                     "no stock-out log to estimate the stock-out rate from; pass stockout_rate "
@@ -280,6 +284,31 @@ class SimulationInputs:
         )
 
 
+
+
+NO_LOG_SOURCE = "estimated without a stock-out log"
+"""How the stock-out rate's source starts when it fell back to counted cancellations per order."""
+
+
+def _rate_without_log(days: np.ndarray, counted: np.ndarray, asof_day: int) -> tuple[float, str]:
+    """Stand in for the stock-out rate when there is no stock-out log: counted cancellations/order.
+
+    With nothing known about buying or official requests (both default to 0 without a log), the
+    simulator's counted probability ``p (1 - b)(1 - q)`` is then exactly the seller's own share of
+    counted cancellations among the MFN orders of the trailing 90 days up to the as-of day.
+    Returns the rate and the sentence that says where it came from.
+    """
+    first = max(asof_day - 89, int(days.min()))
+    span = (days >= first) & (days <= asof_day)
+    n, k = int(span.sum()), int(counted[span].sum())
+    if n == 0:
+        raise ParameterError(
+            "no stock-out log, and no MFN orders in the 90 days before the as-of day to take the "
+            "seller's own cancellation history from; pass stockout_rate (--stockout-rate), e.g. "
+            "0.03, or add the stock-out log file."
+        )
+    return k / n, (f"{NO_LOG_SOURCE}: {k} counted cancellations / {n} orders "
+                   "in the last 90 days, used as the stock-out rate")
 
 
 def _market_orders(orders, marketplace, tz):

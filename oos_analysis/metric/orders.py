@@ -24,7 +24,7 @@ import pandas as pd
 from ..exceptions import DataQualityWarning
 from ..io.schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
 
-__all__ = ["ORDER_COLUMNS", "orders_from_items", "orders_from_exports", "coverage"]
+__all__ = ["ORDER_COLUMNS", "NO_SOURCE", "orders_from_items", "orders_from_exports", "coverage"]
 
 ORDER_COLUMNS = (
     "order_id",
@@ -45,6 +45,9 @@ ORDER_COLUMNS = (
     "counted",
 )
 """Columns of the frame :func:`orders_from_items` returns, in order."""
+
+NO_SOURCE = "none"
+"""``attribution_source`` of a cancelled order that no report attributes (``attribution`` unknown)."""
 
 _CHANNELS = {"MFN": MFN, "MERCHANT": MFN, "AFN": AFN, "AMAZON": AFN}
 _REQUIRED = ("order_id", "purchase_date", "order_status", "fulfillment_channel")
@@ -101,7 +104,9 @@ def orders_from_items(
         ``"afn"``, ``"non_amazon"`` or ``"no_channel"`` (sales or fulfillment channel missing) for
         orders outside the metric; ``attribution`` is ``"seller"``, ``"buyer_official"`` or
         ``"unknown"`` for cancelled orders; ``counted`` is ``in_metric & cancelled`` and not an
-        official buyer request.
+        official buyer request. ``attribution_source`` is ``"stockout_log"``,
+        ``"order_report"``, ``"amazon_download"`` or ``"none"`` (no evidence) for cancelled orders
+        and missing only for orders that were not cancelled.
 
     Raises
     ------
@@ -256,6 +261,9 @@ def _attribute(orders, order_report, cancel_download, stockout_log) -> pd.DataFr
         attribution[no & cancelled], source[no & cancelled] = "buyer_official", "amazon_download"
 
     attribution = np.where(cancelled & (attribution == ""), "unknown", attribution)
+    # A cancellation no evidence speaks for has the source "none": a value, so that grouping by
+    # source (as every attribution table does) keeps those rows instead of dropping them as NaN.
+    source = np.where(cancelled & (source == ""), NO_SOURCE, source)
     return orders.assign(
         cancelled=cancelled,
         partial_cancel=orders["partial_cancel"].to_numpy() & cancelled,
