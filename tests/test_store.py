@@ -148,15 +148,45 @@ def test_provenance_on_every_row(tmp_path, week1):
     assert orders["imported_at"].between(before, after).all()
 
 
-def test_stockout_log_is_replaced_by_the_latest_import(tmp_path):
+def test_stockout_logs_merge_per_order_newest_row_wins(tmp_path):
     first = write_stockout_log(tmp_path / "log1.csv", [("111-0000001-0000001", "open"),
                                                        ("111-0000002-0000002", "open")])
-    second = write_stockout_log(tmp_path / "log2.csv", [("111-0000001-0000001", "bought")])
-    store.import_files([first], store=tmp_path / "s")
-    store.import_files([second], store=tmp_path / "s")
+    second = tmp_path / "log2.csv"
+    second.write_text("order_id,marketplace,sku,detected_at,resolution,resolved_at\n"
+                      "111-0000001-0000001,amazon.com,SKU-1,2026-11-02,bought,2026-11-03\n"
+                      "111-0000003-0000003,amazon.com,SKU-9,2026-11-04,open,\n", encoding="utf-8")
+    # an older copy of the first log, imported last: its row is older, so it does not win
+    stale = write_stockout_log(tmp_path / "log0.csv", [("111-0000001-0000001", "no_inventory")])
+    for path in (first, second, stale):
+        store.import_files([path], store=tmp_path / "s")
+    log = store.load(tmp_path / "s").stockout_log.set_index("order_id").sort_index()
+    assert log.index.tolist() == ["111-0000001-0000001", "111-0000002-0000002",
+                                  "111-0000003-0000003"]
+    assert log["resolution"].tolist() == ["bought", "open", "open"]
+    assert log["source_file"].tolist() == ["log2.csv", "log1.csv", "log2.csv"]
+    # equal dates: the later import wins
+    tie = write_stockout_log(tmp_path / "log3.csv", [("111-0000002-0000002", "buyer_cancelled")])
+    store.import_files([tie], store=tmp_path / "s")
+    log = store.load(tmp_path / "s").stockout_log.set_index("order_id")
+    assert log.loc["111-0000002-0000002", "resolution"] == "buyer_cancelled"
+    assert log.loc["111-0000002-0000002", "source_file"] == "log3.csv"
+    assert len(log) == 3
+
+
+def test_the_us_and_jp_sample_logs_are_both_kept(tmp_path, capsys):
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample"
+    us, jp = sample / "us" / "stockout-log.csv", sample / "jp" / "stockout-log.csv"
+    n_us, n_jp = len(read_exports([us]).stockout_log), len(read_exports([jp]).stockout_log)
+    assert main(["import", str(us), "--store", str(tmp_path / "s")]) == 0
+    assert main(["import", str(jp), "--store", str(tmp_path / "s")]) == 0
     log = store.load(tmp_path / "s").stockout_log
-    assert log["order_id"].tolist() == ["111-0000001-0000001"]
-    assert log["resolution"].tolist() == ["bought"]
+    assert len(log) == n_us + n_jp
+    assert sorted(log["source_file"].unique()) == ["stockout-log.csv"]
+    assert set(log["marketplace"]) >= {"amazon.com", "amazon.co.jp"}
+    capsys.readouterr()
+    assert main(["store", "info", "--store", str(tmp_path / "s")]) == 0
+    held = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["stockout_log", str(n_us + n_jp), "2"] in held
 
 
 # --- idempotence and all-or-nothing ----------------------------------------------------------
@@ -654,10 +684,38 @@ def test_a_damaged_store_is_reported_not_a_traceback(tmp_path, week1, week2, cap
     s = tmp_path / "s"
     store.import_files([week1], store=s)
     next(iter(_parts(s).values())).unlink()
-    with pytest.raises(InputFileError, match="2026-11.parquet: cannot read this file of the store"):
+    with pytest.raises(InputFileError, match="2026-11.parquet: this file of the store is damaged"):
         store.load(s)
     assert main(["import", str(week2), "--store", str(s)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "re-import" in err and "Traceback" not in err
     assert main(["rate", "--store", str(s)]) == 1
-    assert "cannot read this file of the store" in capsys.readouterr().err
+    assert "store verify" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", ["truncate", "alter"])
+def test_store_verify_names_a_damaged_part(tmp_path, week1, week2, damage, capsys):
+    s = tmp_path / "s"
+    store.import_files([week1], store=s)
+    store.import_files([week2], store=s)
+    book = json.loads((store.lock.current_version(s) / "manifest.json").read_text())
+    part = sorted(_parts(s).values())[0]
+    name = f"{part.parent.name}/{part.name}"
+    assert book["checksums"][name] == {"bytes": part.stat().st_size,
+                                       "sha256": hashlib.sha256(part.read_bytes()).hexdigest()}
+    assert main(["store", "verify", "--store", str(s)]) == 0
+    assert "intact" in capsys.readouterr().out
+    data = part.read_bytes()
+    part.unlink()  # the part is a hard link shared with the previous version: break the link
+    if damage == "truncate":
+        part.write_bytes(data[: len(data) // 2])
+    else:  # one byte changed inside, same size
+        middle = len(data) // 2
+        part.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1:])
+    for command in (["store", "verify"], ["store", "info"], ["rate"], ["actions"]):
+        assert main([*command, "--store", str(s)]) == 1, command
+        err = capsys.readouterr().err
+        assert part.name in err and "damaged" in err and "re-import" in err, command
+        assert "Traceback" not in err and "Parquet" not in err.replace("Parquet file", ""), command
+    with pytest.raises(InputFileError, match="damaged"):
+        store.load(s)

@@ -1,7 +1,8 @@
 """``oos-analysis import`` and ``oos-analysis store info``: build the history store, look into it.
 
 ``import FILE... [--store DIR] [--wait SECONDS]`` merges exports of any kind into the store (all or
-nothing; a file already imported is recognised by its content and skipped). ``store info`` lists
+nothing; a file already imported is recognised by its content and skipped). ``store verify`` checks
+every file against the size and SHA-256 recorded for it. ``store info`` (which checks them too) lists
 what the store holds and, per marketplace and report kind, the days it covers and the gaps: days
 no export covers, which the kit treats as unknown, never as zero orders.
 """
@@ -15,7 +16,7 @@ import pandas as pd
 
 from .. import store as store_mod
 
-__all__ = ["add_parser", "run_import", "run_info"]
+__all__ = ["add_parser", "run_import", "run_info", "run_verify"]
 
 
 def _add_store_argument(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +62,16 @@ def add_parser(subparsers) -> None:
     )
     _add_store_argument(info)
     info.set_defaults(func=run_info)
+    verify = actions.add_parser(
+        "verify",
+        help="check every file of the store against the size and SHA-256 recorded for it",
+        description=(
+            "Check every Parquet file of the store against the size and SHA-256 recorded when it "
+            "was written. Exit status 1 names each damaged file and what to do."
+        ),
+    )
+    _add_store_argument(verify)
+    verify.set_defaults(func=run_verify)
     st.set_defaults(func=_store_usage(st))
 
 
@@ -90,8 +101,23 @@ def run_import(args) -> int:
     return 0
 
 
+def run_verify(args) -> int:
+    """Check every file of the store; one line of summary, or an error naming the damaged ones."""
+    from ..store.integrity import require_intact
+
+    checked = require_intact(args.store)
+    unchecked = int((checked["status"] == "not checked").sum())
+    print(f"store {args.store}: {int((checked['status'] == 'ok').sum())} file(s) intact"
+          + (f", {unchecked} written before checksums were recorded (not checked; the next "
+             "import records them)" if unchecked else ""))
+    return 0
+
+
 def run_info(args) -> int:
-    """Print the store's contents, imported files, coverage and gaps."""
+    """Print the store's contents, imported files, coverage and gaps (after checking the files)."""
+    from ..store.integrity import require_intact
+
+    require_intact(args.store)
     held = store_mod.contents(args.store)
     files = store_mod.manifest(args.store)
     spans = store_mod.coverage(args.store)

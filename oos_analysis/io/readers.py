@@ -36,7 +36,7 @@ from .order_files import (
     read_order_report_table,
 )
 from .seller_performance import read_seller_performance_table
-from .stockout_log import read_stockout_log_table
+from .stockout_log import merge_logs, read_stockout_log_table
 
 __all__ = [
     "Export",
@@ -133,7 +133,9 @@ def _combine(kind: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         for part in parts
     ]
     combined = pd.concat(aligned, ignore_index=True) if len(aligned) > 1 else aligned[0]
-    if len(frames) > 1:
+    if len(frames) > 1 and kind == schema.STOCKOUT_LOG:
+        combined = merge_logs(aligned)
+    elif len(frames) > 1:
         key, latest = _DEDUPE[kind]
         combined, _ = drop_duplicate_items(combined, key, latest=latest)
     return combined

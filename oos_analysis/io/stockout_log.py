@@ -35,10 +35,13 @@ from . import schema
 from .delimited import TableSpec, parse_timestamps, read_table
 from .order_files import drop_duplicate_items, map_unique
 
-__all__ = ["STOCKOUT_SPEC", "read_stockout_log_table"]
+__all__ = ["STOCKOUT_SPEC", "read_stockout_log_table", "merge_logs"]
 
 _TIMES = ("detected_at", "ship_by", "request_sent_at", "reminder_sent_at", "official_request_at",
           "resolved_at")
+# the times that record something happening; the latest of them dates a row (ship_by is a deadline)
+_EVENTS = ("resolved_at", "official_request_at", "reminder_sent_at", "request_sent_at",
+           "detected_at")
 STOCKOUT_SPEC = TableSpec(
     kind=schema.STOCKOUT_LOG,
     required=("order_id", "marketplace", "detected_at", "resolution"),
@@ -118,3 +121,49 @@ def read_stockout_log_table(source, *, encoding=None, tz="UTC"):
             "last one"
         )
     return frame, table.encoding, warnings
+
+
+def _row_dates(frame: pd.DataFrame) -> np.ndarray:
+    """The latest event time of each row as int64 nanoseconds; rows without any time get the minimum."""
+    floor = np.iinfo(np.int64).min
+    latest = np.full(len(frame), floor, dtype=np.int64)
+    for column in _EVENTS:
+        if column in frame:
+            values = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
+            ns = values.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+            ns = np.where(values.isna().to_numpy(), floor, ns)
+            latest = np.maximum(latest, ns)
+    return latest
+
+
+def merge_logs(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Merge stock-out logs, oldest first, per order: the newest rows of each order win.
+
+    An order's rows in one log are dated by the latest event time among them (``resolved_at``,
+    ``official_request_at``, ``reminder_sent_at``, ``request_sent_at``, ``detected_at``); the log
+    with the latest date keeps all its rows of that order, a tie going to the later log. Orders
+    found in only one log keep their rows, so merging never loses an order.
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"order_id": ["1", "2"], "resolution": ["open", "open"],
+    ...     "detected_at": pd.to_datetime(["2026-11-02", "2026-11-02"], utc=True)})
+    >>> new = pd.DataFrame({"order_id": ["1"], "resolution": ["bought"],
+    ...     "detected_at": pd.to_datetime(["2026-11-02"], utc=True),
+    ...     "resolved_at": pd.to_datetime(["2026-11-03"], utc=True)})
+    >>> merge_logs([old, new])[["order_id", "resolution"]].values.tolist()
+    [['2', 'open'], ['1', 'bought']]
+    """
+    frames = [f for f in frames if len(f)] or frames[-1:]
+    if len(frames) < 2:
+        return frames[0] if frames else pd.DataFrame()
+    combined = pd.concat(frames, ignore_index=True)
+    origin = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
+    order, _ = pd.factorize(combined["order_id"])
+    rank = pd.DataFrame({"order": order, "date": _row_dates(combined), "origin": origin})
+    # per (order, log): the log's latest date for that order; the best (date, log) wins the order
+    per_log = rank.groupby(["order", "origin"], sort=False)["date"].max().reset_index()
+    best = per_log.sort_values(["order", "date", "origin"], kind="stable").drop_duplicates(
+        "order", keep="last").set_index("order")["origin"]
+    keep = best.reindex(order).to_numpy() == origin
+    return combined[keep].reset_index(drop=True)

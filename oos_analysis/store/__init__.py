@@ -3,10 +3,10 @@
 ``importer`` merges exports into versioned Parquet parts; ``loader`` reads the live version back as
 the same ``Exports`` the readers build; ``parts`` holds the month part files and the merge rules;
 ``lock`` the lock, the versions and the atomic switch; ``spans`` the manifest, covered spans
-and gap days.
+and gap days; ``integrity`` the size and SHA-256 of every file.
 
 Exports: :func:`import_files`, :func:`load`, :func:`contents`, :func:`manifest`,
-:func:`coverage`, :func:`gap_days`, ``DEFAULT_STORE``, ``PROVENANCE_COLUMNS``.
+:func:`coverage`, :func:`gap_days`, :func:`verify`, ``DEFAULT_STORE``, ``PROVENANCE_COLUMNS``.
 """
 
 from ..lazy import lazy_exports
@@ -20,6 +20,7 @@ _PUBLIC = {
     "coverage": "spans",
     "gap_days": "spans",
     "DEFAULT_STORE": "lock",
+    "verify": "integrity",
 }
 __all__ = list(_PUBLIC)
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals())

@@ -16,12 +16,15 @@ kind                   key                                    winner
 ``cancel_download``    ``order_id``                           later import
 ``seller_performance`` ``marketplace_id, metric, date_from,   later import
                        date_to``
-``stockout_log``       the whole log                          later import replaces it wholesale
+``stockout_log``       ``order_id``                           the log whose rows of the order hold
+                                                              the latest event time (``resolved_at``
+                                                              and the other times), else the later
+                                                              import; all its rows of that order
 =====================  =====================================  ====================================
 
-The stock-out log is kept by staff, so the copy imported last is the truth; rows deleted from it
-are deleted from the store too. Every row carries its provenance: ``source_file``,
-``source_sha256`` and ``imported_at`` (UTC).
+The stock-out log is merged per order, so importing the Japanese log after the US one keeps both,
+and a weekly copy of a log updates the orders it mentions without dropping older ones. Every row
+carries its provenance: ``source_file``, ``source_sha256`` and ``imported_at`` (UTC).
 
 A file is recognised by the SHA-256 of its bytes: importing it again changes nothing. An import is
 all or nothing: every file is read and checked before the store is touched, and the new state is
@@ -60,6 +63,7 @@ from ..exceptions import InputFileError
 from ..io.schema import (
     REPORT_KINDS,
 )
+from . import integrity
 from .lock import (
     DEFAULT_STORE,
     MANIFEST,
@@ -242,7 +246,8 @@ def _write_version(root: Path, live: Path | None, book: dict, exports: list) -> 
                 counts[kind] = book["rows"][kind]
             if kind in by_kind:
                 pause_point("mid_write")
+        sums = integrity.record(staged, live, book)
         book = {"format": STORE_FORMAT, "files": book["files"] + entries, "rows": counts,
-                "parts": parts, "dtypes": dtypes, "columns": columns}
+                "parts": parts, "dtypes": dtypes, "columns": columns, "checksums": sums}
         (staged / MANIFEST).write_text(json.dumps(book, indent=1), encoding="utf-8")
         publish(root, staged)

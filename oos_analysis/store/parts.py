@@ -9,6 +9,7 @@ The layout as a whole, and the guarantees of an import, are described in :mod:`o
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..exceptions import InputFileError
-from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, ORDER_REPORT, SELLER_PERFORMANCE
+from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, ORDER_REPORT, SELLER_PERFORMANCE, STOCKOUT_LOG
+from ..io.stockout_log import merge_logs
+from . import integrity
 
 # kind -> (key columns, column whose newest value wins or None for "later import wins")
 MERGE_RULES = {
@@ -99,14 +101,24 @@ def cast_columns(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
 
 
 def read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a store file (some ``columns`` of it), checking it against its recorded checksum.
+
+    A whole read checks size and SHA-256, a read of some columns the size; a damaged or missing
+    file raises :func:`oos_analysis.store.integrity.damaged`'s one paragraph.
+    """
     try:
-        return pd.read_parquet(path, engine="pyarrow", columns=columns)
+        figures = integrity.expected(path)
+        if figures is not None and columns is None:
+            source = io.BytesIO(integrity.verified_bytes(path, figures))
+        else:
+            if figures is not None:
+                integrity.check_size(path, figures)
+            source = path
+        return pd.read_parquet(source, engine="pyarrow", columns=columns)
+    except FileNotFoundError as exc:
+        raise integrity.damaged(path, "cannot read this file of the store: it is missing") from exc
     except (OSError, pa.ArrowException) as exc:
-        raise InputFileError(
-            f"{path}: cannot read this file of the store ({exc}). The store was changed by hand "
-            "or damaged; restore the folder from a backup or re-import your exports into a new "
-            "--store."
-        ) from exc
+        raise integrity.damaged(path, f"cannot read this file of the store: {exc}") from exc
 
 
 def read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> pd.DataFrame | None:
@@ -183,8 +195,8 @@ def _drop(frame: pd.DataFrame, labels) -> pd.DataFrame:
 
 def merge_rows(kind: str, old: pd.DataFrame | None, new: list[pd.DataFrame]) -> pd.DataFrame:
     """Merge the frames of one small kind, oldest first, keeping one row per key."""
-    if kind not in MERGE_RULES:  # the stock-out log: the last import is the truth
-        return new[-1]
+    if kind == STOCKOUT_LOG:  # per order: the newest rows win, rows of other orders stay
+        return merge_logs([*([old] if old is not None else []), *new])
     parts = [f for f in ([old] if old is not None else []) + new if not f.empty]
     if not parts:
         return new[-1]
