@@ -2,8 +2,13 @@
 
 Each subcommand lives in its own module under ``oos_analysis.cli`` and exposes two names:
 ``add_parser(subparsers)``, which declares its arguments and sets ``func``, and the function it
-sets. :func:`main` turns every :class:`~oos_analysis.exceptions.OOSAnalysisError` into one
-paragraph on standard error and exit status 1, so a scheduled job never shows a traceback.
+sets. :data:`COMMANDS` names every subcommand with its module and its one-line help; a command's
+module is imported only when that command runs (or its ``--help`` is asked for), so ``--help`` and
+a light command do not pay for pandas, the store or the simulator. Adding a command is one line in
+:data:`COMMANDS` plus its module.
+
+:func:`main` turns every :class:`~oos_analysis.exceptions.OOSAnalysisError` into one paragraph on
+standard error and exit status 1, so a scheduled job never shows a traceback.
 """
 
 from __future__ import annotations
@@ -16,15 +21,40 @@ import warnings
 from .. import __version__
 from ..exceptions import DataQualityWarning, OOSAnalysisError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["COMMANDS", "main", "build_parser"]
 
-# Subcommand modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("check", "sample", "store", "rate", "budget", "reconcile",
-                              "actions", "message", "simulate", "report")
+# Subcommand -> (module under oos_analysis.cli, one-line help), in the order ``--help`` lists them.
+# The help must be the one the module's add_parser gives (a test compares them). A module may
+# register several commands (``store`` registers ``import`` and ``store``): list each.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "tell what each export file is and whether it can be read"),
+    "sample": ("sample", "write synthetic practice exports (a US dropshipper plus a small "
+               "amazon.co.jp shop)"),
+    "import": ("store", "merge exports into the local history store"),
+    "store": ("store", "look into the history store"),
+    "rate": ("rate", "daily 7-day cancellation rate per marketplace"),
+    "budget": ("budget", "remaining cancellations, roll-off calendar, recovery date, listings "
+               "at risk"),
+    "reconcile": ("reconcile", "compare the kit's cancel rate with Amazon's Seller Performance "
+                  "report"),
+    "actions": ("actions", "next action per open stock-out (buy, request, remind, cancel)"),
+    "message": ("message", "the cancellation-request message for one open stock-out"),
+    "simulate": ("simulate", "chance of breaching the cancellation-rate target in the coming "
+                 "weeks, and the cheapest buying policy that stays safe"),
+    "report": ("report", "render the weekly HTML report (no code, no buyer data)"),
+}
+
+_ALL = object()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every subcommand registered."""
+def build_parser(only: str | None | object = _ALL) -> argparse.ArgumentParser:
+    """Build the argument parser.
+
+    By default every subcommand is registered in full (every command module is imported). With
+    ``only`` a command name, only the module of that command is imported and registered; the
+    others are listed by name and help alone. With ``only=None`` no module is imported: enough
+    for ``--help``, ``--version`` and the message about an unknown command.
+    """
     parser = argparse.ArgumentParser(
         prog="oos-analysis",
         description=(
@@ -35,9 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
+    wanted = COMMANDS[only][0] if isinstance(only, str) and only in COMMANDS else None
+    for name, (module, help_) in COMMANDS.items():
+        if name in subparsers.choices:
+            continue  # registered with an earlier command of the same module
+        if only is _ALL or module == wanted:
+            importlib.import_module(f"{__name__}.{module}").add_parser(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_)
     return parser
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv``: its first word that is not an option, if any."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
@@ -47,7 +93,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=_command_in(argv))
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)

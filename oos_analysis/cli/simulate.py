@@ -11,21 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-import pandas as pd
-
 from ..exceptions import ParameterError
-from ..forecast.policy import DEFAULT_RISK, cheapest_safe_policy, mark_safe, policy_grid
-from ..forecast.simulation import SimulationInputs, simulate
-from ..metric.rate import DEFAULT_THRESHOLD
-from .common import (
-    add_format_argument,
-    add_input_arguments,
-    parse_date,
-    parse_tz,
-    write_frame,
-    write_json,
-)
+from .arguments import add_format_argument, add_input_arguments
+
+# Declaring the arguments imports neither pandas nor the simulator, so `simulate --help` is
+# instant; run() imports them.
 
 __all__ = ["add_parser", "run"]
 
@@ -75,14 +65,14 @@ def add_parser(subparsers) -> None:
                         "(default: from the log)")
     parser.add_argument("--cancel", nargs="+", default=[], metavar="ORDER_ID",
                         help="orders to cancel for sure (what if I cancel these?)")
-    parser.add_argument("--risk", type=_number(float, "--risk"), default=DEFAULT_RISK,
+    parser.add_argument("--risk", type=_number(float, "--risk"), default=None,
                         metavar="R", help="acceptable chance of any breach (default: 0.05)")
     parser.add_argument("--draws", type=_number(int, "--draws"), default=10_000, metavar="N",
                         help="simulated paths (default: 10000)")
     parser.add_argument("--seed", type=_number(int, "--seed"), metavar="S",
                         help="random seed, for a reproducible answer (default: fresh, printed)")
     parser.add_argument("--threshold", type=_number(float, "--threshold"),
-                        default=DEFAULT_THRESHOLD, metavar="T",
+                        metavar="T",
                         help="target as a fraction (default: 0.025)")
     parser.add_argument("--tz", default="UTC", metavar="ZONE",
                         help="time zone of the day boundaries (default: UTC, as Amazon's "
@@ -103,6 +93,8 @@ def _inputs(args, orders, log, asof):
                 f"{', '.join(missing)} (e.g. --start 2026-12-01 --orders-per-day 30 "
                 "--stockout-rate 0.03), or give the exports."
             )
+    from ..forecast.simulation import SimulationInputs
+
     return SimulationInputs.from_history(
         orders, log, asof=asof, marketplace=args.marketplace,
         orders_per_day=args.orders_per_day, stockout_rate=args.stockout_rate,
@@ -113,6 +105,18 @@ def _inputs(args, orders, log, asof):
 
 def run(args: argparse.Namespace) -> int:
     """Run the simulation and print it in ``args.format``."""
+    import numpy as np
+    import pandas as pd
+
+    from ..forecast.policy import DEFAULT_RISK, cheapest_safe_policy, mark_safe, policy_grid
+    from ..forecast.simulation import simulate
+    from ..metric.rate import DEFAULT_THRESHOLD
+    from .common import parse_date, parse_tz, write_frame, write_json
+
+    if args.risk is None:
+        args.risk = DEFAULT_RISK
+    if args.threshold is None:
+        args.threshold = DEFAULT_THRESHOLD
     args.tz = parse_tz(args.tz)
     asof = None if args.asof is None else parse_date(args.asof, name="--asof")
     start = None if args.start is None else parse_date(args.start, name="--start")
@@ -145,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inputs_record(inputs: SimulationInputs) -> dict:
+def _inputs_record(inputs) -> dict:
     return {
         "orders_per_day": dict(zip(_WEEKDAYS, inputs.orders_per_day, strict=True)),
         "stockout_rate": inputs.stockout_rate,
@@ -182,6 +186,8 @@ def _money(value: float) -> str:
 
 
 def _table(result, policies, best, args, seed) -> str:
+    import pandas as pd
+
     s = result.summary.iloc[0]
     inp = result.inputs
     src = inp.sources

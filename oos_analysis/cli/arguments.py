@@ -1,0 +1,53 @@
+"""Arguments every subcommand shares: input files, ``--store``, ``--encoding`` and ``--format``.
+
+Kept apart from :mod:`oos_analysis.cli.common` so that declaring a command's arguments (all that
+``oos-analysis COMMAND --help`` needs) imports neither pandas nor numpy.
+"""
+
+from __future__ import annotations
+
+__all__ = ["FORMATS", "add_input_arguments", "add_format_argument"]
+
+FORMATS = ("table", "csv", "json")
+
+
+def add_input_arguments(parser, *, required: bool = True, store: bool | None = None) -> None:
+    """Add positional ``FILE...`` (stored as ``args.files``) and ``--encoding`` to ``parser``.
+
+    With ``required`` the check that at least one file was given happens in :func:`load_exports`,
+    so the message can say what to pass instead of argparse's terse usage line. With ``store``
+    (default: same as ``required``) also add ``--store [DIR]``, read by :func:`load_exports`
+    instead of files; a command whose files are optional must handle ``args.store`` itself.
+    """
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="Seller Central exports in any mix (All Orders, Order Report, Account Health "
+        "download, Seller Performance JSON, stock-out log); types are detected from content",
+    )
+    parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="text encoding of the files (default: detected; e.g. utf-8, cp932)",
+    )
+    if required if store is None else store:
+        parser.add_argument(
+            "--store",
+            nargs="?",
+            const="data/store",
+            metavar="DIR",
+            help="read the history store built by `oos-analysis import` instead of files "
+            "(DIR defaults to data/store)",
+        )
+    parser.set_defaults(files_required=required)
+
+
+def add_format_argument(parser, choices=FORMATS, default: str = "table") -> None:
+    """Add ``--format`` with the given choices to ``parser``."""
+    parser.add_argument(
+        "--format",
+        choices=list(choices),
+        default=default,
+        help=f"output format (default: {default})",
+    )
