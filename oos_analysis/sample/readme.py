@@ -39,8 +39,8 @@ regenerates them and compares, so this folder cannot drift from the generator.
 - `us/all-orders.txt`: All Orders report by order date. SP-API layout (33 columns),
   tab-separated, UTF-8, one row per item; most timestamps `+00:00`, some `-07:00`.
 - `us/order-report.txt`: Order Report for the last 30 days, MFN only, every optional column on
-  (buyer-request flag and reason, sales channel, promise date), fake buyer PII. Some rows lack
-  their empty trailing fields, as real downloads sometimes do.
+  (buyer-request flag and reason, sales channel, promise date), fake buyer PII. Every row is
+  complete, so the sample opens without a data-quality warning.
 - `us/seller-performance.json`: `GET_V2_SELLER_PERFORMANCE_REPORT` for amazon.com and amazon.ca.
 - `us/account-health-cancel-rate.csv`: Account Health, Pre-fulfillment cancel rate, Download
   report, for the JSON's 7-day range.
