@@ -14,7 +14,7 @@ $(BIN)/python:
 # Reinstall whenever pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[notebooks,test]'
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,test,spapi,alerts]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (oos_analysis)" >/dev/null
 	@touch $@
 

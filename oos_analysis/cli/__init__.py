@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "chance of breaching the cancellation-rate target in the coming "
                  "weeks, and the cheapest buying policy that stays safe"),
     "report": ("report", "render the weekly HTML report (no code, no buyer data)"),
+    "fetch": ("fetch", "download the reports from Amazon's SP-API and import them "
+              "(extra [spapi])"),
 }
 
 _ALL = object()
@@ -92,7 +94,11 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage)."""
+    """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage).
+
+    ``fetch`` and ``weekly`` use more: 3 credentials, 4 marketplace, 5 throttled, 6 report
+    failed at Amazon, 7 network, 8 optional library missing (see :mod:`oos_analysis.fetch.errors`).
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(only=_command_in(argv))
     args = parser.parse_args(argv)
@@ -106,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             return int(args.func(args) or 0)
         except OOSAnalysisError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return 1
+            return int(getattr(exc, "exit_code", 1))
         except BrokenPipeError:
             return 0
 

@@ -6,7 +6,8 @@ Kept apart from :mod:`oos_analysis.cli.common` so that declaring a command's arg
 
 from __future__ import annotations
 
-__all__ = ["FORMATS", "add_input_arguments", "add_format_argument"]
+__all__ = ["FORMATS", "add_input_arguments", "add_format_argument", "add_config_argument",
+           "read_config_argument", "CONFIG_ENV"]
 
 FORMATS = ("table", "csv", "json")
 
@@ -51,3 +52,27 @@ def add_format_argument(parser, choices=FORMATS, default: str = "table") -> None
         default=default,
         help=f"output format (default: {default})",
     )
+
+
+CONFIG_ENV = "OOS_ANALYSIS_CONFIG"
+"""Environment variable naming the config file when ``--config`` is not given."""
+
+
+def add_config_argument(parser) -> None:
+    """Add ``--config FILE`` (default: the file named by ``$OOS_ANALYSIS_CONFIG``, if set)."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"the kit's TOML config file (default: ${CONFIG_ENV} if set); see the README "
+        "section 'Fetch from Amazon automatically'",
+    )
+
+
+def read_config_argument(args):
+    """The :class:`~oos_analysis.config.Config` named by ``--config`` or ``$OOS_ANALYSIS_CONFIG``."""
+    import os
+
+    from ..config import EMPTY_CONFIG, read_config
+
+    path = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
+    return read_config(path) if path else EMPTY_CONFIG
