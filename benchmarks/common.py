@@ -61,13 +61,16 @@ def _digits(values: np.ndarray, width: int) -> pa.Array:
     return pc.utf8_lpad(pa.array(values.astype(str)), width=width, padding="0")
 
 
-def write_all_orders(path: str | os.PathLike, rows: int, *, seed: int = 0) -> Path:
+def write_all_orders(path: str | os.PathLike, rows: int, *, seed: int = 0, days: int = 90,
+                     start: str = "2026-08-26", unsorted: bool = False) -> Path:
     """Write a synthetic All Orders report with ``rows`` order-item rows and return its path.
 
     About 15 % of orders have two or three items (consecutive rows sharing the order id and dates),
     about 4 % of orders are cancelled (status ``Cancelled``, empty item status, quantity 0 as in real
     files), 20 % are fulfilled by Amazon, one order in twenty has its timestamps written with a
-    ``-07:00`` offset, and one product name in eight starts with a double quote.
+    ``-07:00`` offset, and one product name in eight starts with a double quote. Purchases fall in
+    the ``days`` days from ``start``, in date order unless ``unsorted`` (a multi-year backfill
+    written in no particular order: orders shuffled, the items of an order kept together).
     """
     rng = np.random.default_rng(seed)
     path = Path(path)
@@ -75,8 +78,10 @@ def write_all_orders(path: str | os.PathLike, rows: int, *, seed: int = 0) -> Pa
     order_index = np.repeat(np.arange(rows), items_per_order)[:rows]
     n_orders = int(order_index[-1]) + 1 if rows else 0
 
-    start = np.datetime64("2026-08-26T00:00:00", "s").astype(np.int64)
-    purchase = np.sort(start + rng.integers(0, 90 * 86400, size=n_orders))
+    first = np.datetime64(f"{start}T00:00:00", "s").astype(np.int64)
+    purchase = np.sort(first + rng.integers(0, days * 86400, size=n_orders))
+    if unsorted:
+        purchase = purchase[np.random.default_rng(seed + 1).permutation(n_orders)]
     updated = purchase + rng.integers(600, 5 * 86400, size=n_orders)
     cancelled = rng.random(n_orders) < 0.04
     afn = rng.random(n_orders) < 0.2

@@ -37,10 +37,11 @@ __all__ = [
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def load_exports(args):
+def load_exports(args, *, columns=None):
     """Read ``args.files`` with :func:`~oos_analysis.read_exports`, or the store named by ``--store``.
 
-    Error when neither (or both) is given.
+    Error when neither (or both) is given. ``columns`` (kind -> column names) limits what is read
+    of a store to those columns (see :func:`oos_analysis.store.load`).
     """
     files = list(getattr(args, "files", None) or [])
     if getattr(args, "store", None):
@@ -52,7 +53,7 @@ def load_exports(args):
             )
         from ..store.loader import load
 
-        return load(args.store)
+        return load(args.store, columns=columns)
     if not files:
         command = getattr(args, "command", None) or "COMMAND"
         raise ParameterError(

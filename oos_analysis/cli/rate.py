@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
-from ..metric.orders import coverage, orders_from_exports
+from ..metric.orders import INPUT_COLUMNS, coverage, orders_from_exports
 from ..metric.rate import DEFAULT_THRESHOLD, check_threshold, daily_rate
 from .common import (
     add_format_argument,
@@ -51,9 +51,12 @@ def add_threshold_tz(parser) -> None:
                         "e.g. America/Los_Angeles)")
 
 
-def load_orders(args):
-    """Read the files and return (exports, orders); error when there is no All Orders export."""
-    exports = load_exports(args)
+def load_orders(args, *, columns=None):
+    """Read the files and return (exports, orders); error when there is no All Orders export.
+
+    ``columns`` (kind -> column names) limits what is read of a store to those columns.
+    """
+    exports = load_exports(args, columns=columns)
     if exports.all_orders.empty:
         raise ParameterError(
             "none of the files is an All Orders report with orders in it, and the rate needs one: "
@@ -84,7 +87,7 @@ def run(args) -> int:
     tz = parse_tz(args.tz)
     start = parse_date(args.start, name="--from") if args.start else None
     end = parse_date(args.end, name="--to") if args.end else None
-    _, orders = load_orders(args)
+    _, orders = load_orders(args, columns=INPUT_COLUMNS)
     result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
                         marketplace=args.marketplace, include_partial=args.include_partial)
     if getattr(args, "store", None):  # days no imported export covers are unknown, not zero

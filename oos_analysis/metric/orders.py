@@ -24,7 +24,8 @@ import pandas as pd
 from ..exceptions import DataQualityWarning
 from ..io.schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
 
-__all__ = ["ORDER_COLUMNS", "NO_SOURCE", "orders_from_items", "orders_from_exports", "coverage"]
+__all__ = ["ORDER_COLUMNS", "NO_SOURCE", "INPUT_COLUMNS", "orders_from_items",
+           "orders_from_exports", "coverage"]
 
 ORDER_COLUMNS = (
     "order_id",
@@ -48,6 +49,14 @@ ORDER_COLUMNS = (
 
 NO_SOURCE = "none"
 """``attribution_source`` of a cancelled order that no report attributes (``attribution`` unknown)."""
+
+INPUT_COLUMNS = {
+    "all_orders": ("order_id", "purchase_date", "last_updated_date", "order_status",
+                   "item_status", "fulfillment_channel", "sales_channel", "marketplace"),
+    "order_report": ("order_id", "buyer_requested_cancel"),
+}
+"""Every column :func:`orders_from_exports` reads of the big report kinds (the small ones are read
+whole): a reader that needs only the orders frame reads these."""
 
 _CHANNELS = {"MFN": MFN, "MERCHANT": MFN, "AFN": AFN, "AMAZON": AFN}
 _REQUIRED = ("order_id", "purchase_date", "order_status", "fulfillment_channel")

@@ -8,19 +8,22 @@ business; this module only reads the live version the lock module points at.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..io.schema import REPORT_KINDS
 from .importer import PROVENANCE_COLUMNS, with_provenance
 from .lock import DEFAULT_STORE, live_version, read_manifest
-from .parts import WORKERS, cast_columns, read_part, segments
+from .parts import WORKERS, cast_columns, check_part, read_part, scan_parts, segments
 
 __all__ = ["load", "contents"]
 
 
-def load(store: str | os.PathLike = DEFAULT_STORE):
+def load(store: str | os.PathLike = DEFAULT_STORE, *,
+         columns: Mapping[str, Sequence[str]] | None = None):
     """Read the store back as an :class:`~oos_analysis.io.readers.Exports`.
 
     The frames are those :func:`~oos_analysis.io.readers.read_exports` builds from the imported
@@ -29,6 +32,10 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
     still in the store (rows replaced by a newer export belong to the newer file). Order rows come
     month by month (UTC purchase month, rows without a date last), within a month in the order
     they were imported.
+
+    ``columns`` maps report kinds to the only columns to read of them (a command that needs 8 of
+    the 36 columns of a big store reads 8): their frames hold those columns, in canonical order,
+    and ``files`` is then empty, since splitting the rows per file would copy every row.
 
     Raises
     ------
@@ -48,27 +55,60 @@ def load(store: str | os.PathLike = DEFAULT_STORE):
 
     live = live_version(store)
     book = read_manifest(live)
-    with ThreadPoolExecutor(WORKERS) as pool:
-        reads = {kind: [pool.submit(read_part, s["path"]) for s in segments(live, book, kind)]
-                 for kind in REPORT_KINDS}
-        held = {kind: [job.result() for job in jobs] for kind, jobs in reads.items()}
+    columns = {kind: list(names) for kind, names in (columns or {}).items()}
     frames, pieces = {}, {}
-    for kind in REPORT_KINDS:
-        base = empty_frame(kind)
-        parts = [_canonical(part, base, book, kind) for part in held[kind]]
-        if not parts:
-            parts = [_canonical(_empty_kind(base, book, kind), base, book, kind)]
-        frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        # each file's rows, taken part by part: a take across the joined parts is much slower
-        pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices) for p in parts]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        for kind in REPORT_KINDS:
+            base, wanted = empty_frame(kind), columns.get(kind)
+            known = book.get("columns", {}).get(kind, []) if wanted is None else wanted
+            parts = _read_parts(segments(live, book, kind), wanted, known, pool)
+            parts = [_canonical(part, base, book, kind, wanted) for part in parts]
+            if not parts:
+                parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted)]
+            frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            if not columns:
+                pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices)
+                                for p in parts]
     files = []
-    for entry in book["files"]:
+    for entry in book["files"] if not columns else ():
         kind, sha = entry["kind"], entry["sha256"]
         found = [p.iloc[rows] for p, groups in pieces[kind] if len(rows := groups.get(sha, []))]
         frame = pd.concat(found, ignore_index=True) if found else frames[kind].iloc[:0]
         files.append(Export(entry["name"], kind, entry.get("encoding"),
                             frame.reset_index(drop=True)))
     return Exports(files=tuple(files), **frames)
+
+
+def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
+                pool) -> list[pd.DataFrame]:
+    """The part files of one kind: one frame read in one scan, else one frame per file.
+
+    One frame from one ``pyarrow.dataset`` scan costs a fraction of a read, a conversion and a
+    cast per file (a big store has hundreds of month files); the files are read one by one when
+    they cannot be one scan (see :func:`~oos_analysis.store.parts.scan_parts`).
+    """
+    paths = [s["path"] for s in segs]
+    table = None
+    if len(paths) > 1:
+        table = scan_parts(paths, wanted, pool, expected=expected)
+    if table is not None:
+        return [table.drop_columns(["__fragment_index"]).to_pandas()]
+    if wanted is None:
+        return list(pool.map(read_part, paths))
+    return list(pool.map(lambda p: _read_some(p, wanted), paths))
+
+
+def _read_some(path, wanted: list[str]) -> pd.DataFrame:
+    """The ``wanted`` columns a part file has, after checking the whole file's SHA-256.
+
+    A command's numbers must not come from a damaged file, whichever columns it reads.
+    """
+    check_part(path, whole=True)
+    try:
+        names = set(pq.read_schema(path).names)
+    except (OSError, ValueError):
+        names = set(wanted)  # let the read say what is wrong with the file
+    return read_part(path, [c for c in wanted if c in names])
 
 
 def _empty_kind(base: pd.DataFrame, book: dict, kind: str) -> pd.DataFrame:
@@ -79,17 +119,23 @@ def _empty_kind(base: pd.DataFrame, book: dict, kind: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
 
 
-def _canonical(frame: pd.DataFrame, base: pd.DataFrame, book: dict, kind: str) -> pd.DataFrame:
-    """A part as :func:`load` returns it: the store's dtypes, canonical columns first."""
+def _canonical(frame: pd.DataFrame, base: pd.DataFrame, book: dict, kind: str,
+               wanted: list[str] | None = None) -> pd.DataFrame:
+    """A part as :func:`load` returns it: the store's dtypes, canonical columns first.
+
+    With ``wanted``, only those columns, in the same order.
+    """
     dtypes, columns = book.get("dtypes", {}).get(kind, {}), book.get("columns", {}).get(kind, [])
     # as read_exports does: every canonical column present (and every column an import of this
     # kind brought, which a month written from older exports may lack), canonical ones first
-    missing = {c: pd.Series(index=frame.index, dtype=base[c].dtype if c in base else
-                            dtypes.get(c, "object"))
-               for c in [*base.columns, *columns] if c not in frame}
     known = set(base.columns) | set(PROVENANCE_COLUMNS)
     extra = [c for c in [*columns, *frame.columns] if c not in known]
     order = list(base.columns) + list(dict.fromkeys(extra)) + list(PROVENANCE_COLUMNS)
+    if wanted is not None:
+        order = [c for c in order if c in set(wanted)]
+    missing = {c: pd.Series(index=frame.index, dtype=base[c].dtype if c in base else
+                            dtypes.get(c, "object"))
+               for c in order if c not in frame}
     frame = frame.assign(**missing) if missing else frame
     return cast_columns(frame[order], dtypes)
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, ORDER_REPORT, SELLER_PERFORMANCE, STOCKOUT_LOG
@@ -81,18 +82,19 @@ def _month_codes(frame: pd.DataFrame, kind: str) -> np.ndarray:
 
 
 def _split(frame: pd.DataFrame, codes: np.ndarray) -> dict[int, pd.DataFrame]:
-    """Rows of ``frame`` per month code, each group in the frame's order."""
+    """Rows of ``frame`` per month code, each group in the frame's order.
+
+    Unsorted rows are put in month order by one ``take`` of the whole frame, then every month is a
+    zero-copy slice of it: a take per month costs a pass over chunked Arrow columns each time.
+    """
     if not len(frame):
         return {}
-    order = None
     if (codes[1:] < codes[:-1]).any():  # exports usually come in date order: slices, no sort
         order = np.argsort(codes, kind="stable")
         codes = codes[order]
+        frame = frame.take(order)
     bounds = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
-    return {
-        int(codes[a]): frame.iloc[slice(a, b) if order is None else order[a:b]]
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-    }
+    return {int(codes[a]): frame.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
 
 
 def cast_columns(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
@@ -121,6 +123,48 @@ def read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         raise integrity.damaged(path, f"cannot read this file of the store: {exc}") from exc
 
 
+def check_part(path: Path, *, whole: bool) -> None:
+    """Check a store file as :func:`read_part` does before reading it (all of it when ``whole``)."""
+    try:
+        figures = integrity.expected(path)
+        if figures is None:
+            if not path.exists():
+                raise FileNotFoundError(path)
+        elif whole:
+            integrity.verified_bytes(path, figures)
+        else:
+            integrity.check_size(path, figures)
+    except FileNotFoundError as exc:
+        raise integrity.damaged(path, "cannot read this file of the store: it is missing") from exc
+    except OSError as exc:
+        raise integrity.damaged(path, f"cannot read this file of the store: {exc}") from exc
+
+
+def scan_parts(paths: list[Path], columns: list[str] | None, pool: ThreadPoolExecutor,
+               expected: list[str] = (), whole: bool = True) -> pa.Table | None:
+    """Every row of ``paths`` in order, in one ``pyarrow.dataset`` scan, after checking the files.
+
+    ``columns`` None reads every column, else the ``columns`` the files have. Each file's size
+    and, if ``whole``, its SHA-256 are checked first (:func:`check_part`). The table has the column
+    ``__fragment_index`` (the file each row comes from). Returns None when one scan cannot stand
+    for the reads file by file: a column of ``expected`` missing from the first
+    file (whose schema the scan takes), or types that do not unify; the caller then reads file
+    by file, which says what is wrong with which file. Files after the first that lack a column
+    give missing values in it.
+    """
+    list(pool.map(lambda p: check_part(p, whole=whole), paths))
+    try:
+        dataset = ds.dataset([str(p) for p in paths], format="parquet")
+        names = dataset.schema.names
+        if any(c not in names for c in expected):
+            return None
+        return dataset.to_table(columns=[*(names if columns is None else
+                                           [c for c in columns if c in names]),
+                                         "__fragment_index"])
+    except (OSError, pa.ArrowException):
+        return None
+
+
 def read_kind(version: Path | None, kind: str, dtypes: dict | None = None) -> pd.DataFrame | None:
     if version is None or not (version / f"{kind}.parquet").exists():
         return None
@@ -134,6 +178,25 @@ def _deciding(path: Path, columns: list[str], dtypes: dict) -> pd.DataFrame:
     except (OSError, pa.ArrowException):
         names = set(columns)  # let the read say what is wrong with the file
     return cast_columns(read_part(path, [c for c in columns if c in names]), dtypes)
+
+
+def _deciding_all(paths: list[Path], columns: list[str], dtypes: dict,
+                  pool: ThreadPoolExecutor) -> list[pd.DataFrame]:
+    """:func:`_deciding` of every file, read in one ``pyarrow.dataset`` scan.
+
+    One scan of many small files costs a fraction of one read per file; when one scan cannot
+    stand for them (see :func:`scan_parts`), the files are read one by one.
+    """
+    wanted = [c for c in columns if c in dtypes]
+    table = (scan_parts(paths, wanted, pool, expected=wanted, whole=False) if len(paths) > 1
+             else None)
+    if table is None:
+        return list(pool.map(lambda p: _deciding(p, columns, dtypes), paths))
+    index = table.column("__fragment_index").to_numpy()
+    frame = cast_columns(table.drop_columns(["__fragment_index"]).to_pandas(), dtypes)
+    bounds = np.searchsorted(index, np.arange(len(paths) + 1))
+    return [frame.iloc[a:b].reset_index(drop=True)
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _ids(frame: pd.DataFrame) -> pa.Array:
@@ -235,7 +298,7 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     codes = _month_codes(new, kind)
     ids = _ids(new)
     keys, newest = MERGE_RULES[kind]
-    stored = list(pool.map(lambda s: _deciding(s["path"], [*keys, newest], dtypes), old))
+    stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool)
     found = np.zeros(sum(map(len, stored)), dtype=bool)
     if len(ids) and len(found):
         found = pc.is_in(pa.chunked_array([_ids(f) for f in stored], type=pa.large_string()),
