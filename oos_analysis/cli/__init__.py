@@ -42,6 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "chance of breaching the cancellation-rate target in the coming "
                  "weeks, and the cheapest buying policy that stays safe"),
     "report": ("report", "render the weekly HTML report (no code, no buyer data)"),
+    "training": ("training", "render the training course as an HTML handout (Japanese or "
+                 "English)"),
     "fetch": ("fetch", "download the reports from Amazon's SP-API and import them "
               "(extra [spapi])"),
 }
