@@ -165,7 +165,9 @@ def test_inputs_are_not_mutated():
     log = pd.DataFrame({"order_id": ["A"], "resolution": ["no_inventory"],
                         "official_request_at": pd.to_datetime([None], utc=True)})
     copies = [f.copy(deep=True) for f in (items, report, download, log)]
-    orders = orders_from_items(items, order_report=report, cancel_download=download, stockout_log=log)
+    with pytest.warns(DataQualityWarning, match="conflicting evidence"):
+        orders = orders_from_items(items, order_report=report, cancel_download=download,
+                                   stockout_log=log)
     for before, after in zip(copies, (items, report, download, log), strict=True):
         pd.testing.assert_frame_equal(before, after)
     snapshot = orders.copy(deep=True)

@@ -85,7 +85,11 @@ def test_mixed_offsets_statuses_channels_and_verbatim_values(fixtures):
      "all-orders-cp1252.txt"],
 )
 def test_every_layout_and_encoding_reads(fixtures, name):
-    df = read_all_orders(fixtures / name)
+    if name == "all-orders-32col-amazon-it.txt":  # its order id was scrubbed to 'scrubbed'
+        with pytest.warns(DataQualityWarning, match=r"'scrubbed' at line 2"):
+            df = read_all_orders(fixtures / name)
+    else:
+        df = read_all_orders(fixtures / name)
     assert len(df) >= 1
     assert list(df.columns[:8]) == [
         "order_id", "merchant_order_id", "purchase_date", "last_updated_date", "order_status",
@@ -95,7 +99,8 @@ def test_every_layout_and_encoding_reads(fixtures, name):
 
 
 def test_item_cancelled_in_shipped_order_amazon_it(fixtures):
-    df = read_all_orders(fixtures / "all-orders-32col-amazon-it.txt")
+    with pytest.warns(DataQualityWarning, match="3-7-7"):
+        df = read_all_orders(fixtures / "all-orders-32col-amazon-it.txt")
     row = df.iloc[0]
     assert (row["order_status"], row["item_status"]) == ("shipped", "cancelled")
     assert row["fulfillment_channel"] == "AFN"
@@ -144,7 +149,7 @@ def test_concatenated_exports_keep_each_item_once_latest_update(fixtures):
         df = read_all_orders(fixtures / "all-orders-concatenated.txt")
     messages = [str(w.message) for w in record]
     assert any("header line appears 1 more time" in m for m in messages)
-    assert any("1 duplicate order item" in m for m in messages)
+    assert any("1 row(s) are older versions of a line" in m for m in messages)
     assert sorted(df["order_id"]) == sorted(
         ["113-8871452-8288246", "114-5642155-9428269", "112-8173974-4673832"])
     kept = df.set_index("order_id").loc["113-8871452-8288246", "last_updated_date"]

@@ -20,7 +20,7 @@ from oos_analysis.io import schema
 
 HEADER = ["amazon-order-id", "purchase-date", "order-status", "fulfillment-channel",
           "sales-channel", "product-name", "quantity", "item-price", "ship-postal-code"]
-GOOD = ["113-1", "2024-07-18T18:52:47-07:00", "Cancelled", "Merchant", "Amazon.com",
+GOOD = ["113-0000001-0000001", "2024-07-18T18:52:47-07:00", "Cancelled", "Merchant", "Amazon.com",
         '"Quoted start', "1", "9.99", "02134"]
 
 cell = st.text(alphabet=st.characters(blacklist_characters="\t\r\n"), max_size=12)

@@ -12,11 +12,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..exceptions import ReportFormatError
 from . import schema
 from .delimited import TableSpec, read_table
 
 __all__ = ["read_all_orders_table", "read_order_report_table", "read_cancel_download_table",
-           "map_unique", "drop_duplicate_items"]
+           "map_unique", "drop_duplicate_items", "number_lines", "ORDER_ID_PATTERN",
+           "is_amazon_order_id"]
+
+ORDER_ID_PATTERN = r"\d{3}-\d{7}-\d{7}"
+"""Amazon's order id: 3, 7 and 7 digits joined by hyphens (``113-8871452-8288246``)."""
 
 _MONEY = {
     "item_price", "item_tax", "shipping_price", "shipping_tax", "gift_wrap_price", "gift_wrap_tax",
@@ -107,6 +112,107 @@ def canonical_status(value: str) -> str | None:
     return _STATUS_ALIASES.get(name, name)
 
 
+def is_amazon_order_id(values: pd.Series) -> np.ndarray:
+    """True where a (stripped) value has Amazon's ``3-7-7`` digit form; missing is False."""
+    return values.str.fullmatch(ORDER_ID_PATTERN).fillna(False).to_numpy(dtype=bool)
+
+
+def number_lines(frame: pd.DataFrame, key=("order_id", "sku")) -> np.ndarray:
+    """Number the lines sharing ``key`` inside one export: 0, 1, ... (``sku_line``).
+
+    The All Orders report has no order-item id, so two genuine lines of the same SKU in one
+    order differ only by position. Lines of the same key are numbered in the order of their
+    content (every column as text), not their position, so a shuffled copy of an export numbers
+    every line the same way and overlapping exports pair up line by line.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"order_id": ["1", "1", "2"], "sku": ["A", "A", "A"],
+    ...                   "item_status": ["shipped", "cancelled", "shipped"]})
+    >>> number_lines(f).tolist()
+    [1, 0, 0]
+    """
+    out = np.zeros(len(frame), dtype=np.int64)
+    if frame.empty:
+        return out
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for column in key:
+        c, u = pd.factorize(frame[column])
+        codes = pd.factorize(codes * (len(u) + 1) + (c + 1))[0]
+    twins = pd.Series(codes).duplicated(keep=False).to_numpy()
+    if not twins.any():
+        return out
+    sub = frame.loc[twins].astype(object).where(frame.loc[twins].notna(), "")
+    content = sub.astype(str).agg("\x1f".join, axis=1).to_numpy()
+    work = pd.DataFrame({"key": codes[twins], "content": content,
+                         "at": np.flatnonzero(twins)}).sort_values(["key", "content"], kind="stable")
+    work["n"] = work.groupby("key").cumcount()
+    out[work["at"].to_numpy()] = work["n"].to_numpy()
+    return out
+
+
+def _drop_older_versions(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Drop lines that reappear later in the same file at a newer ``last-updated-date``.
+
+    Every line of one order carries the order's last update, so a SKU of an order seen at two
+    different update times cannot be two lines of one export: the file holds two exports one
+    after the other, and the older version of the line goes. Lines at the same update time are
+    all kept, however alike.
+    """
+    if frame.empty or frame["last_updated_date"].isna().all():
+        return frame
+    key = frame[["order_id", "sku"]].astype(object).where(frame[["order_id", "sku"]].notna(), "")
+    newest = frame["last_updated_date"].groupby([key["order_id"], key["sku"]]).transform("max")
+    older = (frame["last_updated_date"] < newest).fillna(False).to_numpy(dtype=bool)
+    if not older.any():
+        return frame
+    warnings.append(
+        f"{int(older.sum())} row(s) are older versions of a line that appears again in the file "
+        "with a later last-updated-date (were overlapping exports concatenated?); the latest "
+        "version was kept"
+    )
+    return frame.loc[~older].reset_index(drop=True)
+
+
+def _check_ids(frame, lines, warnings) -> None:
+    ids = frame["order_id"]
+    amazon = frame["marketplace"].notna() & frame["marketplace"].ne(schema.NON_AMAZON)
+    odd = ids.notna().to_numpy() & amazon.to_numpy(dtype=bool) & ~is_amazon_order_id(ids)
+    if odd.any():
+        at = int(np.argmax(odd))
+        warnings.append(
+            f"{int(odd.sum())} order id(s) are not of Amazon's 3-7-7 digit form such as "
+            f"113-8871452-8288246 (first {ids.iloc[at]!r} at line {int(lines[at])}); they are "
+            "counted as read but never given to the playbook. Check that column."
+        )
+
+
+def _check_channels(frame, lines, source) -> None:
+    """One order, one marketplace: refuse a file whose order's items name different channels."""
+    known = frame[["order_id", "marketplace"]].dropna()
+    if known.empty:
+        return
+    per_order = known.groupby("order_id", sort=False)["marketplace"].nunique()
+    mixed = per_order[per_order > 1]
+    if mixed.empty:
+        return
+    order = mixed.index[0]
+    rows = np.flatnonzero(frame["order_id"].eq(order).fillna(False).to_numpy())
+    first = frame["marketplace"].iloc[rows[0]]
+    other = next(i for i in rows if frame["marketplace"].iloc[i] != first
+                 and pd.notna(frame["marketplace"].iloc[i]))
+    raise ReportFormatError(
+        f"order {order} has items on two sales channels ({frame['sales_channel'].iloc[rows[0]]!r} "
+        f"at line {int(lines[rows[0]])}, {frame['sales_channel'].iloc[other]!r} here); an Amazon "
+        f"order belongs to one marketplace, so the kit cannot tell whose rate it counts in"
+        + (f" ({len(mixed)} such orders in the file)" if len(mixed) > 1 else "")
+        + ". Download the report again; if Amazon's own file says so, report it to Seller Support.",
+        source=source,
+        line=int(lines[other]),
+        column="sales-channel",
+    )
+
+
 def _insert_after(frame: pd.DataFrame, after: str, name: str, values) -> pd.DataFrame:
     columns = list(frame.columns)
     at = columns.index(after) + 1 if after in columns else len(columns)
@@ -172,7 +278,14 @@ def read_all_orders_table(source, *, encoding=None):
     if "last_updated_date" not in frame:
         frame = _insert_after(frame, "purchase_date", "last_updated_date",
                               pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s, UTC]"))
-    frame = _dedupe(frame, ["order_id", "sku"], warnings, latest="last_updated_date")
+    lines = table.lines if table.lines is not None else np.arange(len(frame)) + 2
+    frame["order_id"] = frame["order_id"].str.strip().replace("", None)
+    _check_ids(frame, lines, warnings)
+    _check_channels(frame, lines, table.source)
+    keep = _drop_older_versions(frame.assign(_line=lines), warnings)
+    frame, lines = keep.drop(columns="_line"), keep["_line"].to_numpy()
+    # Lines inside one export are never merged: two lines of one SKU in one order are two lines.
+    frame["sku_line"] = number_lines(frame)
     return frame, table.encoding, warnings
 
 

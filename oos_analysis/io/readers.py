@@ -65,7 +65,7 @@ _DATE_COLUMN = {
     schema.SELLER_PERFORMANCE: "date_from",
 }
 _DEDUPE = {
-    schema.ALL_ORDERS: (["order_id", "sku"], "last_updated_date"),
+    schema.ALL_ORDERS: (["order_id", "sku", "sku_line"], "last_updated_date"),
     schema.ORDER_REPORT: (["order_id", "order_item_id"], None),
     schema.CANCEL_DOWNLOAD: (["order_id"], None),
     schema.STOCKOUT_LOG: (["order_id", "sku"], None),

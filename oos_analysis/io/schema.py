@@ -70,7 +70,7 @@ NON_AMAZON = "non-amazon"
 RESOLUTIONS = ("open", "bought", "buyer_cancelled", "no_inventory")
 """Values of the stock-out log's ``resolution`` column."""
 
-ATTRIBUTIONS = ("seller", "buyer_official", "unknown")
+ATTRIBUTIONS = ("seller", "buyer_official", "conflict", "pending", "unknown")
 """Who a cancellation is attributed to (``cancellation-rules.md`` section 3)."""
 
 STOCKOUT_LOG_COLUMNS = (

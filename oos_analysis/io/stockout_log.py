@@ -33,7 +33,7 @@ import pandas as pd
 from ..exceptions import ParameterError, ReportFormatError
 from . import schema
 from .delimited import TableSpec, parse_timestamps, read_table
-from .order_files import drop_duplicate_items, map_unique
+from .order_files import drop_duplicate_items, is_amazon_order_id, map_unique
 
 __all__ = ["STOCKOUT_SPEC", "read_stockout_log_table", "merge_logs"]
 
@@ -111,10 +111,43 @@ def read_stockout_log_table(source, *, encoding=None, tz="UTC"):
             line=int(lines[int(np.argmax(missing))]),
             column="order_id",
         )
+    formula = frame["order_id"].str.match(r"[=+@]|-[^0-9]").fillna(False).to_numpy(dtype=bool)
+    if formula.any():
+        at = int(np.argmax(formula))
+        raise ReportFormatError(
+            f"order_id is {frame['order_id'].iloc[at]!r}, a spreadsheet formula, where an Amazon "
+            "order id such as 113-8871452-8288246 was expected. The kit never messages such a "
+            "row; type the order id itself into that cell.",
+            source=name,
+            line=int(lines[at]),
+            column=table.headers.get("order_id", "order_id"),
+        )
+    backwards = np.array((frame["resolved_at"].notna() & frame["detected_at"].notna()).to_numpy(dtype=bool))
+    backwards[backwards] = (frame["resolved_at"][backwards]
+                            < frame["detected_at"][backwards]).to_numpy(dtype=bool)
+    if backwards.any():
+        at = int(np.argmax(backwards))
+        raise ReportFormatError(
+            f"resolved_at ({frame['resolved_at'].iloc[at]:%Y-%m-%d %H:%M} UTC) is before "
+            f"detected_at ({frame['detected_at'].iloc[at]:%Y-%m-%d %H:%M} UTC) for order "
+            f"{frame['order_id'].iloc[at]}; a case cannot be resolved before it was found. "
+            "Correct one of the two dates.",
+            source=name,
+            line=int(lines[at]),
+            column=table.headers.get("resolved_at", "resolved_at"),
+        )
+    warnings = table.warnings
+    odd = ~is_amazon_order_id(frame["order_id"])
+    if odd.any():
+        at = int(np.argmax(odd))
+        warnings.append(
+            f"{int(odd.sum())} order id(s) are not of Amazon's 3-7-7 digit form such as "
+            f"113-8871452-8288246 (first {frame['order_id'].iloc[at]!r} at line "
+            f"{int(lines[at])}); the playbook leaves those rows out. Correct the order id."
+        )
     extras = [c for c in frame.columns if c not in schema.STOCKOUT_LOG_COLUMNS]
     frame = frame[list(schema.STOCKOUT_LOG_COLUMNS) + extras]
     frame, dropped = drop_duplicate_items(frame, ["order_id", "sku"])
-    warnings = table.warnings
     if dropped:
         warnings.append(
             f"{dropped} duplicate row(s) for the same order_id and sku were dropped, keeping the "

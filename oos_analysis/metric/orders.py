@@ -8,10 +8,16 @@ The rules come from ``cancellation-rules.md`` section 3:
 * an order is **cancelled** when its order status is cancelled or any of its items is; it counts
   once, however many items (the unit is orders);
 * a cancellation is **counted** unless evidence says the buyer requested it officially: the order
-  report's buyer-request flag, or the stock-out log's ``buyer_cancelled`` with an official request
-  date. Amazon's Account Health download, where it lists the order, **overrides every other
-  source**. Without any evidence the attribution is ``unknown`` and the order is counted
-  (conservative); a "buyer cancelled" reason without an official request still counts.
+  report's buyer-request flag on **every** cancelled item of the order (the flag sits on an item
+  row and speaks for that item only), or the stock-out log's ``buyer_cancelled`` with an official
+  request date. Amazon's Account Health download, where it lists the order, **overrides every
+  other source**. Without any evidence the attribution is ``unknown`` and the order is counted
+  (conservative); a "buyer cancelled" reason without an official request still counts;
+* evidence that disagrees (the log says ``no_inventory``, the report's flag says requested) is a
+  ``conflict``: counted, and listed in a warning;
+* a fully cancelled order with no item price in the All Orders report, which the order report
+  lists without a payment date, is probably one the buyer cancelled while it was still **pending**, which Amazon leaves out. Its attribution is
+  ``pending``; it is counted unless ``exclude_pending`` (the cautious default counts it).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataQualityWarning
+from ..exceptions import DataQualityWarning, ReportFormatError
 from ..io.schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
 
 __all__ = ["ORDER_COLUMNS", "NO_SOURCE", "INPUT_COLUMNS", "orders_from_items",
@@ -87,6 +93,7 @@ def orders_from_items(
     order_report: pd.DataFrame | None = None,
     cancel_download: pd.DataFrame | None = None,
     stockout_log: pd.DataFrame | None = None,
+    exclude_pending: bool = False,
 ) -> pd.DataFrame:
     """Collapse an All Orders export (one row per item) to one row per order, with attribution.
 
@@ -97,7 +104,9 @@ def orders_from_items(
         ``fulfillment_channel`` and, when present, ``item_status``, ``sales_channel``,
         ``marketplace``, ``last_updated_date``.
     order_report : DataFrame, optional
-        ``Exports.order_report``; its ``buyer_requested_cancel`` flag marks official requests.
+        ``Exports.order_report``; its ``buyer_requested_cancel`` flag marks official requests, item
+        by item (matched on ``sku`` when both reports have it, else the order is excused only when
+        every one of its report rows is flagged); its ``payments_date`` shows an order was paid.
     cancel_download : DataFrame, optional
         ``Exports.cancel_download`` (Amazon's Account Health download); ``impacts_account_health``
         decides, for the orders it lists, whether they count.
@@ -105,15 +114,19 @@ def orders_from_items(
         ``Exports.stockout_log``; ``resolution == "buyer_cancelled"`` with ``official_request_at``
         set means an official request, ``no_inventory`` or an unofficial ``buyer_cancelled`` a
         seller cancellation.
+    exclude_pending : bool, default False
+        Leave out of the count the cancellations attributed ``pending`` (for sellers whose
+        reconciliation with Amazon's figures shows Amazon does not count them).
 
     Returns
     -------
     DataFrame
         One row per order with the columns of :data:`ORDER_COLUMNS`. ``excluded_reason`` is
         ``"afn"``, ``"non_amazon"`` or ``"no_channel"`` (sales or fulfillment channel missing) for
-        orders outside the metric; ``attribution`` is ``"seller"``, ``"buyer_official"`` or
-        ``"unknown"`` for cancelled orders; ``counted`` is ``in_metric & cancelled`` and not an
-        official buyer request. ``attribution_source`` is ``"stockout_log"``,
+        orders outside the metric; ``attribution`` is ``"seller"``, ``"buyer_official"``,
+        ``"conflict"``, ``"pending"`` or ``"unknown"`` for cancelled orders; ``counted`` is
+        ``in_metric & cancelled`` and not an official buyer request (nor ``pending`` with
+        ``exclude_pending``). ``attribution_source`` is ``"stockout_log"``,
         ``"order_report"``, ``"amazon_download"`` or ``"none"`` (no evidence) for cancelled orders
         and missing only for orders that were not cancelled.
 
@@ -121,6 +134,8 @@ def orders_from_items(
     ------
     ParameterError
         A frame lacks a column the rules need.
+    ReportFormatError
+        The stock-out log dates an official request before the order was placed.
 
     Warns
     -----
@@ -145,7 +160,7 @@ def orders_from_items(
     2        C      1      False           False    False
     """
     _require(items, _REQUIRED, "all_orders")
-    ids = _text(items["order_id"])
+    ids = _text(items["order_id"]).str.strip().replace("", None)
     codes, uniques = pd.factorize(ids)
     if (codes < 0).any():
         warnings.warn(
@@ -155,7 +170,7 @@ def orders_from_items(
             stacklevel=2,
         )
         keep = codes >= 0
-        items, codes = items[keep], codes[keep]
+        items, codes, ids = items[keep], codes[keep], ids[keep]
     k = len(uniques)
     first = _first_rows(codes)
 
@@ -216,28 +231,137 @@ def orders_from_items(
             "excluded_reason": pd.Series(reason, dtype="str").replace("", pd.NA),
         }
     )
-    return _attribute(orders, order_report, cancel_download, stockout_log)
+    lines = pd.DataFrame({
+        "order_id": ids.to_numpy()[row_cancel],
+        "sku": _text(items["sku"]).to_numpy()[row_cancel] if "sku" in items else None,
+    })
+    unpriced = _unpriced(items, codes, k)
+    return _attribute(orders, order_report, cancel_download, stockout_log, lines=lines,
+                      unpriced=unpriced, exclude_pending=exclude_pending)
 
 
-def _attribute(orders, order_report, cancel_download, stockout_log) -> pd.DataFrame:
+def _unpriced(items: pd.DataFrame, codes: np.ndarray, k: int) -> np.ndarray:
+    """Per order: True when the export has an item price column and no row of the order has one."""
+    if "item_price" not in items:
+        return np.zeros(k, dtype=bool)
+    priced = items["item_price"].notna().to_numpy(dtype=bool)
+    return np.bincount(codes, weights=priced, minlength=k) == 0
+
+
+def _report_excuses(ids: pd.Series, lines: pd.DataFrame, order_report: pd.DataFrame) -> np.ndarray:
+    """Per order: True when the order report flags a buyer request on every cancelled item.
+
+    Items are matched on SKU when both reports carry it on every row of the order; otherwise the
+    order is excused only when each of its report rows is flagged and there are at least as many
+    flagged rows as cancelled items (cautious: an unflagged row might be the cancelled one).
+    """
+    report = pd.DataFrame({
+        "order_id": _text(order_report["order_id"]).str.strip(),
+        "sku": _text(order_report["sku"]) if "sku" in order_report else pd.Series(
+            pd.NA, index=order_report.index, dtype="str"),
+        "flag": _flag(order_report["buyer_requested_cancel"]),
+    })
+    candidates = set(report.loc[report["flag"], "order_id"])
+    excused: set = set()
+    rows = report[report["order_id"].isin(candidates)].groupby("order_id", sort=False)
+    for order, cancelled in lines[lines["order_id"].isin(candidates)].groupby("order_id", sort=False):
+        rep = rows.get_group(order)
+        if rep["sku"].notna().all() and cancelled["sku"].notna().all():
+            have = rep.loc[rep["flag"], "sku"].value_counts()
+            need = cancelled["sku"].value_counts()
+            ok = bool((have.reindex(need.index, fill_value=0) >= need).all())
+        else:
+            ok = bool(rep["flag"].all()) and int(rep["flag"].sum()) >= len(cancelled)
+        if ok:
+            excused.add(order)
+    return ids.isin(excused).to_numpy()
+
+
+def _unpaid(ids: pd.Series, order_report) -> np.ndarray:
+    """Per order: True when the order report lists the order and no row of it has a payment date.
+
+    Amazon's All Orders report leaves the price of cancelled rows blank now and then, so a missing
+    price alone does not prove an order was never paid: the order report's empty
+    ``payments-date`` must say so too.
+    """
+    if order_report is None or not len(order_report) or "payments_date" not in order_report:
+        return np.zeros(len(ids), dtype=bool)
+    report_ids = _text(order_report["order_id"]).str.strip()
+    paid = report_ids[order_report["payments_date"].notna().to_numpy()]
+    return (ids.isin(report_ids) & ~ids.isin(paid)).to_numpy()
+
+
+def _check_log_dates(log: pd.DataFrame, orders: pd.DataFrame) -> None:
+    """An official request dated before the order was placed cannot be true: refuse the log."""
+    purchase = orders.set_index("order_id")["purchase_date"]
+    placed = _text(log["order_id"]).map(purchase)
+    early = np.array((log["official_request_at"].notna() & placed.notna()).to_numpy(dtype=bool))
+    early[early] = (log["official_request_at"][early] < placed[early]).to_numpy(dtype=bool)
+    if early.any():
+        at = int(np.argmax(early))
+        row = log.iloc[at]
+        line = int(row["line"]) if "line" in log and pd.notna(row["line"]) else None
+        raise ReportFormatError(
+            f"the stock-out log dates the official cancellation request of order "
+            f"{row['order_id']} {row['official_request_at']:%Y-%m-%d %H:%M} UTC, before the order "
+            f"was placed ({placed.iloc[at]:%Y-%m-%d %H:%M} UTC); expected a request after the "
+            "purchase. Correct official_request_at in that row: a wrong date must not excuse a "
+            "cancellation.",
+            source=log.attrs.get("source", "stock-out log"),
+            line=line,
+            column="official_request_at",
+        )
+
+
+def _attribute(orders, order_report, cancel_download, stockout_log, *, lines=None,
+               unpriced=None, exclude_pending=False) -> pd.DataFrame:
     ids = orders["order_id"]
     attribution = np.where(orders["cancelled"], "unknown", "").astype(object)
     source = np.full(len(orders), "", dtype=object)
     cancelled = orders["cancelled"].to_numpy().copy()
+    if lines is None:
+        lines = pd.DataFrame({"order_id": ids[cancelled].to_numpy(), "sku": None})
 
+    log_seller = np.zeros(len(orders), dtype=bool)
+    log_official = np.zeros(len(orders), dtype=bool)
     if stockout_log is not None and len(stockout_log):
         _require(stockout_log, ("order_id", "resolution", "official_request_at"), "stockout_log")
+        _check_log_dates(stockout_log, orders)
         log = stockout_log.drop_duplicates("order_id", keep="last")
         official = log["official_request_at"].notna() & log["resolution"].eq("buyer_cancelled")
         seller = log["resolution"].isin(["no_inventory", "buyer_cancelled"]) & ~official
-        for mask, label in ((official, "buyer_official"), (seller, "seller")):
-            hit = ids.isin(_text(log.loc[mask.fillna(False), "order_id"])).to_numpy() & cancelled
-            attribution[hit], source[hit] = label, "stockout_log"
+        log_ids = _text(log["order_id"]).str.strip()
+        log_official = ids.isin(log_ids[official.fillna(False).to_numpy()]).to_numpy() & cancelled
+        log_seller = ids.isin(log_ids[seller.fillna(False).to_numpy()]).to_numpy() & cancelled
+        attribution[log_official], source[log_official] = "buyer_official", "stockout_log"
+        attribution[log_seller], source[log_seller] = "seller", "stockout_log"
+        no_inventory = ids.isin(
+            log_ids[log["resolution"].eq("no_inventory").fillna(False).to_numpy()]
+        ).to_numpy() & cancelled
+    else:
+        no_inventory = np.zeros(len(orders), dtype=bool)
 
     if order_report is not None and len(order_report) and "buyer_requested_cancel" in order_report:
-        flagged = order_report.loc[_flag(order_report["buyer_requested_cancel"]), "order_id"]
-        hit = ids.isin(_text(flagged)).to_numpy() & cancelled
-        attribution[hit], source[hit] = "buyer_official", "order_report"
+        excused = _report_excuses(ids, lines, order_report) & cancelled & ~log_official
+        clash = excused & no_inventory
+        agree = excused & ~no_inventory
+        attribution[agree], source[agree] = "buyer_official", "order_report"
+        attribution[clash], source[clash] = "conflict", "stockout_log+order_report"
+        if clash.any():
+            listed = ", ".join(ids[clash].iloc[:5])
+            warnings.warn(
+                f"{int(clash.sum())} cancelled order(s) have conflicting evidence (e.g. "
+                f"{listed}): the stock-out log says no_inventory while the order report flags a "
+                "buyer request. They are counted (attribution 'conflict'); Amazon's Account "
+                "Health download would settle it.",
+                DataQualityWarning,
+                stacklevel=3,
+            )
+
+    if unpriced is not None:
+        full = cancelled & (orders["cancelled_items"].to_numpy() == orders["items"].to_numpy())
+        pending = full & unpriced & _unpaid(ids, order_report) & (attribution == "unknown")
+        attribution[pending], source[pending] = "pending", "all_orders"
 
     if cancel_download is not None and len(cancel_download):
         _require(cancel_download, ("order_id", "impacts_account_health"), "cancel_download")
@@ -273,16 +397,17 @@ def _attribute(orders, order_report, cancel_download, stockout_log) -> pd.DataFr
     # A cancellation no evidence speaks for has the source "none": a value, so that grouping by
     # source (as every attribution table does) keeps those rows instead of dropping them as NaN.
     source = np.where(cancelled & (source == ""), NO_SOURCE, source)
+    excluded = (attribution == "buyer_official") | (exclude_pending & (attribution == "pending"))
     return orders.assign(
         cancelled=cancelled,
         partial_cancel=orders["partial_cancel"].to_numpy() & cancelled,
         attribution=pd.Series(attribution, dtype="str").replace("", pd.NA),
         attribution_source=pd.Series(source, dtype="str").replace("", pd.NA),
-        counted=orders["in_metric"].to_numpy() & cancelled & (attribution != "buyer_official"),
+        counted=orders["in_metric"].to_numpy() & cancelled & ~excluded,
     )
 
 
-def orders_from_exports(exports) -> pd.DataFrame:
+def orders_from_exports(exports, *, exclude_pending: bool = False) -> pd.DataFrame:
     """Build the orders frame from what :func:`~oos_analysis.read_exports` returned.
 
     Uses ``exports.all_orders`` for the orders and the other reports, when present, for
@@ -293,6 +418,7 @@ def orders_from_exports(exports) -> pd.DataFrame:
         order_report=exports.order_report,
         cancel_download=exports.cancel_download,
         stockout_log=exports.stockout_log,
+        exclude_pending=exclude_pending,
     )
 
 
@@ -310,7 +436,9 @@ def coverage(orders: pd.DataFrame) -> pd.DataFrame:
         One row per ``marketplace`` and ``fulfillment_channel`` (missing values kept as <NA>) with
         ``orders``, ``included`` (in the metric), ``excluded_afn``, ``excluded_non_amazon``,
         ``excluded_no_channel``, ``cancelled``, ``counted``, ``buyer_official`` (cancelled, not
-        counted) and ``unattributed`` (counted with attribution ``unknown``).
+        counted), ``unattributed`` (counted with attribution ``unknown``), ``pending`` (in the
+        metric, attributed ``pending``, counted or not) and ``conflict`` (counted on conflicting
+        evidence).
 
     Examples
     --------
@@ -342,10 +470,15 @@ def coverage(orders: pd.DataFrame) -> pd.DataFrame:
             "excluded_no_channel": reason.eq("no_channel").fillna(False).astype(int),
             "cancelled": orders["cancelled"].astype(int),
             "counted": orders["counted"].astype(int),
-            "buyer_official": (orders["in_metric"] & orders["cancelled"] & ~orders["counted"]).astype(
+            "buyer_official": (orders["in_metric"] & orders["cancelled"] & ~orders["counted"]
+                               & orders["attribution"].ne("pending").fillna(True)).astype(int),
+            "unattributed": (orders["counted"] & orders["attribution"].eq("unknown").fillna(False)).astype(
                 int
             ),
-            "unattributed": (orders["counted"] & orders["attribution"].eq("unknown").fillna(False)).astype(
+            "pending": (orders["in_metric"] & orders["attribution"].eq("pending").fillna(False)).astype(
+                int
+            ),
+            "conflict": (orders["counted"] & orders["attribution"].eq("conflict").fillna(False)).astype(
                 int
             ),
         }

@@ -11,7 +11,7 @@ How rows merge (each kind keeps one row per key; ties go to the later import):
 =====================  =====================================  ====================================
 kind                   key                                    winner
 =====================  =====================================  ====================================
-``all_orders``         ``order_id, sku``                      newest ``last_updated_date``
+``all_orders``         ``order_id, sku, sku_line``            newest ``last_updated_date``
 ``order_report``       ``order_id, order_item_id``            newest ``reporting_date``
 ``cancel_download``    ``order_id``                           later import
 ``seller_performance`` ``marketplace_id, metric, date_from,   later import

@@ -29,7 +29,7 @@ from . import integrity
 
 # kind -> (key columns, column whose newest value wins or None for "later import wins")
 MERGE_RULES = {
-    ALL_ORDERS: (("order_id", "sku"), "last_updated_date"),
+    ALL_ORDERS: (("order_id", "sku", "sku_line"), "last_updated_date"),
     ORDER_REPORT: (("order_id", "order_item_id"), "reporting_date"),
     CANCEL_DOWNLOAD: (("order_id",), None),
     SELLER_PERFORMANCE: (("marketplace_id", "metric", "date_from", "date_to"), None),

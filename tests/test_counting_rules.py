@@ -1,0 +1,318 @@
+"""Count what Amazon counts: attribution per item, one identity per order, hand-built edge files.
+
+Every expectation below is counted by hand from the rows written in the test.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oos_analysis import read_all_orders, read_exports
+from oos_analysis.exceptions import DataQualityWarning, ReportFormatError
+from oos_analysis.io.readers import read_stockout_log
+from oos_analysis.metric.orders import coverage, orders_from_exports, orders_from_items
+
+HEADER = ["amazon-order-id", "purchase-date", "last-updated-date", "order-status",
+          "fulfillment-channel", "sales-channel", "sku", "item-status", "item-price"]
+T = "2026-03-02T10:00:00+00:00"
+U = "2026-03-03T10:00:00+00:00"
+O1, O2, O3 = "111-0000001-0000001", "111-0000002-0000002", "111-0000003-0000003"
+
+
+def all_orders_text(rows) -> str:
+    """rows: (order id, order status, item status, sku[, price, updated, channel, purchase])."""
+    lines = ["\t".join(HEADER)]
+    for r in rows:
+        order, status, item, sku = r[:4]
+        price = r[4] if len(r) > 4 else "10.00"
+        updated = r[5] if len(r) > 5 else U
+        channel = r[6] if len(r) > 6 else "Amazon.com"
+        bought = r[7] if len(r) > 7 else T
+        lines.append("\t".join([order, bought, updated, status, "Merchant", channel, sku, item,
+                                price]))
+    return "\n".join(lines) + "\n"
+
+
+def read(rows):
+    return read_all_orders(io.StringIO(all_orders_text(rows)))
+
+
+def by_id(orders):
+    return orders.set_index("order_id")
+
+
+def report(rows, *, payments=None):
+    """rows: (order id, sku, flag); payments: order id -> payments-date (default: paid)."""
+    frame = pd.DataFrame(rows, columns=["order_id", "sku", "buyer_requested_cancel"])
+    frame["buyer_requested_cancel"] = frame["buyer_requested_cancel"].astype("boolean")
+    dates = [(payments or {}).get(o, T) for o in frame["order_id"]]
+    frame["payments_date"] = pd.to_datetime(dates, utc=True)
+    return frame
+
+
+# --- a buyer request excuses only what was requested ------------------------------------------
+
+def test_flag_on_the_shipped_item_does_not_excuse_the_cancelled_one():
+    items = read([(O1, "Shipped", "Shipped", "SKU-A"), (O1, "Shipped", "Cancelled", "SKU-B")])
+    o = by_id(orders_from_items(items, order_report=report([(O1, "SKU-A", True),
+                                                             (O1, "SKU-B", False)])))
+    assert o.loc[O1, "counted"] and o.loc[O1, "attribution"] == "unknown"
+    assert int(o["counted"].sum()) == 1
+
+
+def test_order_excused_only_when_every_cancelled_item_is_flagged():
+    items = read([(O1, "Cancelled", "", "SKU-A"), (O1, "Cancelled", "", "SKU-B"),
+                  (O2, "Cancelled", "", "SKU-A"), (O2, "Cancelled", "", "SKU-B")])
+    flags = report([(O1, "SKU-A", True), (O1, "SKU-B", True),
+                    (O2, "SKU-A", True), (O2, "SKU-B", False)])
+    o = by_id(orders_from_items(items, order_report=flags))
+    assert o["counted"].to_dict() == {O1: False, O2: True}
+    assert o["attribution"].to_dict() == {O1: "buyer_official", O2: "unknown"}
+
+
+def test_same_sku_twice_needs_two_flags():
+    items = read([(O1, "Shipped", "Cancelled", "SKU-A"), (O1, "Shipped", "Cancelled", "SKU-A")])
+    one = report([(O1, "SKU-A", True), (O1, "SKU-A", False)])
+    two = report([(O1, "SKU-A", True), (O1, "SKU-A", True)])
+    assert by_id(orders_from_items(items, order_report=one)).loc[O1, "counted"]
+    assert not by_id(orders_from_items(items, order_report=two)).loc[O1, "counted"]
+
+
+def test_report_without_sku_excuses_only_when_every_row_is_flagged():
+    items = read([(O1, "Shipped", "Cancelled", "SKU-A"), (O1, "Shipped", "Shipped", "SKU-B"),
+                  (O2, "Cancelled", "", "SKU-A")])
+    flags = report([(O1, None, True), (O1, None, False), (O2, None, True)]).drop(columns="sku")
+    o = by_id(orders_from_items(items, order_report=flags))
+    assert o["counted"].to_dict() == {O1: True, O2: False}
+
+
+def test_log_official_request_excuses_the_order():
+    items = read([(O1, "Shipped", "Shipped", "SKU-A"), (O1, "Shipped", "Cancelled", "SKU-B")])
+    log = pd.DataFrame({"order_id": [O1], "resolution": ["buyer_cancelled"],
+                        "official_request_at": pd.to_datetime([U], utc=True)})
+    o = by_id(orders_from_items(items, stockout_log=log))
+    assert not o.loc[O1, "counted"] and o.loc[O1, "attribution_source"] == "stockout_log"
+
+
+def test_no_inventory_in_the_log_against_the_flag_is_a_counted_conflict():
+    items = read([(O1, "Cancelled", "", "SKU-A"), (O2, "Cancelled", "", "SKU-A")])
+    log = pd.DataFrame({"order_id": [O1], "resolution": ["no_inventory"],
+                        "official_request_at": pd.to_datetime([None], utc=True)})
+    flags = report([(O1, "SKU-A", True), (O2, "SKU-A", True)])
+    with pytest.warns(DataQualityWarning, match=rf"conflicting evidence \(e.g. {O1}\)"):
+        o = by_id(orders_from_items(items, order_report=flags, stockout_log=log))
+    assert o.loc[O1, "counted"] and o.loc[O1, "attribution"] == "conflict"
+    assert not o.loc[O2, "counted"]
+    cov = coverage(o.reset_index()).iloc[0]
+    assert (cov["counted"], cov["conflict"], cov["buyer_official"]) == (1, 1, 1)
+
+
+# --- two genuine lines of one SKU are two lines -----------------------------------------------
+
+def test_two_lines_of_one_sku_keep_their_cancellation():
+    with warnings_as_errors():
+        items = read([(O1, "Shipped", "Cancelled", "SKU-A"), (O1, "Shipped", "Shipped", "SKU-A")])
+    assert len(items) == 2 and sorted(items["sku_line"]) == [0, 1]
+    o = by_id(orders_from_items(items))
+    assert (o.loc[O1, "items"], o.loc[O1, "cancelled_items"], o.loc[O1, "counted"]) == (2, 1, True)
+
+
+def test_overlapping_files_pair_the_same_sku_lines(tmp_path):
+    rows = [(O1, "Shipped", "Cancelled", "SKU-A"), (O1, "Shipped", "Shipped", "SKU-A"),
+            (O2, "Shipped", "Shipped", "SKU-C")]
+    a, b = tmp_path / "week1.txt", tmp_path / "week2.txt"
+    a.write_text(all_orders_text(rows))
+    b.write_text(all_orders_text([rows[1], rows[0], (O3, "Shipped", "Shipped", "SKU-C")]))
+    with warnings_as_errors():
+        exports = read_exports([a, b])
+    assert len(exports.all_orders) == 4  # O1 twice, O2, O3: the overlap is not doubled
+    o = by_id(orders_from_exports(exports))
+    assert (o.loc[O1, "items"], o.loc[O1, "cancelled_items"]) == (2, 1)
+
+
+def test_a_newer_version_of_the_line_replaces_the_older_across_files(tmp_path):
+    a, b = tmp_path / "old.txt", tmp_path / "new.txt"
+    a.write_text(all_orders_text([(O1, "Pending", "Unshipped", "SKU-A", "10.00", T)]))
+    b.write_text(all_orders_text([(O1, "Cancelled", "", "SKU-A", "10.00", U)]))
+    o = by_id(orders_from_exports(read_exports([b, a])))
+    assert (o.loc[O1, "items"], o.loc[O1, "counted"]) == (1, True)
+
+
+# --- order ids ----------------------------------------------------------------------------------
+
+def test_stray_space_in_an_order_id_is_one_order():
+    items = read([(O1, "Shipped", "Shipped", "SKU-A"), (" " + O1 + " ", "Shipped", "Cancelled",
+                                                         "SKU-B")])
+    o = orders_from_items(items)
+    assert o["order_id"].tolist() == [O1] and int(o["counted"].sum()) == 1
+    # a frame built by hand is stripped too
+    o = orders_from_items(items.assign(order_id=[O1, O1 + " "]))
+    assert len(o) == 1
+
+
+def test_odd_order_id_is_warned_with_its_line():
+    with pytest.warns(DataQualityWarning, match=r"'113-1' at line 3"):
+        read([(O1, "Shipped", "Shipped", "SKU-A"), ("113-1", "Shipped", "Shipped", "SKU-A")])
+
+
+def test_non_amazon_channel_ids_are_not_warned():
+    with warnings_as_errors():
+        read([("S01-4545709-4312787", "Shipped", "Shipped", "SKU-A", "1", U, "Non-Amazon")])
+
+
+def test_formula_in_the_log_order_id_is_an_error():
+    log = ("order_id,marketplace,sku,detected_at,resolution\n"
+           f"{O1},amazon.com,A,2026-03-02,open\n"
+           '"=HYPERLINK(""https://x"",""111"")",amazon.com,B,2026-03-02,open\n')
+    with pytest.raises(ReportFormatError, match="formula") as caught:
+        read_stockout_log(io.StringIO(log))
+    assert caught.value.line == 3
+
+
+def test_odd_order_id_in_the_log_is_warned_with_its_line():
+    log = ("order_id,marketplace,sku,detected_at,resolution\n"
+           f"{O1},amazon.com,A,2026-03-02,open\nABC-1,amazon.com,B,2026-03-02,open\n")
+    with pytest.warns(DataQualityWarning, match=r"'ABC-1' at line 3"):
+        read_stockout_log(io.StringIO(log))
+
+
+# --- one order, one marketplace -----------------------------------------------------------------
+
+def test_order_on_two_sales_channels_is_refused_naming_the_line():
+    text = all_orders_text([(O2, "Shipped", "Shipped", "SKU-A"),
+                            (O1, "Shipped", "Shipped", "SKU-A", "1", U, "Amazon.com"),
+                            (O1, "Shipped", "Cancelled", "SKU-B", "1", U, "Amazon.ca")])
+    with pytest.raises(ReportFormatError, match=f"order {O1} has items on two sales channels") as c:
+        read_all_orders(io.StringIO(text))
+    assert (c.value.line, c.value.column) == (4, "sales-channel")
+    assert "line 3" in str(c.value)
+
+
+# --- the stock-out log cannot rewrite history ---------------------------------------------------
+
+def test_official_request_before_purchase_is_an_error():
+    items = read([(O1, "Cancelled", "", "SKU-A")])
+    log = pd.DataFrame({"order_id": [O1], "resolution": ["buyer_cancelled"],
+                        "official_request_at": pd.to_datetime(["2026-03-01T00:00Z"], utc=True)})
+    with pytest.raises(ReportFormatError, match=f"order {O1} 2026-03-01 00:00 UTC, before"):
+        orders_from_items(items, stockout_log=log)
+
+
+def test_resolved_before_detected_is_an_error_naming_the_line():
+    log = ("order_id,marketplace,sku,detected_at,resolution,resolved_at\n"
+           f"{O1},amazon.com,A,2026-03-02,no_inventory,2026-03-03\n"
+           f"{O2},amazon.com,B,2026-03-05,buyer_cancelled,2026-03-04\n")
+    with pytest.raises(ReportFormatError, match="before detected_at") as caught:
+        read_stockout_log(io.StringIO(log))
+    assert caught.value.line == 3
+
+
+# --- pending orders ----------------------------------------------------------------------------
+
+def test_unpaid_unpriced_cancellation_is_pending_and_counted_by_default():
+    items = read([(O1, "Cancelled", "", "SKU-A", ""), (O2, "Cancelled", "", "SKU-A", ""),
+                  (O3, "Cancelled", "", "SKU-A", "12.00")])
+    # O1: no price, listed without payment -> pending; O2: no price but paid; O3: priced
+    flags = report([(O1, "SKU-A", False), (O2, "SKU-A", False), (O3, "SKU-A", False)],
+                   payments={O1: None})
+    o = by_id(orders_from_items(items, order_report=flags))
+    assert o["attribution"].to_dict() == {O1: "pending", O2: "unknown", O3: "unknown"}
+    assert o.loc[O1, "attribution_source"] == "all_orders"
+    assert int(o["counted"].sum()) == 3
+    cov = coverage(o.reset_index()).iloc[0]
+    assert (cov["pending"], cov["unattributed"], cov["counted"]) == (1, 2, 3)
+    excluded = by_id(orders_from_items(items, order_report=flags, exclude_pending=True))
+    assert excluded["counted"].to_dict() == {O1: False, O2: True, O3: True}
+    cov = coverage(excluded.reset_index()).iloc[0]
+    assert (cov["pending"], cov["buyer_official"]) == (1, 0)
+
+
+def test_no_price_alone_is_not_pending():
+    o = orders_from_items(read([(O1, "Cancelled", "", "SKU-A", "")]))
+    assert o.loc[0, "attribution"] == "unknown"
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+class warnings_as_errors:
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("error", DataQualityWarning)
+
+    def __exit__(self, *exc):
+        return self._ctx.__exit__(*exc)
+
+
+day_rows = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # order number
+        st.integers(0, 3),  # purchase day (the order's own: the first row drawn for it wins)
+        st.sampled_from(["Shipped", "Cancelled"]),
+        st.sampled_from(["Shipped", "Cancelled", ""]),
+        st.sampled_from(["SKU-A", "SKU-B"]),
+    ),
+    min_size=1, max_size=14,
+)
+
+
+def _export(rows):
+    """Rows of one export, one purchase day per order (an order belongs to one day)."""
+    day_of = {}
+    out = []
+    for n, day, status, item, sku in rows:
+        day = day_of.setdefault(n, day)
+        out.append((f"111-0000000-000000{n}", status, item, sku, "5.00", U, "Amazon.com",
+                    f"2026-03-0{day + 1}T10:00:00+00:00"))
+    return out
+
+
+def _counts(paths):
+    with warnings_as_errors():
+        o = orders_from_exports(read_exports(paths))
+    return (len(o), int(o["items"].sum()), int(o["cancelled_items"].sum()), int(o["counted"].sum()),
+            sorted(o.loc[o["counted"], "order_id"]))
+
+
+@settings(max_examples=15, deadline=None)
+@given(day_rows, st.randoms(use_true_random=False), st.integers(0, 3), st.integers(0, 3))
+def test_shuffling_or_splitting_into_overlapping_pieces_never_changes_a_count(
+        tmp_path_factory, rows, rnd, cut_a, cut_b):
+    folder = tmp_path_factory.mktemp("split")
+    rows = _export(rows)
+    whole = folder / "whole.txt"
+    whole.write_text(all_orders_text(rows))
+    expected = _counts([whole])
+    shuffled = list(rows)
+    rnd.shuffle(shuffled)
+    (folder / "shuffled.txt").write_text(all_orders_text(shuffled))
+    assert _counts([folder / "shuffled.txt"]) == expected
+    # split by purchase day, as Amazon's date-range exports are, into two overlapping pieces
+    lo, hi = sorted((cut_a, cut_b))
+    first = [r for r in shuffled if int(r[7][9]) - 1 <= hi]
+    second = [r for r in rows if int(r[7][9]) - 1 >= lo]
+    pieces = []
+    for name, part in (("first.txt", first), ("second.txt", second)):
+        if part:
+            (folder / name).write_text(all_orders_text(part))
+            pieces.append(folder / name)
+    assert _counts(pieces) == expected
+    assert _counts(pieces[::-1]) == expected
+
+
+@settings(max_examples=10, deadline=None)
+@given(day_rows)
+def test_a_duplicate_copy_of_an_export_changes_nothing(tmp_path_factory, rows):
+    folder = tmp_path_factory.mktemp("copy")
+    text = all_orders_text(_export(rows))
+    (folder / "a.txt").write_text(text)
+    (folder / "copy-of-a.txt").write_text(text)
+    assert _counts([folder / "a.txt", folder / "copy-of-a.txt"]) == _counts([folder / "a.txt"])
+
