@@ -1,30 +1,37 @@
 """Reading a tab- or comma-separated export into typed columns, with errors that name the line.
 
-Amazon's flat files are tab-separated, unquoted, and occasionally ragged. The fast path hands the
-file to ``pyarrow.csv`` with quoting switched off and the column types fixed up front (dates as UTC
-timestamps, counts, money, flags), which reads a million rows in about a second. Anything the fast
-path refuses - another encoding, short rows, a header repeated by concatenating two exports, a value
-that does not parse - sends the file down a slower path that reads it with the :mod:`csv` module,
-pads short rows, and converts column by column so a bad value can be reported by line and column.
-Buyer PII columns are excluded before any value is read.
+Amazon's flat files are tab-separated, unquoted, and occasionally ragged. Every file goes through
+``pyarrow.csv`` once: the kit reads the header itself (names compared without spaces, quotes,
+byte-order marks or case), Arrow reads the data rows with counts and money typed and dates and
+flags as text, then converts those columns itself, which reads a million rows in about a second.
+When a value does not convert (a time without offset, a mistyped number), only that column is
+converted again by the kit's parsers, which name the line of a bad value; a number column Arrow
+refuses is re-read alone as text. Rows with too few fields are padded, rows with surplus empty
+fields cut, and a header line repeated by concatenating two exports (with or without a byte-order
+mark) is skipped, each with a warning. gzip, UTF-16 and non-UTF-8 files are decoded in memory and
+read the same way. A field may hold up to :data:`FIELD_CAP` bytes (1 MiB); a longer one is an error
+naming its line. Buyer PII columns are excluded before any value is read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..exceptions import ReportFormatError
 from . import schema
-from .files import KIND_LABELS, Loaded, detect_kind, header_fields, load, read_head, source_name
+from .files import KIND_LABELS, detect_kind, header_fields, load, read_head, source_name
 
 __all__ = ["TableSpec", "Table", "column_name", "read_table", "parse_timestamps", "parse_flags"]
 
@@ -42,6 +49,7 @@ _PANDAS_TYPES = {
     pa.bool_(): pd.BooleanDtype(),
     pa.int64(): pd.Int64Dtype(),
     pa.float64(): pd.Float64Dtype(),
+    pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),  # pandas' "str"
 }
 
 
@@ -112,75 +120,170 @@ def _check_header(head: str, spec: TableSpec, name: str) -> tuple[list[str], str
     return fields, delimiter
 
 
-def _fast(path: str, fields, keep, delimiter, spec: TableSpec) -> pd.DataFrame:
-    types = {f: _ARROW_TYPES[spec.column_type(schema.snake_case(f))] for f in keep}
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=1 << 24),
+FIELD_CAP = 1 << 20
+"""The longest field the readers accept, in bytes (1 MiB): longer is an error naming the line."""
+_BLOCK = 1 << 24  # Arrow's block; a line must fit in one, so it is well above FIELD_CAP
+_CHUNK = 1 << 22  # bytes scanned at a time when line numbers are needed
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_CAP + 1))
+
+
+def normalise_name(text: str) -> str:
+    """A header or cell as compared with header names: no BOMs, outer spaces or quotes, any case."""
+    return text.replace("\ufeff", "").strip().strip('"').strip().lower()
+
+
+class _Odd:
+    """What Arrow skipped or could not convert, kept to be read the slow way with line numbers."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+    def __call__(self, row) -> str:
+        self.rows.append(row.text)
+        return "skip"
+
+
+def _arrow_read(src, fields, keep, delimiter, types, *, as_text, odd: _Odd) -> pa.Table:
+    """Read the data rows (the header is ours, not Arrow's) with the given columns as text."""
+    names = [f"c{i}" for i in range(len(fields))]
+    position = {f: i for i, f in enumerate(fields)}
+    wanted = [names[position[f]] for f in keep]
+    column_types = {names[position[f]]: (pa.large_string() if f in as_text else types[f])
+                    for f in keep}
+    return pacsv.read_csv(
+        src,
+        read_options=pacsv.ReadOptions(block_size=_BLOCK, skip_rows=1, column_names=names),
         parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, quote_char=False if delimiter == "\t" else '"'
+            delimiter=delimiter, quote_char=False if delimiter == "\t" else '"',
+            invalid_row_handler=odd,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=types,
-            include_columns=keep,
+            column_types=column_types,
+            include_columns=wanted,
             null_values=[""],
             strings_can_be_null=True,
             true_values=list(_TRUE),
             false_values=list(_FALSE),
         ),
     )
-    if table.num_columns != len(keep):
-        raise pa.ArrowInvalid("header mismatch")
-    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
-def _rows(loaded: Loaded, fields: list[str], delimiter: str, warnings: list[str]):
-    """Split the text into rows of exactly len(fields) strings, with their 1-based line numbers."""
-    stream = io.StringIO(loaded.data.decode("utf-8"), newline="")
+_COLUMN_NUMBER = re.compile(r"column #(\d+)")
+
+
+def _read_arrow(src, fields, keep, delimiter, spec):
+    """Arrow read of the data rows: dates as text (cast below), failing columns re-read as text.
+
+    Returns the table (columns in ``keep`` order), the text-read columns and the skipped rows.
+    """
+    types = {f: _ARROW_TYPES[spec.column_type(schema.snake_case(f))] for f in keep}
+    # typed columns come as text, converted once repeated header lines are gone; only a column
+    # whose text Arrow cannot convert goes through the kit's parsers
+    as_text = {f for f in keep if types[f] != pa.large_string()}
+    while True:
+        odd = _Odd()
+        try:
+            table = _arrow_read(src, fields, keep, delimiter, types, as_text=as_text, odd=odd)
+            break
+        except pa.ArrowInvalid as exc:
+            found = _COLUMN_NUMBER.search(str(exc))
+            failing = fields[int(found.group(1))] if found else None
+            if "conversion error" not in str(exc) or failing not in keep or failing in as_text:
+                if "straddling" in str(exc) or "block" in str(exc):
+                    raise _LongLine() from None
+                raise
+            as_text.add(failing)  # only that column is read again as text
+            if hasattr(src, "seek"):
+                src.seek(0)
+    table = table.rename_columns(list(keep))
+    return table, types, as_text, odd.rows
+
+
+class _LongLine(Exception):
+    pass
+
+
+def _line_map(data_source, delimiter: str, n_rows: int, skipped: list[str]):
+    """Line numbers (1-based) of the rows Arrow kept and of the rows it skipped.
+
+    Rows are the lines after the header, less blank lines and the lines Arrow skipped; so only
+    those are looked for (a few MiB at a time, with ``bytes.find``) and the kept rows' numbers are
+    worked out from them. Comma files with quotes, where a value may span lines, go through the
+    csv module instead. Returns None when the lines found do not add up (then the caller counts
+    rows instead).
+    """
+    with _open_bytes(data_source) as fh:
+        head = fh.read(_CHUNK)
+        if delimiter == "," and b'"' in head:
+            return _line_map_quoted(head + fh.read(), delimiter, n_rows, skipped)
+        wanted = {t.rstrip("\r").encode("utf-8") for t in skipped}
+        blank, odd = [], {}
+        before, carry, chunk = 0, b"", head
+        while chunk or carry:
+            block = carry + chunk
+            cut = len(block) if not chunk else block.rfind(b"\n") + 1
+            if cut == 0:
+                carry, chunk = block, fh.read(_CHUNK)
+                continue
+            body = b"\n" + block[:cut] + (b"" if block[:cut].endswith(b"\n") else b"\n")
+            for needle in (b"\n\n", b"\n\r\n"):
+                at = body.find(needle)
+                while at >= 0:
+                    blank.append(before + body.count(b"\n", 0, at) + 1)
+                    at = body.find(needle, at + 1)
+            for text in wanted:
+                at = body.find(b"\n" + text)
+                while at >= 0:
+                    end = at + 1 + len(text)
+                    if body[end:end + 1] == b"\n" or body[end:end + 2] == b"\r\n":
+                        odd.setdefault(text, []).append(before + body.count(b"\n", 0, at) + 1)
+                    at = body.find(b"\n" + text, at + 1)
+            before += block.count(b"\n", 0, cut)
+            carry, chunk = block[cut:], fh.read(_CHUNK) if chunk else b""
+    taken: dict[bytes, int] = {}
+    odd_lines = []
+    for text in skipped:
+        key = text.rstrip("\r").encode("utf-8")
+        found = odd.get(key, [])
+        if taken.get(key, 0) >= len(found):
+            return None
+        odd_lines.append(found[taken.get(key, 0)])
+        taken[key] = taken.get(key, 0) + 1
+    special = np.unique(np.asarray([*(b for b in blank if b > 1), *odd_lines], dtype=np.int64))
+    rank = special - np.arange(len(special))
+    base = np.arange(n_rows, dtype=np.int64) + 2
+    return base + np.searchsorted(rank, base, side="right"), np.asarray(odd_lines, dtype=np.int64)
+
+
+def _line_map_quoted(data: bytes, delimiter: str, n_rows: int, skipped: list[str]):
+    reader = csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline=""),
+                        delimiter=delimiter)
+    width = None
+    kept, odd = [], []
+    start = 1
+    for number, row in enumerate(reader):
+        if number == 0:
+            width = len(row)
+        elif row not in ([], [""]):
+            (kept if len(row) == width else odd).append(start)
+        start = reader.line_num + 1
+    if len(kept) != n_rows or len(odd) != len(skipped):
+        return None
+    return np.asarray(kept, dtype=np.int64), np.asarray(odd, dtype=np.int64)
+
+
+@contextlib.contextmanager
+def _open_bytes(source):
+    if isinstance(source, bytes | bytearray | memoryview):
+        yield io.BytesIO(source)
+    else:
+        with open(source, "rb") as fh:
+            yield fh
+
+
+def _split_line(text: str, delimiter: str) -> list[str]:
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(stream, delimiter=delimiter, quoting=quoting, strict=False)
-    width = len(fields)
-    header = next(reader, None)
-    rows, lines = [], []
-    short = repeated = 0
-    first_short = None
-    header_set = [f.strip().strip('"') for f in fields]
-    for row in reader:
-        line = reader.line_num
-        if not row or row == [""]:
-            continue
-        if [c.strip().strip('"') for c in row] == header_set:
-            repeated += 1
-            continue
-        if len(row) < width:
-            short += 1
-            first_short = first_short or line
-            row = row + [""] * (width - len(row))
-        elif len(row) > width:
-            if any(c.strip() for c in row[width:]):
-                raise ReportFormatError(
-                    f"this row has {len(row)} fields but the header has {width}; expected one "
-                    "value per header column. The row may contain a stray tab or the file was "
-                    "edited by hand: fix or remove that row, or download the report again.",
-                    source=loaded.source,
-                    line=line,
-                )
-            row = row[:width]
-        rows.append(row)
-        lines.append(line)
-    if header is None:
-        rows = []
-    if short:
-        warnings.append(
-            f"{short} row(s) had fewer fields than the header (first at line {first_short}); "
-            "the missing trailing values were read as empty"
-        )
-    if repeated:
-        warnings.append(
-            f"the header line appears {repeated} more time(s) inside the file (exports "
-            "concatenated?); those lines were skipped"
-        )
-    return rows, np.asarray(lines, dtype=np.int64)
+    return next(csv.reader([text], delimiter=delimiter, quoting=quoting, strict=False), [])
 
 
 def parse_timestamps(
@@ -267,33 +370,129 @@ def _numbers(values, *, integer, source, column, lines) -> pd.Series:
     return number.astype("Int64" if integer else "Float64")
 
 
-def _slow(loaded: Loaded, fields, keep, delimiter, spec, warnings):
-    rows, lines = _rows(loaded, fields, delimiter, warnings)
-    position = {f: i for i, f in enumerate(fields)}
-    columns = {}
-    for f in keep:
-        i = position[f]
-        values = pd.Series([r[i] for r in rows], dtype="str").replace("", None)
-        kind = spec.column_type(schema.snake_case(f))
-        where = {"source": loaded.source, "column": f, "lines": lines}
+def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if not pc.any(pc.equal(column, "")).as_py():
+        return column
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+
+
+def _cast_text(column: pa.ChunkedArray, kind: str):
+    """Arrow's own conversion of a text column, or None if one of its values needs the kit's."""
+    try:
         if kind == "datetime":
-            values = parse_timestamps(
-                values, notes=warnings if spec.note_naive else None, **where
-            )
-        elif kind in ("int", "float"):
-            values = _numbers(values, integer=kind == "int", **where)
-        elif kind == "bool":
-            values = parse_flags(values, **where)
-        columns[f] = values
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), lines
+            return pc.cast(column, pa.timestamp("s", tz="UTC"))
+        if kind == "bool":
+            lowered = pc.utf8_lower(column)
+            true, false = pc.is_in(lowered, pa.array(["true", "yes"])), pc.is_in(
+                lowered, pa.array(["false", "no"]))
+            if pc.any(pc.and_(pc.is_valid(column), pc.invert(pc.or_(true, false)))).as_py():
+                return None
+            return pc.if_else(pc.is_valid(column), true, pa.scalar(None, pa.bool_()))
+        return pc.cast(column, _ARROW_TYPES[kind])
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, header, lines):
+    """Convert a text column: Arrow block by block, the kit's parser for the blocks Arrow refuses.
+
+    The refused blocks are parsed together in one call (so a note counts all their values) with
+    their file lines, then put back in place.
+    """
+    done, refused = [], []
+    for i, chunk in enumerate(column.chunks):
+        cast = _cast_text(pa.chunked_array([chunk], chunk.type), kind)
+        done.append(None if cast is None else cast.chunk(0) if cast.num_chunks else
+                    pa.array([], _ARROW_TYPES[kind]))
+        if cast is None:
+            refused.append(i)
+    if not refused:
+        return pa.chunked_array(done, _ARROW_TYPES[kind])
+    starts = np.concatenate([[0], np.cumsum([len(c) for c in column.chunks])])
+    rows = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in refused])
+    text = pa.chunked_array([column.chunk(i) for i in refused], column.type)
+    values = pd.Series(text.to_pandas(types_mapper=_PANDAS_TYPES.get), dtype="str")
+    parsed = _convert(values, kind, spec, warnings, source=name, column=header,
+                      lines=lines()[rows])
+    arrow = pa.Array.from_pandas(parsed, type=_ARROW_TYPES[kind])
+    at = 0
+    for i in refused:
+        done[i] = arrow.slice(at, len(column.chunk(i)))
+        at += len(column.chunk(i))
+    return pa.chunked_array(done, _ARROW_TYPES[kind])
+
+
+def _convert(values: pd.Series, kind: str, spec: TableSpec, warnings, **where) -> pd.Series:
+    """The kit's conversion of one text column (slow, but it names the line of a bad value)."""
+    if kind == "datetime":
+        return parse_timestamps(values, notes=warnings if spec.note_naive else None, **where)
+    if kind in ("int", "float"):
+        return _numbers(values, integer=kind == "int", **where)
+    if kind == "bool":
+        return parse_flags(values, **where)
+    return values
+
+
+def _odd_rows(texts, fields, keep, delimiter, lines, source, warnings) -> dict[str, list]:
+    """The rows Arrow skipped (too few or too many fields), padded or refused, as text columns."""
+    width = len(fields)
+    position = {f: i for i, f in enumerate(fields)}
+    rows, short = [], 0
+    for text, line in zip(texts, lines, strict=True):
+        row = _split_line(text, delimiter)
+        if len(row) < width:
+            short += 1
+            row = row + [""] * (width - len(row))
+        elif len(row) > width:
+            if any(c.strip() for c in row[width:]):
+                raise ReportFormatError(
+                    f"this row has {len(row)} fields but the header has {width}; expected one "
+                    "value per header column. The row may contain a stray tab or the file was "
+                    "edited by hand: fix or remove that row, or download the report again.",
+                    source=source,
+                    line=int(line),
+                )
+            row = row[:width]
+        rows.append(row)
+    if short:
+        warnings.append(
+            f"{short} row(s) had fewer fields than the header (first at line {int(lines[0])}); "
+            "the missing trailing values were read as empty"
+        )
+    return {f: [r[position[f]] for r in rows] for f in keep}
+
+
+def _repeated_headers(table: pa.Table, fields, keep, spec) -> np.ndarray | None:
+    """Rows that repeat the header line (exports concatenated, with or without a BOM), or None."""
+    key = next(f for f in fields if column_name(f) == spec.required[0])
+    if key not in keep:
+        return None
+    column = table.column(keep.index(key))
+    candidates = pc.match_substring(column, key, ignore_case=True)
+    if not pc.any(candidates).as_py():
+        return None
+    at = pc.indices_nonzero(pc.fill_null(candidates, False)).to_numpy()
+    values = column.take(pa.array(at)).to_pylist()
+    hits = [i for i, v in zip(at, values, strict=True) if normalise_name(v) == key.lower()]
+    if not hits:
+        return None
+    repeated = np.zeros(table.num_rows, dtype=bool)
+    repeated[hits] = True
+    return repeated
 
 
 def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table:
     """Read one delimited export as described by ``spec``.
 
     The returned frame has snake_case columns (renamed per ``spec.rename``), PII columns removed
-    and the types ``spec.column_type`` names; ``lines`` maps rows to file lines when the slow path
-    ran (None otherwise).
+    and the types ``spec.column_type`` names; ``lines`` maps rows to file lines when the rows are
+    not simply the lines after the header (None otherwise).
+
+    Every file goes through Arrow once: the header is read by the kit (names compared without
+    spaces, quotes, byte-order marks or case), the data rows by Arrow with dates and flags as text,
+    which Arrow then converts. Only a column holding a value Arrow cannot convert (a time without
+    offset, a mistyped number) is converted by the kit, which names the line of a bad value; rows
+    with too few fields are padded, and a repeated header line is skipped, both with a warning.
     """
     name = source_name(source)
     is_path = isinstance(source, str | os.PathLike)
@@ -306,24 +505,121 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table
     fields, delimiter = _check_header(head, spec, name)
     keep = [f for f in fields if column_name(f) and not schema.is_pii_column(column_name(f))]
     warnings: list[str] = []
-    frame = lines = None
-    used = None
-    fast_ok = (
+    direct = (
         is_path
         and not compressed
         and head_encoding in ("utf-8", "utf-8-sig")
         and (encoding is None or encoding.lower().replace("_", "-") in ("utf-8", "utf8"))
     )
-    if fast_ok:
-        try:
-            frame = _fast(os.fspath(source), fields, keep, delimiter, spec)
-            used = head_encoding
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
-            frame = None
-    if frame is None:
+    if direct:
+        data_source, used = os.fspath(source), head_encoding
+        arrow_source = data_source
+    else:
         loaded = loaded or load(source, encoding=encoding)
-        frame, lines = _slow(loaded, fields, keep, delimiter, spec, warnings)
-        used = loaded.encoding
+        data_source, used = loaded.data, loaded.encoding
+        arrow_source = pa.BufferReader(loaded.data)
+    try:
+        table, types, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, spec)
+    except _LongLine:
+        raise _long_line_error(data_source, name) from None
+    repeated = _repeated_headers(table, fields, keep, spec)
+    if repeated is not None:
+        warnings.append(
+            f"the header line appears {int(repeated.sum())} more time(s) inside the file (exports "
+            "concatenated?); those lines were skipped"
+        )
+    n_read = table.num_rows  # rows Arrow kept, repeated header lines included
+    cached: dict[str, np.ndarray] = {}
+
+    def line_numbers() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lines of the rows kept, of the rows Arrow skipped, of every row Arrow kept)."""
+        if not cached:
+            found = _line_map(data_source, delimiter, n_read, skipped)
+            if found is None:  # the lines do not add up (a quoted value over several lines)
+                found = (np.arange(n_read, dtype=np.int64) + 2,
+                         np.arange(len(skipped), dtype=np.int64) + 2 + n_read)
+            cached["all"], cached["odd"] = found
+            cached["kept"] = found[0] if repeated is None else found[0][~repeated]
+        return cached["kept"], cached["odd"], cached["all"]
+
+    kinds = {f: spec.column_type(schema.snake_case(f)) for f in keep}
+    _check_field_lengths(table, keep, lambda: line_numbers()[2], name)
+    extra, order, lines = None, None, None
+    if skipped:
+        kept_lines, odd_lines, _ = line_numbers()
+        extra = _odd_rows(skipped, fields, keep, delimiter, odd_lines, name, warnings)
+        lines = np.concatenate([kept_lines, odd_lines])
+        if (np.diff(lines) < 0).any():  # the padded rows go back where they were in the file
+            order = np.argsort(lines, kind="stable")
+            lines = lines[order]
+    mask = None if repeated is None else pa.array(~repeated)
+    columns: dict[str, pd.Series] = {}
+    arrays = table.columns
+    del table  # each column is released as soon as it is converted
+    for i, f in enumerate(keep):
+        column, arrays[i] = arrays[i], None
+        if column.num_chunks == 0:  # no rows: give pandas one empty chunk to take the type from
+            column = pa.chunked_array([pa.array([], column.type)])
+        if mask is not None:
+            column = column.filter(mask)
+        if f in as_text:
+            column = _convert_chunks(column, kinds[f], spec, warnings, name, f,
+                                     lambda: line_numbers()[0])
+        series = pd.Series(column.to_pandas(types_mapper=_PANDAS_TYPES.get))
+        del column
+        if extra is not None:
+            small = _convert(pd.Series(extra[f], dtype="str").replace("", None), kinds[f], spec,
+                             warnings, source=name, column=f, lines=line_numbers()[1])
+            if small.dtype != series.dtype:
+                small = small.astype(series.dtype)
+            series = pd.concat([series, small], ignore_index=True)
+            if order is not None:
+                series = series.take(order).reset_index(drop=True)
+        columns[f] = series
+    frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=pd.RangeIndex(n_read))
+    if lines is None and (cached or repeated is not None or _small(data_source)):
+        lines = line_numbers()[0]
     frame.columns = [spec.rename.get(s, s) for s in map(column_name, keep)]
     headers = dict(zip(frame.columns, keep, strict=True))
     return Table(name, frame, used, warnings, lines, headers)
+
+
+def _small(data_source) -> bool:
+    """A file small enough that numbering its lines costs nothing (stock-out logs, downloads)."""
+    if isinstance(data_source, bytes | bytearray | memoryview):
+        return len(data_source) < _CHUNK
+    try:
+        return os.stat(data_source).st_size < _CHUNK
+    except OSError:
+        return False
+
+
+def _check_field_lengths(table, keep, all_lines, name) -> None:
+    for i, f in enumerate(keep):
+        column = table.column(i)
+        if not pa.types.is_large_string(column.type) and not pa.types.is_string(column.type):
+            continue
+        longest = pc.max(pc.binary_length(column)).as_py()
+        if longest is not None and longest > FIELD_CAP:
+            at = int(np.argmax(pc.greater(pc.binary_length(column), FIELD_CAP).to_numpy(
+                zero_copy_only=False)))
+            raise ReportFormatError(
+                f"a value of {longest:,} bytes, longer than the {FIELD_CAP:,} bytes the kit "
+                "reads in one field; a report's field is never that long, so the file is damaged "
+                "or not an export. Download the report again.",
+                source=name, line=int(all_lines()[at]), column=f,
+            )
+
+
+def _long_line_error(data_source, name) -> ReportFormatError:
+    number = 0
+    with _open_bytes(data_source) as fh:
+        for number, text in enumerate(fh, start=1):  # noqa: B007
+            if len(text) > FIELD_CAP:
+                break
+    return ReportFormatError(
+        f"this line is longer than the {FIELD_CAP:,} bytes the kit reads in one field; a report's "
+        "line is never that long, so the file is damaged or not an export. Download the report "
+        "again.",
+        source=name, line=number,
+    )

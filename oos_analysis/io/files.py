@@ -9,6 +9,7 @@ alone, so a user can hand the kit any mix of files without naming them. Files ar
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import json
 import os
@@ -270,17 +271,23 @@ def load(source: Source, *, encoding: str | None = None) -> Loaded:
 def header_fields(line: str) -> tuple[list[str], str]:
     """Split a header line into field names and return them with the delimiter (tab or comma).
 
+    Names lose byte-order marks (a file saved twice, or two downloads concatenated, can carry
+    two), surrounding spaces and quotes; a quoted name may hold a comma.
+
     Examples
     --------
     >>> header_fields('"Order ID","Order Date"')
     (['Order ID', 'Order Date'], ',')
+    >>> header_fields('\ufeff\ufeffOrder ID, Order Date, "Notes, internal"')
+    (['Order ID', 'Order Date', 'Notes, internal'], ',')
     """
-    line = line.rstrip("\r\n")
+    line = line.rstrip("\r\n").replace("\ufeff", "")
     delimiter = "\t" if "\t" in line or "," not in line else ","
-    fields = line.split(delimiter)
     if delimiter == ",":
-        fields = [f.strip().strip('"') for f in fields]
-    return fields, delimiter
+        fields = next(csv.reader([line], skipinitialspace=True), [])
+    else:
+        fields = line.split("\t")
+    return [f.strip().strip('"').strip() for f in fields], delimiter
 
 
 def _xml_error(text: str) -> str:
