@@ -13,8 +13,10 @@ text even if a cell forgot to escape it.
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import re
+import sys
 from pathlib import Path
 
 from ..exceptions import OOSAnalysisError, ParameterError
@@ -199,6 +201,26 @@ def default_notebook() -> Path:
     return path
 
 
+def _import_nbformat() -> None:
+    """Import nbformat (and so jsonschema) without loading ``rfc3987_syntax``.
+
+    jsonschema imports ``rfc3987_syntax`` at import time when it is installed, to check the
+    ``iri`` formats, and that package builds its Lark parsers on import: 2 s or more of every
+    report, although no notebook schema uses those formats. Upstream:
+    https://github.com/python-jsonschema/jsonschema/issues/1428. While nbformat is imported the
+    module is marked missing (jsonschema then skips those two checks); the mark is removed
+    afterwards, so a later ``import rfc3987_syntax`` elsewhere works as usual.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # an import of it raises ImportError, which is skipped
+    try:
+        import nbformat  # noqa: F401
+    finally:
+        if sys.modules.get("rfc3987_syntax", False) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 def notebook_parameters(notebook: str | Path) -> dict[str, dict]:
     """Return the parameters a notebook declares, as ``papermill.inspect_notebook`` reports them.
 
@@ -207,6 +229,7 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict]:
     ParameterError
         When the notebook is missing or has no cell tagged ``parameters``.
     """
+    _import_nbformat()
     import nbformat
     import papermill as pm
 
@@ -335,6 +358,7 @@ def render_report(
     ReportRenderError
         A cell failed. The executed notebook (kept, see ``executed``) shows which one and why.
     """
+    _import_nbformat()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -354,7 +378,7 @@ def render_report(
     # A stale HTML from an earlier run must not pass for this run's result.
     html_path.unlink(missing_ok=True)
     try:
-        pm.execute_notebook(
+        done = pm.execute_notebook(
             str(notebook),
             str(executed),
             parameters=values,
@@ -364,6 +388,10 @@ def render_report(
             log_output=False,
             start_timeout=start_timeout,
             config=_kernel_config(),
+            # written once at the end (and when a cell fails), not after every cell
+            request_save_on_cell_execute=False,
+            # the notebook has run; a graceful shutdown only waits for the kernel (0.5-0.8 s)
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         raise ReportRenderError(
@@ -373,7 +401,8 @@ def render_report(
             "run the report again.",
             executed=executed,
         ) from None
-    html_path.write_text(notebook_to_html(executed), encoding="utf-8")
+    # from the notebook in memory: papermill has just written it to `executed`
+    html_path.write_text(notebook_to_html(done), encoding="utf-8")
     return html_path
 
 
@@ -399,16 +428,21 @@ def _iso_date(value) -> str:
         ) from None
 
 
-def notebook_to_html(executed: str | Path) -> str:
+def notebook_to_html(executed) -> str:
     """Return the HTML of an executed notebook with no code, prompts, errors or stderr output.
 
-    Markdown cells and cell outputs are kept. Cell HTML passes through a tag allow-list
-    (nbconvert's bleach-based sanitizer), so stray markup in data shows as text.
+    ``executed`` is the notebook's path or the notebook itself (left unchanged). Markdown cells
+    and cell outputs are kept. Cell HTML passes through a tag allow-list (nbconvert's
+    bleach-based sanitizer), so stray markup in data shows as text.
     """
+    _import_nbformat()
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(Path(executed), as_version=4)
+    if isinstance(executed, (str, Path)):
+        nb = nbformat.read(Path(executed), as_version=4)
+    else:
+        nb = copy.deepcopy(executed)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [
