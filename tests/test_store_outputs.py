@@ -21,7 +21,7 @@ import pytest
 
 from oos_analysis import store
 from oos_analysis.cli import main
-from oos_analysis.io.readers import read_exports
+from oos_analysis.io.readers import read_export, read_exports
 from oos_analysis.metric.orders import INPUT_COLUMNS, orders_from_exports
 from oos_analysis.store import importer
 
@@ -67,7 +67,7 @@ def _parts(root: Path) -> dict[str, bytes]:
 def test_part_files_are_each_months_rows_written_alone(tmp_path, frozen):
     export = _backfill(tmp_path)
     store.import_files([export], store=tmp_path / "s")
-    frame = importer.with_provenance(read_exports([export]).all_orders, export.name,
+    frame = importer.with_provenance(read_export(export).frame, export.name,
                                      hashlib.sha256(export.read_bytes()).hexdigest(),
                                      pd.Timestamp(STAMP).as_unit("us"))
     days = frame["purchase_date"].dt.tz_localize(None).to_numpy()
