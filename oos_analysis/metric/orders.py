@@ -58,11 +58,13 @@ NO_SOURCE = "none"
 
 INPUT_COLUMNS = {
     "all_orders": ("order_id", "purchase_date", "last_updated_date", "order_status",
-                   "item_status", "fulfillment_channel", "sales_channel", "marketplace"),
-    "order_report": ("order_id", "buyer_requested_cancel"),
+                   "item_status", "fulfillment_channel", "sales_channel", "marketplace", "sku",
+                   "item_price"),
+    "order_report": ("order_id", "sku", "buyer_requested_cancel", "payments_date"),
 }
 """Every column :func:`orders_from_exports` reads of the big report kinds (the small ones are read
-whole): a reader that needs only the orders frame reads these."""
+whole): a reader that needs only the orders frame reads these. A function here that reads another
+column of those kinds must add it (tests/test_orders_inputs.py checks on the zoo of samples)."""
 
 _CHANNELS = {"MFN": MFN, "MERCHANT": MFN, "AFN": AFN, "AMAZON": AFN}
 _REQUIRED = ("order_id", "purchase_date", "order_status", "fulfillment_channel")
