@@ -1,0 +1,186 @@
+"""The what-if: it starts at the weekly report's forecast, and each control does what it says."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oos_analysis.report.render import notebook_parameters
+from oos_analysis.report.whatif import STEP, RiskTracker, WhatIf, what_if_figure
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+# The parameters that decide the report's forecast; the what-if must default them alike.
+FORECAST = ("files", "store", "asof", "marketplace", "tz", "threshold", "horizon", "loss_cap",
+            "risk", "seed", "draws")
+
+
+def _defaults(notebook: str) -> dict:
+    declared = notebook_parameters(NOTEBOOKS / notebook)
+    return {name: ast.literal_eval(declared[name]["default"]) for name in declared}
+
+
+@pytest.fixture(scope="module")
+def defaults():
+    return _defaults("what-if.ipynb")
+
+
+@pytest.fixture(scope="module")
+def whatif(defaults):
+    files = [NOTEBOOKS / f for f in defaults["files"]]
+    options = {k: defaults[k] for k in FORECAST if k != "files"}
+    return WhatIf.from_files(files, **options)
+
+
+def test_what_if_declares_the_reports_forecast_parameters_with_the_same_defaults(defaults):
+    report = _defaults("weekly-report.ipynb")
+    for name in FORECAST:
+        if name in report:
+            assert defaults[name] == report[name], name
+
+
+def test_first_forecast_is_the_reports(whatif):
+    """The forecast the weekly report notebook computes, step by step, on the same defaults."""
+    import oos_analysis as oa
+    from oos_analysis.forecast.simulation import SimulationInputs, simulate
+    from oos_analysis.report import report_scope
+
+    report = _defaults("weekly-report.ipynb")
+    exports = oa.read_exports([NOTEBOOKS / f for f in report["files"]])
+    orders = oa.orders_from_exports(exports)
+    asof, market = report_scope(orders, asof=report["asof"], marketplace=report["marketplace"],
+                                tz=report["tz"])
+    cap = None if report["loss_cap"] < 0 else report["loss_cap"]
+    inputs = SimulationInputs.from_history(orders, exports.stockout_log, asof=asof,
+                                           marketplace=market, tz=report["tz"], loss_cap=cap)
+    expected = simulate(orders, stockout_log=exports.stockout_log, inputs=inputs, asof=asof,
+                        horizon=report["horizon"], marketplace=market,
+                        threshold=report["threshold"], draws=report["draws"],
+                        rng=report["seed"], tz=report["tz"])
+    first = whatif.run()
+    assert (whatif.asof, whatif.marketplace) == (asof, market)
+    assert first.p_any_breach == float(expected.summary["p_any_breach"].iloc[0])
+    pd.testing.assert_frame_equal(first.result.days, expected.days)
+
+
+def test_controls_start_at_the_estimates_on_their_step(whatif):
+    start, base = whatif.start(), whatif.base
+    assert start["stockout_pct"] == pytest.approx(100 * base.stockout_rate, abs=STEP / 2)
+    assert start["buy_pct"] == pytest.approx(100 * base.buy_probability, abs=STEP / 2)
+    assert start["orders_per_day"] == pytest.approx(np.mean(base.orders_per_day), abs=STEP / 2)
+    for name in ("stockout_pct", "buy_pct", "orders_per_day", "accept_pct"):
+        assert round(start[name] / STEP) * STEP == pytest.approx(start[name])
+    # The rounded start, and anything within half a step of it, is the estimate itself.
+    assert whatif.inputs_for(start)[0] is base
+    nudged = {**start, "stockout_pct": start["stockout_pct"] + STEP * 0.4}
+    assert whatif.inputs_for(nudged)[0] is base
+    moved = {**start, "stockout_pct": 1.0}
+    assert whatif.inputs_for(moved)[0].stockout_rate == 0.01
+
+
+def test_orders_per_day_scales_the_weekday_pattern(whatif):
+    start = whatif.start()
+    doubled = {**start, "orders_per_day": 2 * start["orders_per_day"]}
+    inputs = whatif.inputs_for(doubled)[0]
+    ratio = np.asarray(inputs.orders_per_day) / np.asarray(whatif.base.orders_per_day)
+    assert np.allclose(ratio, 2 * start["orders_per_day"] / np.mean(whatif.base.orders_per_day))
+
+
+def test_per_order_toggles_change_the_expected_count_by_hand(whatif):
+    """Exact expectations: an open order counts with probability (1 - buy)(1 - accept)."""
+    start = whatif.start()
+    q, b = whatif.base.buyer_accept, whatif.base.buy_probability
+    expected = lambda s: float(whatif.run(s, frontier=False).result.summary[  # noqa: E731
+        "expected_cancellations"].iloc[0])
+    base = expected(start)
+    cases = whatif.open_orders
+    no_source = cases.loc[cases["loss_if_bought"].isna(), "order_id"].iloc[0]
+    sourced = cases.loc[cases["loss_if_bought"].notna(), "order_id"].iloc[0]
+    # No source: counted with probability 1 - q; cancelling makes it 1; buying makes it 0.
+    assert expected({**start, no_source: "cancel"}) - base == pytest.approx(q)
+    assert expected({**start, no_source: "buy"}) - base == pytest.approx(-(1 - q))
+    assert expected({**start, no_source: "request"}) == pytest.approx(base)
+    # A source at a loss: bought with probability b; asking instead gives up the buying.
+    assert expected({**start, sourced: "request"}) - base == pytest.approx(b * (1 - q))
+    every = {**start, **{o: "buy" for o in cases["order_id"]}}
+    all_bought = whatif.run(every, frontier=False)
+    assert all_bought.p_if_open_bought is None
+    assert whatif.run(start).p_if_open_bought == all_bought.p_any_breach
+
+
+def test_amazons_rule_never_lowers_the_risk(whatif):
+    start = whatif.start()
+    request = whatif.run(start, frontier=False)
+    no_request = whatif.run({**start, "playbook": "no-request"}, frontier=False)
+    assert no_request.p_any_breach >= request.p_any_breach
+    summary = lambda o, c: float(o.result.summary[c].iloc[0])  # noqa: E731
+    assert summary(no_request, "expected_cancellations") > summary(request,
+                                                                   "expected_cancellations")
+
+
+def test_risk_tracker_credits_each_control():
+    tracker = RiskTracker(start=0.5)
+    assert "as in the weekly report" in tracker.sentence()
+    tracker.record("stock-outs (%)", 0.3)  # -0.2
+    tracker.record("orders per day", 0.45)  # +0.15
+    tracker.record("stock-outs (%)", 0.55)  # +0.1: stock-outs -0.1 in all
+    assert tracker.biggest() == ("orders per day", pytest.approx(0.15))
+    assert tracker.sentence().startswith("Since the start, orders per day moved the risk most")
+
+
+def _drawn_texts(fig) -> list:
+    """Every label the figure draws: titles, axis and tick labels, annotations, legends."""
+    texts = []
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            if not axis.get_visible():
+                continue
+            texts += [axis.label, axis.get_offset_text()]
+            lo, hi = min(low, high), max(low, high)
+            texts += [label for tick, label in zip(axis.get_majorticklocs(),
+                                                   axis.get_majorticklabels(), strict=False)
+                      if lo <= tick <= hi]
+    for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+        texts += legend.get_texts()
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def _overlaps(fig) -> list:
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _drawn_texts(fig)]
+    return [(a, b) for (a, x), (b, y) in itertools.combinations(boxes, 2) if x.overlaps(y)]
+
+
+@pytest.mark.parametrize("change", [{}, {"stockout_pct": 1.0}, {"policy": "loss cap"},
+                                    {"playbook": "no-request", "stockout_pct": 10.0}])
+def test_figure_labels_never_overlap_at_the_default_width(whatif, change):
+    outcome = whatif.run({**whatif.start(), **change})
+    fig = what_if_figure(whatif, outcome)
+    assert _overlaps(fig) == []
+    assert sum(t.get_visible() for ax in fig.axes for t in ax.texts) >= 1  # some labels stay
+
+
+def test_panel_draws_once_per_change_and_disables_the_inactive_buying_control(whatif):
+    from oos_analysis.report.whatif_widgets import WhatIfPanel
+
+    panel = WhatIfPanel(whatif)
+    panel.widget
+    assert panel.draws == 1
+    assert panel.controls["loss_cap"].disabled and not panel.controls["buy_pct"].disabled
+    panel.controls["stockout_pct"].value = 0.0
+    assert panel.draws == 2
+    panel.controls["policy"].value = "loss cap"
+    assert panel.draws == 3
+    assert panel.controls["buy_pct"].disabled and not panel.controls["loss_cap"].disabled
+    assert "moved the risk most" in panel.lines()[-1]
+    first_id = whatif.open_orders["order_id"].iloc[0]
+    panel.controls[first_id].value = "cancel"
+    assert panel.draws == 4 and panel.settings[first_id] == "cancel"
+    assert " USD" in " ".join(panel.lines())
