@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 from ..exceptions import DataQualityWarning, ParameterError
-from .common import add_input_arguments, parse_date
+from .common import add_input_arguments, parse_date, parse_tz
 
 __all__ = ["add_parser", "run"]
 
@@ -32,9 +32,11 @@ def add_parser(subparsers) -> None:
         help="render the weekly HTML report (no code, no buyer data)",
         description=(
             "Execute the weekly report notebook on the given exports with papermill and write "
-            "OUT/<marketplace>-<asof>.ipynb and the matching .html without code cells. With "
-            "--store the history store is read instead of files; with neither, the notebook's "
-            "own sample data is used."
+            "OUT/weekly-report-<asof>.ipynb and the matching .html without code cells (with "
+            "-<marketplace> added when --marketplace narrows it). Only an All Orders export is "
+            "required; inputs that cannot make a report are refused before the notebook runs. "
+            "With --store the history store is read instead of files; with neither, the "
+            "notebook's own sample data is used."
         ),
     )
     add_input_arguments(parser, required=False, store=True)
@@ -46,7 +48,15 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--marketplace",
         metavar="M",
-        help="e.g. amazon.com (default: the one with the most MFN orders)",
+        help="narrow the report to one marketplace, e.g. amazon.com (default: every "
+        "marketplace with MFN orders)",
+    )
+    parser.add_argument(
+        "--stockout-rate",
+        metavar="RATE",
+        type=float,
+        help="share of orders that hit a stock-out, for the forecast, e.g. 0.03 (default: "
+        "estimated from the stock-out log, or without one from the counted cancellations)",
     )
     parser.add_argument(
         "--out",
@@ -98,20 +108,21 @@ def _default_files(declared: dict, notebook: Path) -> list[str]:
 
 
 def run(args) -> int:
-    """Render the report and print the path of the HTML."""
+    """Check the inputs, render the report and print the path of the HTML."""
     from ..io.readers import read_exports
-    from ..metric.orders import orders_from_exports
+    from ..report.model import check_scope
     from ..report.render import (
         coerce_parameters,
         default_notebook,
         notebook_parameters,
         render_report,
-        report_scope,
     )
     from ..store.loader import load as load_store
 
     notebook = Path(args.notebook).expanduser().resolve() if args.notebook else default_notebook()
     params = _parse_params(args.param)
+    if args.stockout_rate is not None:
+        params["stockout_rate"] = str(args.stockout_rate)
     declared = notebook_parameters(notebook)
     # Checked here, before the data is read or a kernel started.
     params = coerce_parameters(declared, params)
@@ -127,20 +138,22 @@ def run(args) -> int:
         files = []
     elif args.files:
         files = [str(Path(f).expanduser().resolve()) for f in args.files]
-    elif "files" in declared or not (args.asof and args.marketplace):
+    elif "files" in declared or not args.asof:
         files = _default_files(declared, notebook)
     else:
-        files = []  # a notebook that reads no exports, with its scope given
+        files = []  # a notebook that reads no exports, with its day given
     asof = parse_date(args.asof, name="--asof").date().isoformat() if args.asof else None
-    marketplace = args.marketplace
-    if asof is None or not marketplace:
-        tz = params.get("tz", "UTC")
+    marketplace = args.marketplace or None
+    if store or files:
+        # Everything that would stop the report is found here, before a kernel starts: no
+        # order export, an as-of day far from the data, a marketplace without orders, a bad zone.
+        tz = parse_tz(str(params.get("tz", "UTC")), name="--param tz")
         with warnings.catch_warnings():
             # The report lists these per file; repeating them here would only make cron mail.
             warnings.simplefilter("ignore", DataQualityWarning)
             exports = load_store(store) if store else read_exports(files)
-            orders = orders_from_exports(exports)
-        asof, marketplace = report_scope(orders, asof=asof, marketplace=marketplace, tz=tz)
+        _, day, _ = check_scope(exports, asof=asof, marketplaces=marketplace, tz=tz)
+        asof = day.isoformat()
     if store:
         params["store"] = store
     elif "files" in declared:

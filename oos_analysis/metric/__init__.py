@@ -4,12 +4,12 @@
 attributed to; ``rate`` computes the daily 7-day Pre-fulfillment Cancel Rate; ``budget`` says how
 many more cancellations a window can absorb and when counted ones roll off; ``listing`` flags
 offers at risk of removal; ``reconciliation`` sets the kit's figure beside Amazon's; ``gaps`` marks
-days no export covers. Everything here is exact integer arithmetic on frames; nothing samples.
+days no export covers; ``known`` cuts exports back to what was known at the end of a day. Everything here is exact integer arithmetic on frames; nothing samples.
 
 Exports: :func:`orders_from_items`, :func:`orders_from_exports`, :func:`coverage`,
 :func:`daily_rate`, :func:`remaining_cancellations`, :func:`clean_orders_needed`,
 :func:`budget_summary`, :func:`roll_off_calendar`, :func:`back_under_target_on`,
-:func:`listing_risk`, :func:`reconcile`, :func:`mark_gaps`, ``DEFAULT_THRESHOLD``, ``WINDOW_DAYS``.
+:func:`listing_risk`, :func:`reconcile`, :func:`mark_gaps`, :func:`known_on`, ``DEFAULT_THRESHOLD``, ``WINDOW_DAYS``.
 """
 
 from ..lazy import lazy_exports
@@ -29,6 +29,7 @@ _PUBLIC = {
     "listing_risk": "listing",
     "reconcile": "reconciliation",
     "mark_gaps": "gaps",
+    "known_on": "known",
 }
 __all__ = list(_PUBLIC)
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals())

@@ -317,15 +317,16 @@ def render_report(
     *,
     out_dir: str | Path = "reports",
     asof: str | _dt.date,
-    marketplace: str,
+    marketplace: str | None = None,
     parameters: dict[str, object] | None = None,
     kernel_name: str = "python3",
     start_timeout: int = 60,
 ) -> Path:
     """Execute a report notebook with papermill and write its HTML without code; return the HTML.
 
-    The executed notebook goes to ``<out_dir>/<marketplace>-<asof>.ipynb`` and the HTML next to
-    it with the ``.html`` suffix. The notebook runs with its own folder as working directory, so
+    The executed notebook goes to ``<out_dir>/weekly-report-<asof>.ipynb`` (with
+    ``-<marketplace>`` added when the report is narrowed to one) and the HTML next to it with the
+    ``.html`` suffix. The notebook runs with its own folder as working directory, so
     its relative default paths mean the same as under nbval. ``asof`` and ``marketplace`` are
     passed to the notebook too when it declares parameters of those names.
 
@@ -337,8 +338,9 @@ def render_report(
         Created if missing; resolved to an absolute path.
     asof : str or datetime.date
         ISO date the report is for.
-    marketplace : str
-        Marketplace code used in the file names (``US``, ``JP``...).
+    marketplace : str, optional
+        The one marketplace the report is narrowed to (``amazon.com``); also in the file names.
+        None or empty: every marketplace.
     parameters : dict, optional
         Further notebook parameters; text values are converted (:func:`coerce_parameters`).
     kernel_name : str, default "python3"
@@ -364,16 +366,18 @@ def render_report(
 
     notebook = Path(notebook).resolve()
     asof_text = _iso_date(asof)
-    _check_name(marketplace, "marketplace", "US")
+    if marketplace:
+        _check_name(marketplace, "marketplace", "amazon.com")
     declared = notebook_parameters(notebook)
     values = coerce_parameters(declared, dict(parameters or {}))
-    for name, value in (("asof", asof_text), ("marketplace", marketplace)):
+    for name, value in (("asof", asof_text), ("marketplace", marketplace or "")):
         if name in declared:
             values[name] = value
 
     out_dir = Path(out_dir).expanduser().resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    executed = out_dir / f"{marketplace}-{asof_text}.ipynb"
+    stem = f"weekly-report-{asof_text}" + (f"-{marketplace}" if marketplace else "")
+    executed = out_dir / f"{stem}.ipynb"
     html_path = executed.with_suffix(".html")
     # A stale HTML from an earlier run must not pass for this run's result.
     html_path.unlink(missing_ok=True)

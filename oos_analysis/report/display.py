@@ -1,0 +1,386 @@
+"""Show a :class:`~oos_analysis.report.model.WeeklyReport` in a notebook, for a seller to read.
+
+Nothing here computes a figure: every number comes from the model. This module turns it into
+HTML a seller reads on a laptop or a phone: column labels in words, booleans as words, money with
+its currency, order ids that never wrap, tables that scroll inside their own box, and charts sized
+to stay legible when a phone shrinks them to 400 px. All text from the data is HTML-escaped.
+
+The order of the page answers "am I OK, and what do I do today?" first
+(:func:`show_first_screen`), then one section per marketplace (:func:`show_marketplace`), with the
+data coverage last (:func:`show_coverage`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from .model import MarketplaceReport, WeeklyReport
+
+__all__ = ["LABELS", "html_table", "show_first_screen", "show_marketplace", "show_coverage",
+           "headline_sentence"]
+
+LABELS = {
+    "marketplace": "Marketplace",
+    "status": "Status",
+    "reason": "Why",
+    "rate": "7-day rate",
+    "orders": "Orders",
+    "seller_cancellations": "Counted cancellations",
+    "remaining": "Room left",
+    "p_breach_7d": "Breach chance, 7 days",
+    "p_breach_14d": "Breach chance, 14 days",
+    "actions_due": "Actions due today",
+    "order_id": "Order",
+    "sku": "SKU",
+    "action": "Next action",
+    "due": "Due",
+    "past_ship_by": "Past ship-by day",
+    "rate_before": "Rate now",
+    "rate_after": "Rate after cancelling",
+    "remaining_after": "Room left after",
+    "attribution": "Attributed to",
+    "attribution_source": "Evidence",
+    "counted": "Counts against you",
+    "current_window": "This window",
+    "all_data": "All data",
+    "purchase_date": "Ordered",
+    "leaves_window_on": "Leaves the window on",
+    "asin": "ASIN",
+    "product_name": "Product",
+    "level": "Level",
+    "last_cancelled_order": "Last cancelled order",
+    "days": "Days ahead",
+    "p_any_breach": "Chance of a breach day",
+    "expected_cancellations": "Expected counted cancellations",
+    "expected_loss": "Expected loss from buying",
+    "expected_requests": "Expected cancellation requests",
+    "expected_reminders": "Expected reminders",
+    "expected_bought": "Expected stock-outs bought",
+    "policy": "Policy",
+    "safe": "Within accepted risk",
+    "parameter": "Input",
+    "source": "Where it came from",
+    "date_from": "From",
+    "date_to": "To",
+    "amazon_orders": "Orders (Amazon)",
+    "kit_orders": "Orders (kit)",
+    "amazon_cancellations": "Cancellations (Amazon)",
+    "kit_cancellations": "Cancellations (kit)",
+    "kit_unattributed": "Unattributed (kit)",
+    "amazon_rate": "Rate (Amazon)",
+    "kit_rate": "Rate (kit)",
+    "difference": "Difference",
+    "amazon_status": "Status (Amazon)",
+    "kit_status": "Status (kit)",
+    "target_value": "Target",
+    "likely_reason": "Likely reason",
+    "fulfillment_channel": "Fulfilment",
+    "included": "In the metric",
+    "excluded_afn": "Fulfilled by Amazon (left out)",
+    "excluded_non_amazon": "Non-Amazon channel (left out)",
+    "excluded_no_channel": "No channel (left out)",
+    "cancelled": "Cancelled",
+    "buyer_official": "Buyer's official request (not counted)",
+    "unattributed": "Unattributed (counted)",
+    "kind": "Report",
+    "encoding": "Encoding",
+    "rows": "Rows",
+    "first_date": "First day",
+    "last_date": "Last day",
+    "marketplaces": "Marketplaces",
+    "warnings": "Warnings",
+}
+"""Column name -> the label a seller reads."""
+
+_WORDS = {
+    "action": {"cancel_no_inventory": "Cancel as No Inventory (counts)",
+               "cancel_buyer_request": "Cancel as Buyer Canceled (does not count)",
+               "buy_at_loss": "Buy and ship, even at a loss", "send_reminder": "Send the reminder",
+               "send_request": "Ask the buyer to request cancellation", "wait": "Wait"},
+    "attribution": {"seller": "Seller", "buyer_official": "Buyer, official request",
+                    "unknown": "Nobody known (counted)"},
+    "attribution_source": {"stockout_log": "Stock-out log", "order_report": "Order report",
+                           "amazon_download": "Amazon's download", "none": "No evidence"},
+    "level": {"warning": "Warning (1)", "at_risk": "At risk (2+)"},
+    "kind": {"all_orders": "All Orders", "order_report": "Order report",
+             "cancel_download": "Amazon cancel-rate download",
+             "seller_performance": "Seller Performance (JSON)", "stockout_log": "Stock-out log"},
+    "parameter": {"orders_per_day": "Orders per day", "stockout_rate": "Stock-out rate",
+                  "policy": "Buying policy", "buyer_accept": "Buyers who cancel officially",
+                  "reminder_rate": "Reminders per request"},
+}
+_NOWRAP = {"order_id", "due", "purchase_date", "leaves_window_on", "first_date", "last_date",
+           "date_from", "date_to", "last_cancelled_order", "sku", "asin", "status",
+           "marketplace"}
+_WRAP = {"reason", "likely_reason", "source", "product_name", "warnings"}
+_ZERO_DECIMALS = {"JPY", "KRW"}
+_STYLE_WORD = {"OK": "ok", "AT RISK": "at-risk", "BREACH": "breach", "NO DATA": "no-data"}
+
+
+def _display(obj) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def _html(text: str) -> None:
+    from IPython.display import HTML
+
+    _display(HTML(text))
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def money(value, currency: str | None) -> str:
+    """Format an amount with its currency: ``12.50 USD``, ``1,300 JPY``; blank when missing.
+
+    Examples
+    --------
+    >>> money(12.5, "USD"), money(1300, "JPY"), money(float("nan"), "USD"), money(3, None)
+    ('12.50 USD', '1,300 JPY', '', '3.00')
+    """
+    if _missing(value) or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    places = 0 if currency in _ZERO_DECIMALS else 2
+    text = f"{float(value):,.{places}f}"
+    return f"{text} {currency}" if currency else text
+
+
+def _cell(column: str, value, *, percent, money_columns, currency, decimals) -> str:
+    if _missing(value):
+        return ""
+    if isinstance(value, bool) or (hasattr(value, "dtype") and str(value.dtype) == "bool"):
+        return "yes" if value else "no"
+    if column in money_columns:
+        return money(value, currency)
+    if column in percent:
+        return f"{float(value):.1%}" if column.startswith("p_") else f"{float(value):.2%}"
+    if column in decimals:
+        return f"{float(value):,.{decimals[column]}f}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()[:10]
+    if column in _WORDS:
+        return _WORDS[column].get(str(value), str(value))
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def html_table(frame: pd.DataFrame, *, caption: str | None = None, percent=(), money_columns=(),
+               currency: str | None = None, decimals: dict | None = None,
+               classes: dict | None = None) -> str:
+    """Return ``frame`` as an escaped HTML table inside a box that scrolls sideways.
+
+    Columns get their :data:`LABELS`; booleans show as yes/no; ``percent`` columns as
+    percentages; ``money_columns`` with ``currency``; codes (actions, attribution) as words.
+    Order ids, dates and SKUs never wrap; long text (reasons) wraps. ``classes`` maps a column to
+    a function giving a CSS class per value (the status badges).
+
+    Examples
+    --------
+    >>> t = html_table(pd.DataFrame({"order_id": ["<1>"], "counted": [True]}), caption="C")
+    >>> "&lt;1&gt;" in t, ">yes<" in t, "Counts against you" in t, 'class="table-box"' in t
+    (True, True, True, True)
+    """
+    decimals = decimals or {}
+    classes = classes or {}
+    head = "".join(f"<th>{html.escape(LABELS.get(c, c.replace('_', ' ')))}</th>"
+                   for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = []
+        for column, value in zip(frame.columns, record, strict=True):
+            text = html.escape(_cell(column, value, percent=set(percent),
+                                     money_columns=set(money_columns), currency=currency,
+                                     decimals=decimals))
+            css = ["nowrap" if column in _NOWRAP else "wrap" if column in _WRAP else "num"
+                   if isinstance(value, int | float) and not isinstance(value, bool) else ""]
+            if column in classes:
+                css.append(classes[column](value))
+                text = f'<span class="badge {classes[column](value)}">{text}</span>'
+            cells.append(f'<td class="{" ".join(c for c in css if c)}">{text}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (f'<div class="table-box"><table class="seller-table">{cap}<thead><tr>{head}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _badge(word: str) -> str:
+    return _STYLE_WORD.get(word, "no-data")
+
+
+def _p(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def headline_sentence(report: WeeklyReport, section: MarketplaceReport) -> str:
+    """The headline of one marketplace in words (plain text)."""
+    h = section.headline
+    window = f"placed {h['window_start']} to {h['window_end']}"
+    if not h["orders"]:
+        return f"No MFN orders were {window}, so there is no 7-day rate for {report.asof}."
+    line = (f"The 7-day rate as of {report.asof} is {h['rate']:.2%}: "
+            f"{h['seller_cancellations']} counted cancellation(s) in {h['orders']} orders {window}.")
+    if not _missing(h["rate_week_ago"]):
+        before = h["rate_week_ago"]
+        trend = "up" if h["rate"] > before else "down" if h["rate"] < before else "unchanged"
+        line += f" A week earlier it was {before:.2%} ({trend})."
+    if h["breach"]:
+        back = h["back_under_target_on"]
+        line += (f" It needs {h['clean_orders_needed']} more clean orders to get back under the "
+                 "target" + (f", or, at the recent pace with no new cancellation, it is back "
+                             f"under on {back:%Y-%m-%d}." if not _missing(back) else
+                             "; at the recent pace that does not happen within 60 days."))
+    else:
+        line += f" Room left this week: {h['remaining']} more counted cancellation(s)."
+    return line
+
+
+def _figure(height: float = 3.2):
+    import matplotlib.pyplot as plt
+
+    # 6.4 in at 100 dpi is 640 px: shrunk to a 400 px phone the 11 pt labels stay readable.
+    with plt.rc_context({"font.size": 11, "axes.titlesize": 12, "legend.fontsize": 9}):
+        fig, ax = plt.subplots(figsize=(6.4, height), dpi=100, layout="constrained")
+    return fig, ax
+
+
+def _show_figure(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    _display(fig)
+    plt.close(fig)
+
+
+def show_first_screen(report: WeeklyReport) -> None:
+    """Status badges, each marketplace's figures, today's actions and the breach chances."""
+    summary = report.summary()
+    badges = "".join(
+        f'<div class="status-line"><span class="badge {_badge(row.status)}">'
+        f"{html.escape(row.marketplace)}: {html.escape(row.status)}</span> "
+        f"{html.escape(row.reason)}</div>"
+        for row in summary.itertuples(index=False)
+    )
+    scope = (f"As of {report.asof} (end of day, {report.tz}); target: under "
+             f"{report.threshold:.1%}; accepted risk {report.risk:.0%}.")
+    _html(f'<div class="first-screen">{_p(scope)}{badges}</div>')
+    table = summary.drop(columns="reason")
+    _html(html_table(table, caption="Every marketplace at a glance",
+                     percent=["rate", "p_breach_7d", "p_breach_14d"],
+                     classes={"status": _badge}))
+    todo = report.todo()
+    if todo.empty:
+        notes = {m.marketplace: m.notes.get("actions") for m in report.marketplaces}
+        missing = [f"{m}: {n}" for m, n in notes.items() if n]
+        _html(_p("Today's actions: none. " + (" ".join(missing) if missing
+                                                 else "No stuck order is open.")))
+        return
+    columns = ["marketplace", "order_id", "sku", "action", "due", "past_ship_by", "reason"]
+    _html(html_table(todo[columns], caption="Today's actions, soonest due first"))
+
+
+def _section_note(section: MarketplaceReport, key: str) -> None:
+    if key in section.notes:
+        _html(f'<p class="note">{html.escape(section.notes[key])}</p>')
+
+
+def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
+    from .plots import plot_breach_fan, plot_budget, plot_daily_rate, plot_policy_frontier
+
+    if section.daily is not None and len(section.daily):
+        fig, ax = _figure()
+        plot_daily_rate(section.daily, threshold=report.threshold, ax=ax)
+        ax.set_title(f"7-day rate, last {len(section.daily)} days")
+        _show_figure(fig)
+        fig, ax = _figure()
+        recent = section.daily.tail(28)
+        roll = section.roll_off if section.roll_off is not None else pd.DataFrame(
+            columns=["order_id", "leaves_window_on"])
+        plot_budget(recent, roll, threshold=report.threshold, ax=ax)
+        ax.set_title("Room left and roll-off days")
+        _show_figure(fig)
+    _section_note(section, "charts")
+    if section.fan is not None:
+        fig, ax = _figure()
+        plot_breach_fan(section.fan, threshold=report.threshold, ax=ax)
+        ax.set_title(f"Simulated 7-day rate, next {report.horizon} days")
+        _show_figure(fig)
+    if section.policies is not None and len(section.policies):
+        fig, ax = _figure(3.6)
+        plot_policy_frontier(section.policies, risk=report.risk, ax=ax)
+        ax.set_title(f"Cost against breach risk, next {report.horizon} days")
+        _show_figure(fig)
+
+
+def _details(report: WeeklyReport, section: MarketplaceReport) -> None:
+    cur = section.currency
+    if section.actions is not None and len(section.actions):
+        cols = ["order_id", "sku", "action", "due", "past_ship_by", "reason", "rate_before",
+                "rate_after", "remaining_after"]
+        _html(html_table(section.actions[cols], percent=["rate_before", "rate_after"],
+                         caption="Next action per open stuck order"))
+    _section_note(section, "actions")
+    if section.forecast is not None:
+        if section.without_log:
+            _html(_p("There is no stock-out log, so the forecast uses this seller's own history "
+                     "of counted cancellations per order instead of a stock-out rate."))
+        _html(html_table(section.forecast, percent=["p_any_breach"], money_columns=[
+            "expected_loss"], currency=cur, decimals={"expected_cancellations": 1,
+            "expected_requests": 1, "expected_reminders": 1},
+            caption="Chance of at least one breach day, and expected counts and cost"))
+        _html(html_table(section.inputs, caption="Where each forecast input came from"))
+    _section_note(section, "forecast")
+    if section.policies is not None and len(section.policies):
+        best = section.best_policy
+        _html(_p(f"Cheapest policy within {report.risk:.0%} risk: {best['policy']} (breach "
+                 f"chance {best['p_any_breach']:.1%})." if best else
+                 f"No policy keeps the breach chance within {report.risk:.0%}; even buying "
+                 "every stock-out is not enough. Cut stock-outs at the source."))
+        cols = ["policy", "p_any_breach", "expected_loss", "expected_bought",
+                "expected_cancellations", "safe"]
+        _html(html_table(section.policies[cols], percent=["p_any_breach"],
+                         money_columns=["expected_loss"], currency=cur,
+                         decimals={"expected_bought": 1, "expected_cancellations": 1},
+                         caption="Buying policies compared on the same simulated futures"))
+    if section.roll_off is not None and len(section.roll_off):
+        _html(html_table(section.roll_off, caption="Counted cancellations in the current window"))
+    if section.attribution is not None and len(section.attribution):
+        _html(html_table(section.attribution, caption="Cancelled orders by attribution"))
+    if section.listings is not None and len(section.listings):
+        _html(html_table(section.listings, caption="Listings with counted cancellations, "
+                                                   "last 30 days"))
+    elif section.listings is not None:
+        _html(_p("No listing has a counted cancellation in the last 30 days."))
+    if section.reconciliation is not None and len(section.reconciliation):
+        cols = [c for c in section.reconciliation.columns if c != "marketplace"]
+        _html(html_table(section.reconciliation[cols], percent=[
+            "amazon_rate", "kit_rate", "difference", "target_value"],
+            caption="The kit's figures next to Amazon's"))
+    _section_note(section, "reconciliation")
+
+
+def show_marketplace(report: WeeklyReport, section: MarketplaceReport) -> None:
+    """One marketplace's section: status, headline, charts, then the detail tables."""
+    word = section.status.word
+    _html(f'<h2 id="{html.escape(section.marketplace)}">{html.escape(section.marketplace)} '
+          f'<span class="badge {_badge(word)}">{html.escape(word)}</span></h2>'
+          f"{_p(section.status.reason)}{_p(headline_sentence(report, section))}")
+    _charts(report, section)
+    _details(report, section)
+
+
+def show_coverage(report: WeeklyReport) -> None:
+    """The files read and the orders by marketplace and channel (what was left out and why)."""
+    _html(html_table(report.files.drop(columns=["orders"], errors="ignore"),
+                     caption="Files read"))
+    _html(html_table(report.coverage, caption="Orders by marketplace and fulfilment channel"))
