@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import pandas as pd
 
@@ -117,6 +118,7 @@ _NOWRAP = {"order_id", "due", "purchase_date", "leaves_window_on", "first_date",
            "marketplace"}
 _WRAP = {"reason", "likely_reason", "source", "product_name", "warnings"}
 _ZERO_DECIMALS = {"JPY", "KRW"}
+_ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
 _STYLE_WORD = {"OK": "ok", "AT RISK": "at-risk", "BREACH": "breach", "NO DATA": "no-data"}
 
 
@@ -200,7 +202,7 @@ def html_table(frame: pd.DataFrame, *, caption: str | None = None, percent=(), m
     for record in frame.itertuples(index=False, name=None):
         cells = []
         for column, value in zip(frame.columns, record, strict=True):
-            text = html.escape(_cell(column, value, percent=set(percent),
+            text = _escape(_cell(column, value, percent=set(percent),
                                      money_columns=set(money_columns), currency=currency,
                                      decimals=decimals))
             css = ["nowrap" if column in _NOWRAP else "wrap" if column in _WRAP else "num"
@@ -219,8 +221,13 @@ def _badge(word: str) -> str:
     return _STYLE_WORD.get(word, "no-data")
 
 
+def _escape(text: str) -> str:
+    """Escape ``text``; Amazon order ids in it never wrap."""
+    return _ORDER_ID.sub(r'<span class="nowrap">\g<0></span>', html.escape(text))
+
+
 def _p(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>"
+    return f"<p>{_escape(text)}</p>"
 
 
 def headline_sentence(report: WeeklyReport, section: MarketplaceReport) -> str:
@@ -246,18 +253,31 @@ def headline_sentence(report: WeeklyReport, section: MarketplaceReport) -> str:
     return line
 
 
-def _figure(height: float = 3.2):
+def _figure(height: float = 3.6):
     import matplotlib.pyplot as plt
 
-    # 6.4 in at 100 dpi is 640 px: shrunk to a 400 px phone the 11 pt labels stay readable.
-    with plt.rc_context({"font.size": 11, "axes.titlesize": 12, "legend.fontsize": 9}):
-        fig, ax = plt.subplots(figsize=(6.4, height), dpi=100, layout="constrained")
+    # 5 in at 100 dpi is 500 px: shrunk to a 400 px phone, 12 pt labels stay about 13 px high.
+    with plt.rc_context({"font.size": 12, "axes.titlesize": 13, "legend.fontsize": 11,
+                         "axes.labelsize": 11}):
+        fig, ax = plt.subplots(figsize=(5.0, height), dpi=100, layout="constrained")
     return fig, ax
 
 
-def _show_figure(fig) -> None:
+def _show_figure(fig, ax, title: str) -> None:
+    """Title the chart, move its legend under the plot (it never hides a line), show it."""
     import matplotlib.pyplot as plt
 
+    ax.set_title(title, fontsize=13)
+    legend = ax.get_legend()
+    if legend is not None:
+        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+        legend.remove()
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2,
+                  frameon=False, fontsize=11)
+    for axis in (ax, getattr(ax, "p_breach_ax", None)):
+        if axis is not None:
+            axis.tick_params(labelsize=11)
+            axis.yaxis.label.set_size(11)
     _display(fig)
     plt.close(fig)
 
@@ -268,7 +288,7 @@ def show_first_screen(report: WeeklyReport) -> None:
     badges = "".join(
         f'<div class="status-line"><span class="badge {_badge(row.status)}">'
         f"{html.escape(row.marketplace)}: {html.escape(row.status)}</span> "
-        f"{html.escape(row.reason)}</div>"
+        f"{_escape(row.reason)}</div>"
         for row in summary.itertuples(index=False)
     )
     scope = (f"As of {report.asof} (end of day, {report.tz}); target: under "
@@ -295,31 +315,31 @@ def _section_note(section: MarketplaceReport, key: str) -> None:
 
 
 def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
-    from .plots import plot_breach_fan, plot_budget, plot_daily_rate, plot_policy_frontier
+    from .plots import (plot_breach_fan, plot_budget, plot_daily_rate, plot_p_chart,
+                        plot_policy_frontier)
 
     if section.daily is not None and len(section.daily):
         fig, ax = _figure()
         plot_daily_rate(section.daily, threshold=report.threshold, ax=ax)
-        ax.set_title(f"7-day rate, last {len(section.daily)} days")
-        _show_figure(fig)
+        _show_figure(fig, ax, f"7-day rate, last {len(section.daily)} days")
         fig, ax = _figure()
-        recent = section.daily.tail(28)
+        plot_p_chart(section.orders[section.orders["in_metric"].astype(bool)],
+                     threshold=report.threshold, tz=report.tz, ax=ax)
+        _show_figure(fig, ax, "Weekly rate and its control limits")
+        fig, ax = _figure()
         roll = section.roll_off if section.roll_off is not None else pd.DataFrame(
             columns=["order_id", "leaves_window_on"])
-        plot_budget(recent, roll, threshold=report.threshold, ax=ax)
-        ax.set_title("Room left and roll-off days")
-        _show_figure(fig)
+        plot_budget(section.daily.tail(28), roll, threshold=report.threshold, ax=ax)
+        _show_figure(fig, ax, "Room left and roll-off days")
     _section_note(section, "charts")
     if section.fan is not None:
         fig, ax = _figure()
         plot_breach_fan(section.fan, threshold=report.threshold, ax=ax)
-        ax.set_title(f"Simulated 7-day rate, next {report.horizon} days")
-        _show_figure(fig)
+        _show_figure(fig, ax, f"Simulated 7-day rate, next {report.horizon} days")
     if section.policies is not None and len(section.policies):
-        fig, ax = _figure(3.6)
+        fig, ax = _figure(4.2)
         plot_policy_frontier(section.policies, risk=report.risk, ax=ax)
-        ax.set_title(f"Cost against breach risk, next {report.horizon} days")
-        _show_figure(fig)
+        _show_figure(fig, ax, f"Cost against breach risk, {report.horizon} days")
 
 
 def _details(report: WeeklyReport, section: MarketplaceReport) -> None:

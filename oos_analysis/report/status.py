@@ -136,8 +136,9 @@ def marketplace_status(
         return Status(AT_RISK, f"{_plural(k, 'stuck order')} ({_ids(due_cancels)}) {verb} due for "
                                f"No Inventory by {_day(due_by)}; cancelling {who} {outcome}.")
     if remaining == 0:
-        return Status(AT_RISK, f"{figures}) leaves no room: one more counted cancellation in the "
-                               f"window {span} breaches the target.")
+        return Status(AT_RISK, f"no room left: with {orders} orders placed {span} and "
+                               f"{_plural(cancellations, 'counted cancellation')} so far, one "
+                               "more breaches the target.")
     if p_breach_7d is not None and p_breach_7d >= risk:
         stuck = f", with {_plural(open_stuck, 'stuck order')} still open" if open_stuck else ""
         return Status(AT_RISK, f"the forecast gives a {p_breach_7d:.0%} chance of a breach day "
