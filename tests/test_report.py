@@ -82,8 +82,8 @@ def rendered(tiny, tmp_path_factory):
 
 def test_html_and_executed_notebook_are_named_after_marketplace_and_date(rendered):
     _, out, html, _ = rendered
-    assert html == out / "US-2026-11-24.html"
-    assert (out / "US-2026-11-24.ipynb").is_file()
+    assert html == out / "weekly-report-2026-11-24-US.html"
+    assert (out / "weekly-report-2026-11-24-US.ipynb").is_file()
 
 
 def test_parameters_reach_the_notebook_which_runs_in_its_own_folder(rendered):
@@ -127,7 +127,7 @@ def test_chart_is_embedded(rendered):
 
 
 def test_failing_cell_keeps_executed_notebook_and_writes_no_html(tiny, tmp_path):
-    stale = tmp_path / "US-2026-11-24.html"
+    stale = tmp_path / "weekly-report-2026-11-24-US.html"
     stale.write_text("from last week")
     with pytest.raises(ReportRenderError, match="AssertionError: fail was requested") as info:
         render_report(
@@ -137,7 +137,7 @@ def test_failing_cell_keeps_executed_notebook_and_writes_no_html(tiny, tmp_path)
             marketplace="US",
             parameters={"fail": "true"},
         )
-    executed = tmp_path / "US-2026-11-24.ipynb"
+    executed = tmp_path / "weekly-report-2026-11-24-US.ipynb"
     assert info.value.executed == executed
     assert str(executed) in str(info.value)
     assert not stale.exists()
@@ -315,9 +315,9 @@ def weekly(sample_files, tmp_path_factory):
     return html_path, html_path.read_text(encoding="utf-8"), done
 
 
-def test_cli_prints_the_html_path_named_after_marketplace_and_day(weekly):
+def test_cli_prints_the_html_path_named_after_the_day(weekly):
     html_path, _, done = weekly
-    assert html_path.name == "amazon.com-2026-11-24.html" and html_path.is_file()
+    assert html_path.name == "weekly-report-2026-11-24.html" and html_path.is_file()
     assert html_path.with_suffix(".ipynb").is_file()
     assert done.stdout.count("\n") == 1  # the path and nothing else
 
@@ -338,15 +338,16 @@ def test_report_headline_matches_the_library(weekly, sample_files):
     _, orders = _read(sample_files[0])
     now = budget_summary(orders, asof="2026-11-24").set_index("marketplace").loc["amazon.com"]
     plain = _html.unescape(re.sub(r"<[^>]+>", "", text))
-    assert f"{now['seller_cancellations']} counted cancellations in {now['orders']} orders" in plain
+    assert (f"{now['seller_cancellations']} counted cancellation(s) in {now['orders']} orders"
+            in plain)
     assert f"{now['rate']:.2%}" in plain
-    assert f"absorb {now['remaining']} more" in plain
+    assert f"Room left this week: {now['remaining']} more" in plain
 
 
 def test_report_has_its_charts(weekly):
     _, text, _ = weekly
-    # daily rate, p-chart, budget, breach fan, policy frontier
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', text)) == 5
+    # daily rate, p-chart, budget, breach fan, policy frontier; for amazon.com and amazon.ca
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', text)) == 10
 
 
 def test_report_never_shows_buyer_pii(weekly, sample_files):
@@ -378,7 +379,7 @@ def test_failing_cell_exits_non_zero_keeps_notebook_writes_no_html(sample_files,
             "--marketplace",
             "amazon.com",
             "--param",
-            "tz=Mars/Base",
+            "horizon=0",
         ],
         capture_output=True,
         text=True,
@@ -388,8 +389,8 @@ def test_failing_cell_exits_non_zero_keeps_notebook_writes_no_html(sample_files,
     assert done.returncode == 1
     assert done.stderr.startswith("error: the report notebook stopped at cell")
     assert "Traceback" not in done.stderr
-    assert (tmp_path / "amazon.com-2026-11-24.ipynb").is_file()
-    assert not (tmp_path / "amazon.com-2026-11-24.html").exists()
+    assert (tmp_path / "weekly-report-2026-11-24-amazon.com.ipynb").is_file()
+    assert not (tmp_path / "weekly-report-2026-11-24-amazon.com.html").exists()
 
 
 def test_unknown_parameter_is_rejected_before_anything_runs(tmp_path, capsys):
@@ -435,8 +436,9 @@ def test_report_from_the_store_matches_the_report_from_files(weekly, sample_file
 
     def headline(text):
         plain = _html.unescape(re.sub(r"<[^>]+>", "", text))
-        return re.search(r"The 7-day rate as of .*?stay under the target\.", plain, re.S).group(0)
+        return re.findall(r"The 7-day rate as of .*?more counted cancellation\(s\)\.", plain, re.S)
 
+    assert len(headline(weekly[1])) == 2  # amazon.com and amazon.ca
     assert headline(from_store.read_text(encoding="utf-8")) == headline(weekly[1])
 
 

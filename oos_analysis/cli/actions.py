@@ -63,6 +63,10 @@ def run(args) -> int:
         else dt.datetime.now(dt.UTC).date()
     )
     exports = load_exports(args)
+    if args.asof:
+        from ..metric.known import known_on  # the log and the orders as known on that day
+
+        exports = known_on(exports, asof)
     orders = None
     if not exports.all_orders.empty:
         from ..metric.orders import orders_from_exports

@@ -54,9 +54,16 @@ def add_threshold_tz(parser) -> None:
 def load_orders(args, *, columns=None):
     """Read the files and return (exports, orders); error when there is no All Orders export.
 
-    ``columns`` (kind -> column names) limits what is read of a store to those columns.
+    ``columns`` (kind -> column names) limits what is read of a store to those columns. With
+    ``args.asof`` the exports are read as known at the end of that day (later cancellations have
+    not happened yet), as the weekly report and ``status`` read them.
     """
     exports = load_exports(args, columns=columns)
+    if getattr(args, "asof", None):
+        from ..metric.known import known_on
+
+        exports = known_on(exports, parse_date(args.asof, name="--asof"),
+                           tz=parse_tz(getattr(args, "tz", "UTC")))
     if exports.all_orders.empty:
         raise ParameterError(
             "none of the files is an All Orders report with orders in it, and the rate needs one: "

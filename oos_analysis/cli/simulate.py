@@ -128,6 +128,10 @@ def run(args: argparse.Namespace) -> int:
         from .common import load_exports
 
         exports = load_exports(args)
+        if asof is not None:
+            from ..metric.known import known_on  # as known at the end of the as-of day
+
+            exports = known_on(exports, asof, tz=args.tz)
         orders, log = orders_from_exports(exports), exports.stockout_log
     inputs = _inputs(args, orders, log, asof)
     # A fresh seed is drawn from the OS and printed, so any answer can be reproduced.

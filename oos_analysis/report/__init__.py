@@ -1,16 +1,25 @@
 """What a person sees: charts, the weekly report, its rendering, and the training helpers.
 
-``plots`` draws each chart into a Matplotlib Axes it is given; ``render`` runs a notebook with
-papermill and writes static HTML with nbconvert; ``training`` holds the course's exercises and
-their checks. Matplotlib, papermill and nbconvert are imported only when these are used.
+``model`` computes every number of the weekly report into plain dataclasses (:func:`weekly_report`)
+and ``status`` gives each marketplace its one-word status and reason; ``display`` shows the model
+in a notebook for a seller to read. ``plots`` draws each chart into a Matplotlib Axes it is given;
+``render`` runs a notebook with papermill and writes static HTML with nbconvert; ``training``
+holds the course's exercises and their checks. Matplotlib, papermill and nbconvert are imported only when these are used.
 
-Exports: the ``plot_*`` functions, :func:`render_report`, :class:`ReportRenderError`,
-:func:`report_scope`, :func:`report_table`.
+Exports: :func:`weekly_report`, :func:`load_report`, :class:`WeeklyReport`,
+:class:`MarketplaceReport`, :func:`marketplace_status`, :class:`Status`, the ``plot_*`` functions,
+:func:`render_report`, :class:`ReportRenderError`, :func:`report_scope`, :func:`report_table`.
 """
 
 from ..lazy import lazy_exports
 
 _PUBLIC = {
+    "weekly_report": "model",
+    "load_report": "model",
+    "WeeklyReport": "model",
+    "MarketplaceReport": "model",
+    "marketplace_status": "status",
+    "Status": "status",
     "plot_daily_rate": "plots",
     "plot_p_chart": "plots",
     "plot_budget": "plots",
