@@ -157,12 +157,16 @@ def _drop_older_versions(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFra
     Every line of one order carries the order's last update, so a SKU of an order seen at two
     different update times cannot be two lines of one export: the file holds two exports one
     after the other, and the older version of the line goes. Lines at the same update time are
-    all kept, however alike.
+    all kept, however alike. (A missing order id or SKU is the same line as an empty one.)
     """
     if frame.empty or frame["last_updated_date"].isna().all():
         return frame
-    key = frame[["order_id", "sku"]].astype(object).where(frame[["order_id", "sku"]].notna(), "")
-    newest = frame["last_updated_date"].groupby([key["order_id"], key["sku"]]).transform("max")
+    # one integer per (order id, SKU), grouped unsorted: no per-row Python objects, no sort
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in ("order_id", "sku"):
+        codes, uniques = pd.factorize(frame[column].fillna(""))
+        key = key * (len(uniques) + 1) + codes
+    newest = frame["last_updated_date"].groupby(key, sort=False).transform("max")
     older = (frame["last_updated_date"] < newest).fillna(False).to_numpy(dtype=bool)
     if not older.any():
         return frame
@@ -189,14 +193,19 @@ def _check_ids(frame, lines, warnings) -> None:
 
 def _check_channels(frame, lines, source) -> None:
     """One order, one marketplace: refuse a file whose order's items name different channels."""
-    known = frame[["order_id", "marketplace"]].dropna()
-    if known.empty:
+    ids, id_names = pd.factorize(frame["order_id"])
+    markets, market_names = pd.factorize(frame["marketplace"])
+    known = (ids >= 0) & (markets >= 0)
+    if not known.any():
         return
-    per_order = known.groupby("order_id", sort=False)["marketplace"].nunique()
-    mixed = per_order[per_order > 1]
-    if mixed.empty:
+    # distinct (order, marketplace) pairs, then orders holding more than one: no groupby
+    pairs = np.unique(ids[known].astype(np.int64) * (len(market_names) + 1) + markets[known])
+    per_order = np.bincount(pairs // (len(market_names) + 1), minlength=len(id_names))
+    mixed = np.flatnonzero(per_order > 1)
+    if not len(mixed):
         return
-    order = mixed.index[0]
+    # the first such order to appear on a row naming both
+    order = id_names[ids[np.flatnonzero(known & np.isin(ids, mixed))[0]]]
     rows = np.flatnonzero(frame["order_id"].eq(order).fillna(False).to_numpy())
     first = frame["marketplace"].iloc[rows[0]]
     other = next(i for i in rows if frame["marketplace"].iloc[i] != first
