@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "English)"),
     "fetch": ("fetch", "download the reports from Amazon's SP-API and import them "
               "(extra [spapi])"),
+    "weekly": ("weekly", "the cron job: fetch, import, report every marketplace, alert when it "
+               "matters"),
 }
 
 _ALL = object()

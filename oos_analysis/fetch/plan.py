@@ -37,7 +37,8 @@ def newest_update(store: str | os.PathLike, marketplace: str) -> datetime | None
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        orders = load(store).all_orders
+        orders = load(store, columns={"all_orders": ["marketplace", "last_updated_date"]}
+                      ).all_orders
     if orders.empty:
         return None
     stamps = orders.loc[orders["marketplace"] == marketplace, "last_updated_date"].dropna()
