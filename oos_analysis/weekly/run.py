@@ -64,7 +64,7 @@ class AccountResult:
 
 
 def account_folders(config: Config) -> dict:
-    """The account's store, out, downloads and inbox folders (absolute)."""
+    """The account's store, out, downloads, inbox and log folders (absolute)."""
     from ..store.lock import DEFAULT_STORE
 
     store = config.path("store", str(DEFAULT_STORE))
@@ -219,7 +219,8 @@ def _run_steps(config: Config, folders: dict, result: AccountResult, bar, sleep)
     _advance(bar, "status")
     from ..report.render import default_notebook, render_report
 
-    html = render_report(default_notebook(), out_dir=folders["out"], asof=asof,
+    notebook = config.path("notebook") or default_notebook()
+    html = render_report(notebook, out_dir=folders["out"], asof=asof,
                          parameters={"store": str(store), "tz": tz} if tz != "UTC"
                          else {"store": str(store)})
     log.info("report written: %s", html)
