@@ -180,9 +180,10 @@ class ReportsSession:
                     raise CredentialsError(
                         f"Amazon refused access while {what} (403 {amzn}: {message}). The "
                         "access token was not accepted even after renewing it, or the app lacks "
-                        "the role this report needs (Selling Partner Insights for the All Orders "
-                        "and performance reports; Direct-to-Consumer Shipping for the order "
-                        "report). Check the app's roles in Seller Central and authorise it again."
+                        "a role this report needs (Amazon's 'Role mappings for SP-API types' page "
+                        "lists them; the order report needs the restricted Direct to Consumer "
+                        "Shipping role). Check the app's roles in Seller Central and authorise "
+                        "it again."
                     ) from None
                 raise FetchError(
                     f"Amazon refused the request while {what} ({code} {amzn}: {message}). "
