@@ -18,7 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from airflow import DAG
-from airflow.operators.bash import BashOperator
+
+try:  # Airflow 3 moved the operator to the standard provider
+    from airflow.providers.standard.operators.bash import BashOperator
+except ImportError:  # Airflow 2
+    from airflow.operators.bash import BashOperator
 
 OOS_ANALYSIS = os.environ.get("OOS_ANALYSIS_BIN", "/opt/oos/.venv/bin/oos-analysis")
 ACCOUNTS = Path(os.environ.get("OOS_ANALYSIS_ACCOUNTS", "/data/oos/accounts.toml"))

@@ -258,6 +258,22 @@ def test_weekly_with_an_empty_store_and_nothing_configured_fails_clearly(tmp_pat
     assert "is empty: nothing was fetched or imported" in err
 
 
+def test_the_log_blanks_out_secrets_and_keeps_stdout_clean(tmp_path, capsys):
+    import logging
+
+    from oos_analysis.weekly.logfile import run_log
+
+    with run_log(tmp_path, secrets=[CLIENT_SECRET, "json://127.0.0.1:9/x"]):
+        logging.getLogger("oos_analysis.fetch").info("token %s sent to %s", CLIENT_SECRET,
+                                                     "json://127.0.0.1:9/x")
+        print("a library that prints")
+    log = (tmp_path / "weekly.log").read_text()
+    assert "token *** sent to ***" in log and "a library that prints" in log
+    assert CLIENT_SECRET not in log
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+
+
 def test_airflow_example_dag(tmp_path, monkeypatch):
     source = (ROOT / "docs" / "airflow_dag.py").read_text()
     compile(source, "airflow_dag.py", "exec")  # valid Python even where Airflow is missing
