@@ -41,9 +41,10 @@ def test_rate_csv_40_vs_41(tmp_path, capsys, n, status):
     f = write_orders(tmp_path / "all.txt", {1: n - 1, 7: 1}, cancelled={"111-0000001-0000000"})
     code, out, _ = run(capsys, "rate", str(f), "--format", "csv")
     assert code == 0
+    # the file's newest update is 7 March 12:00, so 7 March may be partial: not complete
     assert out.splitlines() == [
-        "marketplace,date,orders,seller_cancellations,rate,status",
-        f"amazon.com,2026-03-07,{n},1,{1 / n!r},{status}",
+        "marketplace,date,orders,seller_cancellations,rate,status,complete",
+        f"amazon.com,2026-03-07,{n},1,{1 / n!r},{status},False",
     ]
 
 
@@ -52,9 +53,10 @@ def test_rate_csv_partial_and_empty_rate(tmp_path, capsys):
     code, out, _ = run(capsys, "rate", str(f), "--format", "csv", "--include-partial",
                        "--from", "2026-03-01", "--to", "2026-03-09")
     lines = out.splitlines()
-    assert lines[1] == "amazon.com,2026-03-01,2,1,0.5,breach"
-    assert lines[8] == "amazon.com,2026-03-08,0,0,,no-orders"
-    assert lines[9] == "amazon.com,2026-03-09,1,0,0.0,ok"
+    assert lines[1] == "amazon.com,2026-03-01,2,1,0.5,breach,False"
+    assert lines[7] == "amazon.com,2026-03-07,2,1,0.5,breach,True"
+    assert lines[8] == "amazon.com,2026-03-08,0,0,,no-orders,True"
+    assert lines[9] == "amazon.com,2026-03-09,1,0,0.0,ok,False"  # the last day may be partial
     assert len(lines) == 10
 
 
@@ -69,11 +71,11 @@ def test_rate_ignores_afn_and_non_amazon_and_tz_moves_days(tmp_path, capsys):
         encoding="utf-8",
     )
     _, out, _ = run(capsys, "rate", str(f), "--format", "csv", "--include-partial")
-    assert out.splitlines()[1:] == ["amazon.com,2026-03-09,1,0,0.0,ok",
-                                    "amazon.com,2026-03-10,2,0,0.0,ok"]
+    assert out.splitlines()[1:] == ["amazon.com,2026-03-09,1,0,0.0,ok,False",
+                                    "amazon.com,2026-03-10,2,0,0.0,ok,False"]
     _, out, _ = run(capsys, "rate", str(f), "--format", "csv", "--include-partial",
                     "--tz", "America/Los_Angeles")
-    assert out.splitlines()[1:] == ["amazon.com,2026-03-09,2,0,0.0,ok"]
+    assert out.splitlines()[1:] == ["amazon.com,2026-03-09,2,0,0.0,ok,False"]
 
 
 def test_rate_table_is_for_people(tmp_path, capsys):
@@ -119,9 +121,9 @@ def test_cancel_download_override_through_cli(tmp_path, capsys):
     d.write_text("Order Date,Order ID,Impacts Account Health\n2026-03-01,111-0000001-0000001,No\n",
                  encoding="utf-8")
     _, out, _ = run(capsys, "rate", str(f), "--format", "csv")
-    assert out.splitlines()[1] == f"amazon.com,2026-03-07,41,2,{2 / 41!r},breach"
+    assert out.splitlines()[1] == f"amazon.com,2026-03-07,41,2,{2 / 41!r},breach,False"
     _, out, _ = run(capsys, "rate", str(f), str(d), "--format", "csv")
-    assert out.splitlines()[1] == f"amazon.com,2026-03-07,41,1,{1 / 41!r},ok"
+    assert out.splitlines()[1] == f"amazon.com,2026-03-07,41,1,{1 / 41!r},ok,False"
 
 
 def test_reconcile_cli(tmp_path, capsys):

@@ -316,3 +316,118 @@ def test_a_duplicate_copy_of_an_export_changes_nothing(tmp_path_factory, rows):
     (folder / "copy-of-a.txt").write_text(text)
     assert _counts([folder / "a.txt", folder / "copy-of-a.txt"]) == _counts([folder / "a.txt"])
 
+
+
+# --- coverage: a day no export covers is unknown, not zero --------------------------------------
+
+def _orders_file(path, days, *, cancelled=(), updated_after=True):
+    """One MFN order per (day, i) in days {ISO day: count}; last update the next day."""
+    rows = []
+    for day, count in days.items():
+        for i in range(count):
+            oid = f"111-{day.replace('-', '')[1:]}-{i:07d}"
+            status = "Cancelled" if (day, i) in cancelled else "Shipped"
+            item = "" if status == "Cancelled" else "Shipped"
+            stamp = pd.Timestamp(day, tz="UTC") + pd.Timedelta(hours=10)
+            update = stamp + pd.Timedelta(days=1 if updated_after else 0, hours=1)
+            rows.append((oid, status, item, "SKU-A", "5.00", update.isoformat(), "Amazon.com",
+                         stamp.isoformat()))
+    path.write_text(all_orders_text(rows))
+    return path
+
+
+def _run(capsys, *argv):
+    from oos_analysis.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_two_exports_a_year_apart_leave_gap_days_not_empty_days(tmp_path, capsys):
+    import json
+
+    old = _orders_file(tmp_path / "2025.txt", {f"2025-03-{d:02d}": 1 for d in range(1, 8)})
+    new = _orders_file(tmp_path / "2026.txt", {"2026-03-05": 2, "2026-03-07": 2},
+                       cancelled={("2026-03-07", 0)})
+    code, out, _ = _run(capsys, "rate", old, new, "--format", "json", "--include-partial")
+    assert code == 0
+    rows = pd.DataFrame(json.loads(out)).set_index("date")
+    # 2025-03-08 .. 2026-03-04 are covered by neither export: 362 days of status gap
+    assert int(rows["status"].eq("gap").sum()) == 362
+    assert rows.loc["2025-03-08", "status"] == "gap" and rows.loc["2026-03-04", "status"] == "gap"
+    assert not rows["status"].eq("no-orders").any()
+    assert rows.loc["2025-03-07", "complete"]
+    # the newer window stays incomplete however old the other file: it reaches into the gap
+    assert rows.loc["2026-03-07", ["orders", "seller_cancellations", "window_gap_days"]].tolist() \
+        == [4, 1, 4]
+    assert not rows.loc["2026-03-07", "complete"]
+    # with the newer file alone it is incomplete for the same reason: the data starts inside it
+    code, out, _ = _run(capsys, "rate", new, "--format", "json")
+    assert [r["complete"] for r in json.loads(out)] == [False, False, False]
+
+
+def test_budget_agrees_with_rate_and_its_pace_ignores_gap_days(tmp_path, capsys):
+    import json
+
+    old = _orders_file(tmp_path / "2025.txt", {f"2025-03-{d:02d}": 1 for d in range(1, 8)})
+    new = _orders_file(tmp_path / "2026.txt", {"2026-03-05": 2, "2026-03-07": 2},
+                       cancelled={("2026-03-07", 0)})
+    code, out, _ = _run(capsys, "budget", old, new, "--format", "json")
+    assert code == 0
+    [row] = json.loads(out)
+    assert (row["asof"], row["orders"], row["seller_cancellations"], row["status"]) == (
+        "2026-03-07", 4, 1, "breach")
+    assert (row["complete"], row["gap_days"]) == (False, 4)
+    # 4 orders on the 3 covered days 5 .. 7 March (the 25 gap days before them do not count as
+    # zero): 4/3 a day. Counting the gap days as zero would give 4/28.
+    assert row["daily_orders"] == pytest.approx(4 / 3)
+    # back under target: day D+j has 4 + 4/3*j orders in the window and 1 cancellation until
+    # 7 March leaves it; 1 / (4 + 4/3 j) < 1/40 needs j > 27 -> the order leaves first, on 14 March
+    assert row["back_under_target_on"] == "2026-03-14"
+    code, out, _ = _run(capsys, "rate", old, new, "--format", "json")
+    last = json.loads(out)[-1]
+    assert (last["date"], last["complete"], last["status"]) == ("2026-03-07", False, "breach")
+
+
+def test_export_shorter_than_seven_days_shows_partial_windows_and_says_why(tmp_path, capsys):
+    f = _orders_file(tmp_path / "short.txt", {"2026-03-01": 10, "2026-03-03": 10},
+                     cancelled={("2026-03-01", 0)})
+    code, out, err = _run(capsys, "rate", f, "--format", "csv")
+    assert code == 0
+    assert out.splitlines() == [
+        "marketplace,date,orders,seller_cancellations,rate,status,complete",
+        "amazon.com,2026-03-01,10,1,0.1,breach,False",
+        "amazon.com,2026-03-02,10,1,0.1,breach,False",
+        "amazon.com,2026-03-03,20,1,0.05,breach,False",
+    ]
+    assert "No day has a complete 7-day window" in err
+    assert "As of 2026-03-03, the data's last purchase day (UTC), complete." in err
+    code, out, _ = _run(capsys, "budget", f)
+    assert "partial: the data starts inside it" in out and "1 counted cancellation(s) of 20" in out
+
+
+def test_a_last_day_without_a_later_update_is_partial(tmp_path, capsys):
+    days = {f"2026-03-{d:02d}": 1 for d in range(1, 10)}
+    whole = _orders_file(tmp_path / "whole.txt", days)
+    cut = _orders_file(tmp_path / "cut.txt", days, updated_after=False)
+    _, out, err = _run(capsys, "rate", whole, "--format", "csv")
+    assert out.splitlines()[-1].endswith(",True") and "(UTC), complete." in err
+    _, out, err = _run(capsys, "rate", cut, "--format", "csv")
+    assert out.splitlines()[-1] == "amazon.com,2026-03-09,7,0,0.0,ok,False"
+    assert out.splitlines()[-2].endswith(",True")
+    assert "(UTC), partial" in err
+
+
+def test_old_data_says_how_old_it_is(tmp_path, capsys):
+    import datetime as dt
+
+    from oos_analysis.cli.common import asof_notes
+
+    orders = orders_from_exports(read_exports([_orders_file(tmp_path / "a.txt",
+                                                            {"2026-03-01": 1})]))
+    assert asof_notes(orders, today=dt.date(2026, 3, 3)) == [
+        "As of 2026-03-01, the data's last purchase day (UTC), complete."]
+    assert asof_notes(orders, today=dt.date(2026, 3, 4))[1] == (
+        "The data ends 3 days before today (2026-03-04): download a newer All Orders report for "
+        "a current figure.")

@@ -163,10 +163,15 @@ def test_empty_and_input_unchanged():
 
 
 def brute_force(orders, threshold=0.025):
-    """Day-by-day reference: count orders in D-6..D with plain Python."""
+    """Day-by-day reference: count orders in D-6..D with plain Python.
+
+    Data spanning fewer than 7 days has no complete window: then every day is shown (partial).
+    """
     days = orders["purchase_date"].dt.floor("D").dt.tz_localize(None)
     out = {}
-    for d in pd.date_range(days.min() + pd.Timedelta(days=6), days.max()):
+    short = days.max() - days.min() < pd.Timedelta(days=6)
+    first = days.min() if short else days.min() + pd.Timedelta(days=6)
+    for d in pd.date_range(first, days.max()):
         inside = (days >= d - pd.Timedelta(days=6)) & (days <= d)
         n = int(inside.sum())
         c = int((inside & orders["counted"]).sum())

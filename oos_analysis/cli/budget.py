@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 
+
 from ..metric.budget import HORIZON_DAYS, budget_summary, roll_off_calendar
 from ..metric.listing import listing_risk
 from ..metric.rate import check_threshold
 from .common import (
     add_format_argument,
     add_input_arguments,
+    add_pending_argument,
+    asof_notes,
+    coverage_gaps,
     format_dates,
     parse_date,
     parse_tz,
@@ -37,6 +41,7 @@ def add_parser(subparsers) -> None:
     add_input_arguments(parser)
     parser.add_argument("--asof", metavar="DATE", help="day of the window, YYYY-MM-DD")
     add_threshold_tz(parser)
+    add_pending_argument(parser)
     add_format_argument(parser, choices=("table", "json"))
     parser.set_defaults(func=run)
 
@@ -46,7 +51,9 @@ def run(args) -> int:
     tz = parse_tz(args.tz)
     asof = parse_date(args.asof, name="--asof") if args.asof else None
     exports, orders = load_orders(args)
-    summary = budget_summary(orders, asof=asof, threshold=threshold, tz=tz)
+    summary = budget_summary(orders, asof=asof, threshold=threshold, tz=tz,
+                             gaps=coverage_gaps(args, exports))
+    notes = asof_notes(orders, asof=asof, tz=tz)
     calendar = roll_off_calendar(orders, asof=asof, tz=tz)
     risk = listing_risk(exports.all_orders, orders, asof=asof, tz=tz)
     if args.format == "json":
@@ -61,16 +68,36 @@ def run(args) -> int:
                 columns="marketplace").to_dict(orient="records")
             records.append(row)
         write_json(records)
+        for note in notes:
+            sys.stderr.write(note + "\n")
         return 0
-    _table(summary, calendar, risk, orders, threshold=threshold, tz=tz)
+    for note in notes:
+        sys.stdout.write(note + "\n")
+    _table(summary, calendar, risk, orders, threshold=threshold, tz=tz,
+           exclude_pending=bool(args.exclude_pending))
     return 0
 
 
-def _table(summary, calendar, risk, orders, *, threshold, tz) -> None:
+def _partial(row, end) -> str:
+    if row.complete:
+        return ""
+    if row.gap_days:
+        return f" - partial: {row.gap_days} day(s) in it no export covers (unknown, not zero)"
+    if end is not None and row.window_end >= end:
+        return (" - partial: it ends on or after the data's last day, which the data may not "
+                "hold whole")
+    return " - partial: the data starts inside it"
+
+
+def _table(summary, calendar, risk, orders, *, threshold, tz, exclude_pending=False) -> None:
+    from ..metric.rate import data_end, day_label
+
     out = sys.stdout
+    last, whole = data_end(orders, tz)
+    end = None if last is None or whole else day_label(last)  # a last day that may be partial
     for row in summary.itertuples(index=False):
         out.write(f"\n{row.marketplace}: window {row.window_start:%Y-%m-%d} .. {row.window_end:%Y-%m-%d}"
-                  f" ({tz} days){'' if row.complete else ' - partial: data starts inside it'}\n")
+                  f" ({tz} days){_partial(row, end)}\n")
         if row.orders == 0:
             out.write("  no MFN orders in this window.\n")
             continue
@@ -79,6 +106,12 @@ def _table(summary, calendar, risk, orders, *, threshold, tz) -> None:
                   f"{row.rate:.2%} (target under {threshold:.2%}): {mark}\n")
         if row.unattributed:
             out.write(f"  {row.unattributed} of them could not be attributed and are counted.\n")
+        if row.pending:
+            out.write(f"  {row.pending} cancellation(s) in it look like pending orders the buyer "
+                      "cancelled (no price, no payment; Amazon probably does not count them): "
+                      + ("left out (--exclude-pending).\n" if exclude_pending
+                         else "counted, the cautious reading (--exclude-pending leaves them "
+                         "out).\n"))
         if row.status == "breach":
             out.write(f"  Over target: {row.clean_orders_needed} more clean order(s) would bring it "
                       "back under, if nothing else is cancelled.\n")

@@ -32,7 +32,14 @@ __all__ = [
     "jsonable",
     "write_frame",
     "write_json",
+    "add_pending_argument",
+    "coverage_gaps",
+    "asof_notes",
+    "STALE_DAYS",
 ]
+
+STALE_DAYS = 2
+"""Data whose last purchase day is more than this many days before today is called old."""
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -188,3 +195,66 @@ def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
         # object first: fillna("") is refused by nullable integer, float and boolean columns.
         blank = shown.astype(object).where(shown.notna(), "")
         file.write(blank.to_string(index=False) + "\n")
+
+
+def add_pending_argument(parser) -> None:
+    """Add ``--exclude-pending`` (cancellations of probably-pending orders left out of the count)."""
+    parser.add_argument(
+        "--exclude-pending", action="store_true",
+        help="do not count cancellations attributed 'pending' (a cancelled order with no price "
+        "and no payment date, which Amazon probably leaves out); default: count them, the "
+        "cautious reading")
+
+
+def coverage_gaps(args, exports) -> pd.DataFrame:
+    """The days no All Orders export covers: from the store's manifest, or between the files."""
+    if getattr(args, "store", None):
+        from ..store.spans import gap_days
+
+        return gap_days(args.store, kind="all_orders")
+    from ..store.spans import export_gap_days
+
+    return export_gap_days(exports.files)
+
+
+def asof_notes(orders, *, asof=None, tz: str = "UTC", today=None) -> list[str]:
+    """Sentences saying which as-of day a command uses, whether it is complete, and data age.
+
+    Every command defaults its as-of day to the data's last purchase day (in ``tz``); it is
+    complete only when the data shows an update after that day ended
+    (:func:`~oos_analysis.metric.rate.data_end`). When that day is more than :data:`STALE_DAYS`
+    days before ``today`` (default: the clock's UTC day), a sentence says how old the data is.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"purchase_date": pd.to_datetime(["2026-03-09T10:00Z"], utc=True),
+    ...     "last_updated_date": pd.to_datetime(["2026-03-10T01:00Z"], utc=True)})
+    >>> for line in asof_notes(o, today=dt.date(2026, 3, 20)): print(line)
+    As of 2026-03-09, the data's last purchase day (UTC), complete.
+    The data ends 11 days before today (2026-03-20): download a newer All Orders report for a current figure.
+    """
+    from ..metric.rate import data_end, day_label
+
+    end, whole = data_end(orders, tz)
+    if end is None:
+        return []
+    last = day_label(end).date()
+    notes = []
+    if asof is None:
+        state = "complete" if whole else (
+            "partial: no order in the data was updated after it ended, so the export may have "
+            "been made during that day")
+        notes.append(f"As of {last}, the data's last purchase day ({tz}), {state}.")
+    else:
+        chosen = pd.Timestamp(asof).date()
+        if chosen > last:
+            notes.append(f"As of {chosen}, after the data's last purchase day {last}: the days "
+                         "after it are unknown, not empty.")
+        elif chosen == last and not whole:
+            notes.append(f"As of {chosen}, the data's last purchase day, which may be partial.")
+    today = today or dt.datetime.now(dt.UTC).date()
+    age = (today - last).days
+    if age > STALE_DAYS:
+        notes.append(f"The data ends {age} days before today ({today}): download a newer All "
+                     "Orders report for a current figure.")
+    return notes

@@ -10,6 +10,9 @@ from ..metric.rate import DEFAULT_THRESHOLD, check_threshold, daily_rate
 from .common import (
     add_format_argument,
     add_input_arguments,
+    add_pending_argument,
+    asof_notes,
+    coverage_gaps,
     load_exports,
     parse_date,
     parse_tz,
@@ -18,7 +21,8 @@ from .common import (
 
 __all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "coverage_note"]
 
-CSV_COLUMNS = ["marketplace", "date", "orders", "seller_cancellations", "rate", "status"]
+CSV_COLUMNS = ["marketplace", "date", "orders", "seller_cancellations", "rate", "status",
+               "complete"]
 
 
 def add_parser(subparsers) -> None:
@@ -38,6 +42,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--marketplace", metavar="M", help="only this marketplace, e.g. amazon.com")
     parser.add_argument("--include-partial", action="store_true",
                         help="also show the first six days, whose windows start before the data")
+    add_pending_argument(parser)
     add_format_argument(parser)
     parser.set_defaults(func=run)
 
@@ -70,7 +75,8 @@ def load_orders(args, *, columns=None):
             "download Reports > Fulfillment > All Orders (by order date) from Seller Central and "
             "pass it with the other files."
         )
-    return exports, orders_from_exports(exports)
+    return exports, orders_from_exports(
+        exports, exclude_pending=bool(getattr(args, "exclude_pending", False)))
 
 
 def coverage_note(orders) -> str:
@@ -85,7 +91,18 @@ def coverage_note(orders) -> str:
         text += f" {int(cov['buyer_official'])} official buyer-requested cancellation(s) not counted."
     if cov["unattributed"]:
         text += (f" {int(cov['unattributed'])} cancellation(s) could not be attributed and are "
-                 "counted (conservative).")
+                 "counted (conservative); the order report's buyer-request column or Amazon's "
+                 "Account Health download would settle them.")
+    if cov["pending"]:
+        counted = bool(orders.loc[orders["attribution"].eq("pending").fillna(False),
+                                  "counted"].any())
+        text += (f" {int(cov['pending'])} cancellation(s) look like orders the buyer cancelled "
+                 "while pending (no price, no payment), which Amazon probably does not count: "
+                 + ("counted anyway (--exclude-pending leaves them out)." if counted
+                    else "left out (--exclude-pending)."))
+    if cov["conflict"]:
+        text += (f" {int(cov['conflict'])} cancellation(s) have conflicting evidence (log: "
+                 "no_inventory, order report: buyer request) and are counted.")
     return text
 
 
@@ -94,23 +111,33 @@ def run(args) -> int:
     tz = parse_tz(args.tz)
     start = parse_date(args.start, name="--from") if args.start else None
     end = parse_date(args.end, name="--to") if args.end else None
-    _, orders = load_orders(args, columns=INPUT_COLUMNS)
+    exports, orders = load_orders(args, columns=INPUT_COLUMNS)
+    # days no export covers are unknown, not zero: from the store, or between the files given
     result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
-                        marketplace=args.marketplace, include_partial=args.include_partial)
-    if getattr(args, "store", None):  # days no imported export covers are unknown, not zero
-        from ..metric.gaps import mark_gaps
-        from ..store.spans import gap_days
-
-        result = mark_gaps(result, gap_days(args.store, kind="all_orders"), tz=tz)
+                        marketplace=args.marketplace, include_partial=args.include_partial,
+                        gaps=coverage_gaps(args, exports))
+    notes = asof_notes(orders, tz=tz) + _why_partial(result)
     if args.format == "csv":
-        # The CSV's columns are fixed (a contract with spreadsheets and scripts); gaps show in
-        # the table and the JSON.
+        # The CSV's columns are fixed (a contract with spreadsheets and scripts): the day's
+        # status (gap included) and whether its window is complete.
         write_frame(result[CSV_COLUMNS], "csv")
     elif args.format == "json":
         write_frame(result, "json")
     else:
         _table(result, orders, threshold=threshold, tz=tz)
+    for note in notes:
+        (sys.stdout if args.format == "table" else sys.stderr).write(note + "\n")
     return 0
+
+
+def _why_partial(result) -> list[str]:
+    """Say why there is no complete window, when there is none."""
+    if result.empty or result["complete"].any():
+        return []
+    return ["No day has a complete 7-day window: the data spans fewer than 7 days, or every "
+            "window reaches into days no export covers. The partial windows are shown "
+            "(complete = false); export at least 7 whole days of All Orders for a rate Amazon "
+            "would compare."]
 
 
 def _table(result, orders, *, threshold, tz) -> None:
@@ -120,18 +147,20 @@ def _table(result, orders, *, threshold, tz) -> None:
     shown = result.assign(
         date=result["date"].dt.strftime("%Y-%m-%d") + result["complete"].map({True: "", False: "*"}),
         rate=result["rate"].map(lambda r: "" if r != r else f"{r:.2%}"),
-        status=result["status"].map({"breach": "BREACH <<", "ok": "ok", "no-orders": "no orders"}),
+        status=result["status"].map({"breach": "BREACH <<", "ok": "ok", "no-orders": "no orders",
+                                     "gap": "GAP: no export"}),
     )[["marketplace", "date", "orders", "seller_cancellations", "rate", "status", "unattributed"]]
     if "window_gap_days" in result:
-        gap = result["window_gap_days"].gt(0)
+        gap = result["window_gap_days"].gt(0) & result["status"].ne("gap")
         shown["status"] = shown["status"].where(~gap, shown["status"] + " GAP")
     shown = shown.rename(columns={"seller_cancellations": "cancellations"})
     write_frame(shown, "table")
     if (~result["complete"]).any():
-        out.write("* partial window: the data starts less than 7 days earlier.\n")
+        out.write("* partial window: it starts before the data, reaches into days no export "
+                  "covers, or ends on a last day the data may not hold whole.\n")
     if "window_gap_days" in result and result["window_gap_days"].any():
         out.write(f"{int(result['window_gap_days'].gt(0).sum())} day(s) have a 7-day window "
-                  "reaching into days no imported export covers (marked GAP): their orders are "
-                  "unknown, not zero; import the missing exports (oos-analysis store info).\n")
+                  "reaching into days no export covers (marked GAP): their orders are "
+                  "unknown, not zero; add the All Orders exports for the missing days.\n")
     breaches = int((result["status"] == "breach").sum())
     out.write(f"{breaches} breach day(s) of {len(result)}. {coverage_note(orders)}\n")

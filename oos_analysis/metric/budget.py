@@ -20,6 +20,7 @@ from .rate import (
     asof_days,
     check_threshold,
     check_tz,
+    data_end,
     day_label,
     exceeds,
     metric_days,
@@ -181,13 +182,15 @@ def back_under_target_on(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     first_day: int | None = None,
+    skip_days=frozenset(),
 ) -> int | None:
     """Return the first day >= ``asof`` whose window is under target, or None within 60 days.
 
     The projection assumes no further cancellations and that orders keep arriving at the average
     daily count of the last :data:`AVERAGE_DAYS` days up to ``asof`` (fewer when the data starts
-    later, from ``first_day``); counted cancellations roll off when their purchase day leaves
-    D-6 ... D. Days are int64 day numbers; the comparison is exact (fractions).
+    later, from ``first_day``), leaving out ``skip_days`` (days no export covers: unknown, not
+    zero orders); counted cancellations roll off when their purchase day leaves D-6 ... D. Days
+    are int64 day numbers; the comparison is exact (fractions).
 
     Examples
     --------
@@ -201,8 +204,9 @@ def back_under_target_on(
     start = asof - AVERAGE_DAYS + 1
     if first_day is not None:
         start = max(start, first_day)
-    span = asof - start + 1
-    avg = Fraction(sum(v for d, v in daily_orders.items() if start <= d <= asof), max(span, 1))
+    span = sum(1 for d in range(start, asof + 1) if d not in skip_days)
+    avg = Fraction(sum(v for d, v in daily_orders.items() if start <= d <= asof
+                       and d not in skip_days), max(span, 1))
     for j in range(HORIZON_DAYS + 1):
         day = asof + j
         lo = day - WINDOW_DAYS + 1
@@ -220,6 +224,7 @@ def budget_summary(
     asof=None,
     threshold: float = DEFAULT_THRESHOLD,
     tz: str = "UTC",
+    gaps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return, per marketplace, the window as of a day and how much room is left in it.
 
@@ -233,6 +238,9 @@ def budget_summary(
     threshold : float, default 0.025
     tz : str, default "UTC"
         Time zone of the day boundary (``cancellation-rules.md`` section 3: UTC by default).
+    gaps : DataFrame, optional
+        Days no export covers (as for :func:`~oos_analysis.metric.rate.daily_rate`): a window
+        reaching into one is not complete, and the order pace leaves them out.
 
     Returns
     -------
@@ -241,8 +249,12 @@ def budget_summary(
         ``orders``, ``seller_cancellations`` (counted, unattributed included), ``unattributed``,
         ``rate``, ``status``, ``remaining`` (:func:`remaining_cancellations`),
         ``clean_orders_needed``, ``back_under_target_on`` (``asof`` when healthy, NaT when not
-        within :data:`HORIZON_DAYS` days), ``complete`` (the data covers the whole window) and
-        ``daily_orders`` (the trailing average the projection uses).
+        within :data:`HORIZON_DAYS` days), ``complete`` (the data covers the whole window: it
+        starts inside the data, reaches into no gap and does not end on or after a last day the
+        data may not hold whole; the same rule as the daily rate's), ``gap_days`` (uncovered
+        days in the window), ``pending`` (cancellations attributed ``pending`` in the window) and
+        ``daily_orders`` (the trailing average the projection uses, over covered days). The
+        status is ``gap`` when the as-of day itself is uncovered.
 
     Examples
     --------
@@ -256,6 +268,10 @@ def budget_summary(
     threshold = check_threshold(threshold)
     tz = check_tz(tz)
     frame = metric_days(orders, tz)
+    from .gaps import gap_day_numbers
+
+    uncovered = gap_day_numbers(gaps, tz)
+    end_day, end_complete = data_end(orders, tz)
     rows = []
     for market, asof_day in asof_days(frame, asof, tz).items():
         mine = frame[frame["marketplace"] == market]
@@ -266,12 +282,22 @@ def budget_summary(
         per_day = mine.groupby("day").size().to_dict()
         per_day_counted = mine[mine["counted"]].groupby("day").size().to_dict()
         first_day = int(mine["day"].min())
+        skip = uncovered.get(market, set())
         recover = back_under_target_on(
-            per_day, per_day_counted, int(asof_day), threshold=threshold, first_day=first_day
+            per_day, per_day_counted, int(asof_day), threshold=threshold, first_day=first_day,
+            skip_days=skip,
         )
         avg_lo = max(int(asof_day) - AVERAGE_DAYS + 1, first_day)
-        in_avg = int(((mine["day"] >= avg_lo) & (mine["day"] <= asof_day)).sum())
+        avg_days = [d for d in range(avg_lo, int(asof_day) + 1) if d not in skip]
+        in_avg = int(mine["day"].isin(avg_days).sum())
+        window_gaps = sum(1 for d in range(int(asof_day) - WINDOW_DAYS + 1, int(asof_day) + 1)
+                          if d in skip)
         status = "no-orders" if n == 0 else ("breach" if exceeds(c, n, threshold) else "ok")
+        if int(asof_day) in skip:
+            status = "gap"
+        whole_end = end_day is None or asof_day < end_day or (asof_day == end_day and end_complete)
+        complete = bool(asof_day - WINDOW_DAYS + 1 >= first_day) and window_gaps == 0 and whole_end
+        pending = int((inside["attribution"].eq("pending").fillna(False)).sum())
         rows.append(
             {
                 "marketplace": market,
@@ -286,19 +312,23 @@ def budget_summary(
                 "remaining": remaining_cancellations(c, n, threshold=threshold),
                 "clean_orders_needed": clean_orders_needed(c, n, threshold=threshold),
                 "back_under_target_on": day_label(recover),
-                "complete": bool(asof_day - WINDOW_DAYS + 1 >= first_day),
-                "daily_orders": in_avg / max(int(asof_day) - avg_lo + 1, 1),
+                "complete": complete,
+                "gap_days": window_gaps,
+                "pending": pending,
+                "daily_orders": in_avg / max(len(avg_days), 1),
             }
         )
     columns = ["marketplace", "asof", "window_start", "window_end", "orders",
                "seller_cancellations", "unattributed", "rate", "status", "remaining",
-               "clean_orders_needed", "back_under_target_on", "complete", "daily_orders"]
+               "clean_orders_needed", "back_under_target_on", "complete", "gap_days", "pending",
+               "daily_orders"]
     out = pd.DataFrame(rows, columns=columns)
     for col in ("asof", "window_start", "window_end", "back_under_target_on"):
         out[col] = pd.to_datetime(out[col])
     return out.astype({"marketplace": "str", "status": "str", "orders": "int64",
                        "seller_cancellations": "int64", "unattributed": "int64",
-                       "remaining": "int64", "clean_orders_needed": "int64", "rate": "float64"})
+                       "remaining": "int64", "clean_orders_needed": "int64", "rate": "float64",
+                       "gap_days": "int64", "pending": "int64", "complete": "bool"})
 
 
 def roll_off_calendar(orders: pd.DataFrame, *, asof=None, tz: str = "UTC") -> pd.DataFrame:

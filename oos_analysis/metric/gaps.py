@@ -13,7 +13,59 @@ import pandas as pd
 
 from .rate import WINDOW_DAYS, check_tz
 
-__all__ = ["mark_gaps"]
+__all__ = ["mark_gaps", "gap_day_numbers", "apply_gaps"]
+
+
+def gap_day_numbers(gaps: pd.DataFrame | None, tz: str = "UTC") -> dict[str, set[int]]:
+    """Per marketplace, the days (int64 days since 1970-01-01 in ``tz``) touching a gap.
+
+    A local day that overlaps an uncovered UTC day at all counts as uncovered.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"marketplace": ["amazon.com"],
+    ...                   "date": [pd.Timestamp("2026-03-03", tz="UTC")]})
+    >>> sorted(gap_day_numbers(g)["amazon.com"]), sorted(gap_day_numbers(g, "Asia/Tokyo")["amazon.com"])
+    ([20515], [20515, 20516])
+    """
+    out: dict[str, set[int]] = {}
+    if gaps is None or gaps.empty:
+        return out
+    tz = check_tz(tz)
+    starts = pd.to_datetime(gaps["date"], utc=True)
+    ends = starts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    for stamps in (starts, ends):
+        local = stamps.dt.tz_convert(tz).dt.tz_localize(None).dt.floor("D")
+        days = local.astype("datetime64[ns]").to_numpy().astype(np.int64) // 86_400_000_000_000
+        for market, day in zip(gaps["marketplace"], days, strict=True):
+            out.setdefault(market, set()).add(int(day))
+    return out
+
+
+def apply_gaps(daily: pd.DataFrame, gaps: pd.DataFrame | None, *, tz: str = "UTC") -> pd.DataFrame:
+    """:func:`mark_gaps`, then status ``gap`` for uncovered days and ``complete`` False for windows
+    reaching into one (a rate built on unknown days is never a clean figure).
+
+    Examples
+    --------
+    >>> daily = pd.DataFrame({"marketplace": "amazon.com", "status": ["ok", "no-orders", "ok"],
+    ...                       "complete": True, "date": pd.date_range("2026-11-08", periods=3)})
+    >>> gaps = pd.DataFrame({"marketplace": ["amazon.com"],
+    ...                      "date": [pd.Timestamp("2026-11-09", tz="UTC")]})
+    >>> apply_gaps(daily, gaps)[["date", "status", "complete", "window_gap_days"]]
+            date status  complete  window_gap_days
+    0 2026-11-08     ok      True                0
+    1 2026-11-09    gap     False                1
+    2 2026-11-10     ok     False                1
+    """
+    if gaps is None:
+        gaps = pd.DataFrame({"marketplace": pd.Series(dtype="str"),
+                             "date": pd.Series(dtype="datetime64[us, UTC]")})
+    marked = mark_gaps(daily, gaps, tz=tz)
+    return marked.assign(
+        status=marked["status"].where(~marked["in_gap"], "gap").astype("str"),
+        complete=marked["complete"].to_numpy(dtype=bool) & marked["window_gap_days"].eq(0).to_numpy(),
+    )
 
 
 def mark_gaps(daily: pd.DataFrame, gaps: pd.DataFrame, *, tz: str = "UTC") -> pd.DataFrame:

@@ -32,6 +32,7 @@ __all__ = [
     "metric_days",
     "asof_days",
     "day_label",
+    "data_end",
 ]
 
 DEFAULT_THRESHOLD = 0.025
@@ -146,6 +147,7 @@ def daily_rate(
     end=None,
     marketplace=None,
     include_partial: bool = False,
+    gaps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return the 7-day cancel rate for every day and marketplace.
 
@@ -170,16 +172,24 @@ def daily_rate(
         Only these marketplaces (e.g. ``"amazon.com"``).
     include_partial : bool, default False
         Also report the first six days of each marketplace's data, whose windows reach back before
-        the data starts; they are marked ``complete=False``.
+        the data starts; they are marked ``complete=False``. A marketplace whose data spans fewer
+        than 7 days has no complete window: its partial days are always reported.
+    gaps : DataFrame, optional
+        Days no export covers (``marketplace``, ``date`` as UTC days: :func:`~oos_analysis.store.gap_days`
+        or :func:`~oos_analysis.store.spans.export_gap_days`). Such a day has status ``gap``, and
+        every window reaching into one is ``complete=False`` (columns ``in_gap`` and
+        ``window_gap_days`` are added).
 
     Returns
     -------
     DataFrame
         ``marketplace``, ``date`` (naive midnight of the day in ``tz``), ``orders``,
-        ``seller_cancellations``, ``rate`` (NaN without orders), ``status`` (``ok``, ``breach`` or
-        ``no-orders``), ``complete`` and ``unattributed`` (counted cancellations nobody could
-        attribute). Days run from each marketplace's first day of data (+6 unless
-        ``include_partial``) to its last.
+        ``seller_cancellations``, ``rate`` (NaN without orders), ``status`` (``ok``, ``breach``,
+        ``no-orders`` or ``gap``), ``complete`` (the window starts inside the data, reaches into
+        no gap, and does not end on a last day the data may not hold whole: see
+        :func:`data_end`) and ``unattributed`` (counted cancellations nobody could attribute).
+        Days run from each marketplace's first day of data (+6 unless ``include_partial``) to its
+        last.
 
     Examples
     --------
@@ -235,9 +245,14 @@ def daily_rate(
     last = span - 1 - has[:, ::-1].argmax(axis=1)
     col = np.arange(span)
     complete = col[None, :] >= first[:, None] + (WINDOW_DAYS - 1)
-    show = (complete if not include_partial else col[None, :] >= first[:, None]) & (
+    short = (last - first + 1) < WINDOW_DAYS  # no complete window at all: show the partial ones
+    partial_ok = include_partial | short
+    show = np.where(partial_ok[:, None], col[None, :] >= first[:, None], complete) & (
         col[None, :] <= last[:, None]
     )
+    end_day, end_complete = data_end(orders, tz)
+    if end_day is not None and not end_complete:
+        complete &= (first_day + col < end_day)[None, :]
     lo = day_number(start, tz, "start")
     hi = day_number(end, tz, "end")
     label = first_day + col
@@ -254,7 +269,7 @@ def daily_rate(
         return np.rint(cs).astype(np.int64)
 
     rows, cols = np.nonzero(show)
-    return _frame(
+    out = _frame(
         names[rows],
         label[cols],
         window(n)[rows, cols],
@@ -263,6 +278,43 @@ def daily_rate(
         complete[rows, cols],
         threshold,
     )
+    if gaps is not None:
+        from .gaps import apply_gaps
+
+        out = apply_gaps(out, gaps, tz=tz)
+    return out
+
+
+def data_end(orders: pd.DataFrame, tz: str = "UTC") -> tuple[int | None, bool]:
+    """The data's last purchase day (int64 day in ``tz``) and whether the data holds it whole.
+
+    An export made during a day holds only the orders placed so far that day. The kit takes the
+    last day as complete only when some order in the data was updated after that day ended
+    (``last_updated_date``): the export was made later. Without that proof, the day is partial.
+    A frame without a ``last_updated_date`` column (built by hand) is not judged: complete.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"in_metric": True,
+    ...     "purchase_date": pd.to_datetime(["2026-03-09T10:00Z"], utc=True),
+    ...     "last_updated_date": pd.to_datetime(["2026-03-09T13:00Z"], utc=True)})
+    >>> day, whole = data_end(o); str(day_label(day).date()), whole
+    ('2026-03-09', False)
+    """
+    if "purchase_date" not in orders or not len(orders):
+        return None, True
+    days = local_day(orders["purchase_date"], tz)
+    days = days[days != np.iinfo(np.int64).min]
+    if not len(days):
+        return None, True
+    last = int(days.max())
+    if "last_updated_date" not in orders:
+        return last, True
+    newest = pd.Series(orders["last_updated_date"]).max()
+    if pd.isna(newest):
+        return last, False
+    end = pd.Timestamp((last + 1) * _DAY_NS).tz_localize(tz).tz_convert("UTC")
+    return last, bool(pd.Timestamp(newest).tz_convert("UTC") >= end)
 
 
 def _frame(markets, days, n, c, u, complete, threshold) -> pd.DataFrame:

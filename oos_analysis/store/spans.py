@@ -16,7 +16,7 @@ import pandas as pd
 from ..io.schema import ALL_ORDERS, MARKETPLACE_IDS, ORDER_REPORT, SELLER_PERFORMANCE
 from .lock import DEFAULT_STORE, live_version, read_manifest
 
-__all__ = ["manifest", "coverage", "gap_days", "file_spans", "join_spans"]
+__all__ = ["manifest", "coverage", "gap_days", "file_spans", "join_spans", "export_gap_days"]
 
 # kind -> the column whose whole-day range an export of that kind covers
 _COVERAGE_DATE = {ALL_ORDERS: "purchase_date", ORDER_REPORT: "purchase_date"}
@@ -160,7 +160,34 @@ def gap_days(store: str | os.PathLike = DEFAULT_STORE, *, kind: str | None = Non
     DataFrame
         Columns ``marketplace``, ``kind`` and ``date`` (UTC midnight).
     """
-    spans = coverage(store)
+    return _days_of(coverage(store), kind)
+
+
+def export_gap_days(files, *, kind: str = ALL_ORDERS) -> pd.DataFrame:
+    """The gap days between export files read together, as :func:`gap_days` gives for a store.
+
+    ``files`` are :class:`~oos_analysis.io.readers.Export` objects (``Exports.files``); each export
+    of ``kind`` covers the whole UTC days from its first to its last purchase date, for every
+    marketplace in it, exactly as when it is imported into the store. Two exports a year apart
+    leave the days between them unknown, not empty.
+
+    Examples
+    --------
+    >>> from oos_analysis.io.readers import Export
+    >>> def export(days):
+    ...     stamps = pd.to_datetime(days, utc=True)
+    ...     return Export("f", ALL_ORDERS, "utf-8", pd.DataFrame(
+    ...         {"purchase_date": stamps, "marketplace": "amazon.com"}))
+    >>> export_gap_days([export(["2026-03-01T10:00Z", "2026-03-02T10:00Z"]),
+    ...                  export(["2026-03-05T10:00Z"])])["date"].dt.day.tolist()
+    [3, 4]
+    """
+    entries = [{"kind": f.kind, "coverage": file_spans(f.frame, f.kind)}
+               for f in files if f.kind == kind]
+    return _days_of(join_spans(entries), kind)
+
+
+def _days_of(spans: pd.DataFrame, kind: str | None) -> pd.DataFrame:
     gaps = spans[~spans["covered"]]
     if kind is not None:
         gaps = gaps[gaps["kind"] == kind]
