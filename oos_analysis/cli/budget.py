@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 from ..metric.budget import HORIZON_DAYS, budget_summary, roll_off_calendar
 from ..metric.listing import listing_risk
 from ..metric.rate import check_threshold
