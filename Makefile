@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLE := data/sample
 
-.PHONY: report test check-python bench sample clean
+.PHONY: report test check-python bench sample screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "oos_analysis needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -32,6 +32,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+# The sample report's first screen as headless Chromium shows it at 1280 px and at 400 px (a
+# phone), saved under docs/ (needs chromium and chromium-driver; see .ci/run).
+screenshots: $(STAMP)
+	rm -rf build/screenshots
+	$(BIN)/oos-analysis report $(SAMPLE)/us/* --out build/screenshots
+	$(BIN)/python -m oos_analysis.report.browser build/screenshots/weekly-report-*.html docs
 
 sample: $(STAMP)
 	$(BIN)/python -m oos_analysis.sample $(SAMPLE)

@@ -282,13 +282,25 @@ def _show_figure(fig, ax, title: str) -> None:
     plt.close(fig)
 
 
+def _figures(row) -> str:
+    """The first screen's figures of one marketplace in one short line (for phones)."""
+    if not row.orders:
+        return "No orders in the window."
+    chances = ", ".join(f"{p:.0%} within {d} days" for d, p in ((7, row.p_breach_7d),
+                                                                 (14, row.p_breach_14d))
+                        if not _missing(p))
+    return (f"Rate {row.rate:.2%}: {row.seller_cancellations} counted of {row.orders} orders; "
+            f"room left {row.remaining}" + (f"; breach chance {chances}" if chances else "")
+            + f"; {row.actions_due} action(s) due today.")
+
+
 def show_first_screen(report: WeeklyReport) -> None:
     """Status badges, each marketplace's figures, today's actions and the breach chances."""
     summary = report.summary()
     badges = "".join(
         f'<div class="status-line"><span class="badge {_badge(row.status)}">'
         f"{html.escape(row.marketplace)}: {html.escape(row.status)}</span> "
-        f"{_escape(row.reason)}</div>"
+        f"{_escape(row.reason)}<br><small>{html.escape(_figures(row))}</small></div>"
         for row in summary.itertuples(index=False)
     )
     scope = (f"As of {report.asof} (end of day, {report.tz}); target: under "
@@ -305,7 +317,7 @@ def show_first_screen(report: WeeklyReport) -> None:
         _html(_p("Today's actions: none. " + (" ".join(missing) if missing
                                                  else "No stuck order is open.")))
         return
-    columns = ["marketplace", "order_id", "sku", "action", "due", "past_ship_by", "reason"]
+    columns = ["due", "action", "order_id", "sku", "past_ship_by", "reason", "marketplace"]
     _html(html_table(todo[columns], caption="Today's actions, soonest due first"))
 
 
@@ -345,7 +357,7 @@ def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
 def _details(report: WeeklyReport, section: MarketplaceReport) -> None:
     cur = section.currency
     if section.actions is not None and len(section.actions):
-        cols = ["order_id", "sku", "action", "due", "past_ship_by", "reason", "rate_before",
+        cols = ["due", "action", "order_id", "sku", "past_ship_by", "reason", "rate_before",
                 "rate_after", "remaining_after"]
         _html(html_table(section.actions[cols], percent=["rate_before", "rate_after"],
                          caption="Next action per open stuck order"))
