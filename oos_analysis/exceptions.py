@@ -3,7 +3,9 @@
 Every error the kit raises on purpose derives from :class:`OOSAnalysisError`, so a caller (the
 command line, a notebook, a scheduled job) can catch one class and show its message. Messages are
 written for the person holding the file: one paragraph saying which file, which line and column
-where that is known, what was found, what was expected, and what to do next.
+where that is known, what was found, what was expected, and what to do next. A value quoted in a
+:class:`ReportFormatError` has anything that looks like an e-mail address, phone number or street
+address masked and is cut to a sane length (:mod:`oos_analysis.redact`).
 
 The concrete classes also derive from the matching built-in (``ValueError``, ``FileNotFoundError``)
 so that code written against the built-ins keeps working.
@@ -11,7 +13,10 @@ so that code written against the built-ins keeps working.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from .redact import QUOTE_CAP, mask
 
 __all__ = [
     "OOSAnalysisError",
@@ -69,7 +74,18 @@ class ReportFormatError(OOSAnalysisError, ValueError):
         if self.column:
             where.append(f"column '{self.column}'")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.reason}" if prefix else self.reason
+        reason = _guarded(self.reason)
+        return f"{prefix}: {reason}" if prefix else reason
+
+
+_LONG_QUOTE = re.compile(r"(?<!\w)'([^'\n]{%d,})'(?!\w)" % (QUOTE_CAP + 1))
+
+
+def _guarded(reason: str) -> str:
+    """The reason with buyer-looking data masked and long quoted values cut (see redact)."""
+    reason = mask(reason)
+    return _LONG_QUOTE.sub(lambda m: f"'{m.group(1)[:QUOTE_CAP]}...' "
+                                      f"({len(m.group(1)):,} characters)", reason)
 
 
 class UnknownReportError(ReportFormatError):

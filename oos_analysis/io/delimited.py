@@ -30,10 +30,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..exceptions import ReportFormatError
+from ..redact import quote
 from . import schema
 from .files import KIND_LABELS, detect_kind, header_fields, load, read_head, source_name
 
-__all__ = ["TableSpec", "Table", "column_name", "read_table", "parse_timestamps", "parse_flags"]
+__all__ = ["TableSpec", "Table", "column_name", "read_table", "parse_timestamps", "parse_flags",
+           "check_dates", "FIELD_CAP"]
 
 _TRUE = ("true", "True", "TRUE", "yes", "Yes", "YES")
 _FALSE = ("false", "False", "FALSE", "no", "No", "NO")
@@ -324,7 +326,7 @@ def parse_timestamps(
     if bad.any():
         at = int(np.argmax(bad))
         raise ReportFormatError(
-            f"found {values.iloc[at]!r} where a date and time such as 2024-07-18T18:52:47+00:00 was "
+            f"found {quote(values.iloc[at])} where a date and time such as 2024-07-18T18:52:47+00:00 was "
             "expected. If the file was opened and saved in a spreadsheet, the dates were "
             "rewritten: download the original report again.",
             source=source,
@@ -332,6 +334,43 @@ def parse_timestamps(
             column=column,
         )
     return parsed
+
+
+EARLIEST = pd.Timestamp("1995-01-01", tz="UTC")
+"""No Amazon order is older than this (Amazon opened in July 1995)."""
+_SPREAD = pd.Timedelta(days=366 * 20)
+
+
+def check_dates(values: pd.Series, *, source: str, column: str, lines) -> None:
+    """Refuse a date before 1995, more than a year ahead, or 20 years from the column's median.
+
+    A year typed as 1899 or 2999 would otherwise become tens of thousands of empty days in every
+    daily window. ``lines`` is the array of file lines, or a function returning it.
+    """
+    present = values.dropna()
+    if present.empty:
+        return
+    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=366)
+    low, high = present.min(), present.max()
+    if low >= EARLIEST and high <= latest and high - low <= _SPREAD:
+        return
+    plausible = present[(present >= EARLIEST) & (present <= latest)]
+    middle = (plausible if len(plausible) else present).sort_values().iloc[len(plausible) // 2
+                                                                          if len(plausible) else 0]
+    bad = ((values < EARLIEST) | (values > latest)).fillna(False).to_numpy(dtype=bool)
+    if not bad.any():
+        bad = ((values - middle).abs() > _SPREAD).fillna(False).to_numpy(dtype=bool)
+    if not bad.any():
+        return
+    at = int(np.argmax(bad))
+    found = lines() if callable(lines) else lines
+    raise ReportFormatError(
+        f"found the date {values.iloc[at]:%Y-%m-%d}, far from the rest of the file (around "
+        f"{middle:%Y-%m}); expected dates between 1995 and next year, within 20 years of each "
+        "other. A mistyped year would add thousands of empty days to every window. Correct that "
+        "value or download the report again.",
+        source=source, line=int(found[at]), column=column,
+    )
 
 
 def parse_flags(values: pd.Series, *, source: str, column: str, lines: np.ndarray) -> pd.Series:
@@ -342,7 +381,7 @@ def parse_flags(values: pd.Series, *, source: str, column: str, lines: np.ndarra
     if bad.any():
         at = int(np.argmax(bad))
         raise ReportFormatError(
-            f"found {values.iloc[at]!r} where true or false was expected. Download the report "
+            f"found {quote(values.iloc[at])} where true or false was expected. Download the report "
             "again, or correct that value.",
             source=source,
             line=int(lines[at]),
@@ -361,7 +400,7 @@ def _numbers(values, *, integer, source, column, lines) -> pd.Series:
         at = int(np.argmax(bad))
         what = "a whole number" if integer else "a number such as 14.99"
         raise ReportFormatError(
-            f"found {values.iloc[at]!r} where {what} was expected. Correct that value or "
+            f"found {quote(values.iloc[at])} where {what} was expected. Correct that value or "
             "download the report again.",
             source=source,
             line=int(lines[at]),
@@ -422,6 +461,27 @@ def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, he
     return pa.chunked_array(done, _ARROW_TYPES[kind])
 
 
+def _convert_shifted(values, kind, spec, warnings, name, column, lines, width) -> pd.Series:
+    """Convert a column of the rows that were short; a bad value there is a shifted value.
+
+    Its text is not quoted: in a row missing a field, any value may be buyer data moved over.
+    """
+    try:
+        return _convert(values, kind, spec, warnings, source=name, column=column, lines=lines)
+    except ReportFormatError as exc:
+        raise ReportFormatError(
+            f"this row has fewer fields than the header's {width}, so its values after the "
+            f"missing one sit in the wrong columns: '{column}' holds a value that is not "
+            f"{_EXPECTED.get(kind, 'of its type')} (not quoted: it may be buyer data). Fix or "
+            "remove that row, or download the report again.",
+            source=name, line=exc.line, column=column,
+        ) from None
+
+
+_EXPECTED = {"datetime": "a date and time", "int": "a whole number", "float": "a number",
+             "bool": "true or false"}
+
+
 def _convert(values: pd.Series, kind: str, spec: TableSpec, warnings, **where) -> pd.Series:
     """The kit's conversion of one text column (slow, but it names the line of a bad value)."""
     if kind == "datetime":
@@ -433,16 +493,28 @@ def _convert(values: pd.Series, kind: str, spec: TableSpec, warnings, **where) -
     return values
 
 
-def _odd_rows(texts, fields, keep, delimiter, lines, source, warnings) -> dict[str, list]:
+def _odd_rows(texts, fields, keep, delimiter, lines, source, warnings, spec) -> dict[str, list]:
     """The rows Arrow skipped (too few or too many fields), padded or refused, as text columns."""
     width = len(fields)
     position = {f: i for i, f in enumerate(fields)}
-    rows, short = [], 0
+    personal = [i for i, f in enumerate(fields) if column_name(f) and
+                schema.is_pii_column(column_name(f))]
+    rows, short, blanked = [], 0, set()
     for text, line in zip(texts, lines, strict=True):
         row = _split_line(text, delimiter)
         if len(row) < width:
             short += 1
-            row = row + [""] * (width - len(row))
+            missing = width - len(row)
+            # a field is missing somewhere, so a value may sit up to `missing` columns left of
+            # where it belongs: a text column just before a buyer-PII column may hold buyer data
+            # (a number, date or flag column is checked by its type, and refused unquoted)
+            for f in keep:
+                j = position[f]
+                if j < len(row) and row[j] and spec.column_type(schema.snake_case(f)) == "str" \
+                        and any(j < p <= j + missing for p in personal if p < len(row)):
+                    row[j] = ""
+                    blanked.add(f)
+            row = row + [""] * missing
         elif len(row) > width:
             if any(c.strip() for c in row[width:]):
                 raise ReportFormatError(
@@ -458,6 +530,8 @@ def _odd_rows(texts, fields, keep, delimiter, lines, source, warnings) -> dict[s
         warnings.append(
             f"{short} row(s) had fewer fields than the header (first at line {int(lines[0])}); "
             "the missing trailing values were read as empty"
+            + (f"; {', '.join(sorted(blanked))} of those rows were left empty, since a missing "
+               "field may have shifted buyer details into them" if blanked else "")
         )
     return {f: [r[position[f]] for r in rows] for f in keep}
 
@@ -547,7 +621,7 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table
     extra, order, lines = None, None, None
     if skipped:
         kept_lines, odd_lines, _ = line_numbers()
-        extra = _odd_rows(skipped, fields, keep, delimiter, odd_lines, name, warnings)
+        extra = _odd_rows(skipped, fields, keep, delimiter, odd_lines, name, warnings, spec)
         lines = np.concatenate([kept_lines, odd_lines])
         if (np.diff(lines) < 0).any():  # the padded rows go back where they were in the file
             order = np.argsort(lines, kind="stable")
@@ -567,9 +641,12 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table
                                      lambda: line_numbers()[0])
         series = pd.Series(column.to_pandas(types_mapper=_PANDAS_TYPES.get))
         del column
+        if kinds[f] == "datetime":
+            check_dates(series, source=name, column=f, lines=lambda: line_numbers()[0])
         if extra is not None:
-            small = _convert(pd.Series(extra[f], dtype="str").replace("", None), kinds[f], spec,
-                             warnings, source=name, column=f, lines=line_numbers()[1])
+            small = _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None),
+                                     kinds[f], spec, warnings, name, f, line_numbers()[1],
+                                     len(fields))
             if small.dtype != series.dtype:
                 small = small.astype(series.dtype)
             series = pd.concat([series, small], ignore_index=True)

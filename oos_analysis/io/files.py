@@ -290,6 +290,27 @@ def header_fields(line: str) -> tuple[list[str], str]:
     return [f.strip().strip('"').strip() for f in fields], delimiter
 
 
+_ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+
+
+def _api_error(text: str) -> str | None:
+    """``code: message`` of an SP-API error body (``{"errors": [...]}``), or None."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        found = re.search(r'"errors"\s*:\s*\[\s*\{.*?"code"\s*:\s*"([^"]*)"', text, re.S)
+        return found.group(1) if found else None
+    errors = doc.get("errors") if isinstance(doc, dict) else None
+    if not isinstance(errors, list) or not errors:
+        return None
+    said = []
+    for error in errors[:3]:
+        if isinstance(error, dict):
+            code, message = str(error.get("code", "")), str(error.get("message", ""))
+            said.append(f"{code} ({message})" if message else code)
+    return "; ".join(s for s in said if s) or "no code given"
+
+
 def _xml_error(text: str) -> str:
     code = re.search(r"<Code>(.*?)</Code>", text, re.S)
     message = re.search(r"<Message>(.*?)</Message>", text, re.S)
@@ -318,7 +339,10 @@ def detect_kind(head: str, *, source: str = "<buffer>") -> str:
             source=source,
         )
     lowered = text[:512].lower()
-    if "\x00" in text[:4096]:
+    sample = text[:4096]
+    # a NUL inside a field of a text file is read as it is; NULs in the header or everywhere
+    # (UTF-16 without a byte-order mark, a spreadsheet, an archive) mean it is not text
+    if "\x00" in sample.split("\n", 1)[0] or sample.count("\x00") > max(8, len(sample) // 64):
         raise ReportFormatError(
             "the file is binary, not a text report (it contains NUL or undecodable bytes). If it "
             "is a spreadsheet (.xlsx), save it as tab-delimited text; otherwise download the "
@@ -341,6 +365,14 @@ def detect_kind(head: str, *, source: str = "<buffer>") -> str:
     if text[0] in "{[":
         if "performanceMetrics" in text or "accountStatuses" in text:
             return schema.SELLER_PERFORMANCE
+        said = _api_error(text)
+        if said is not None:
+            raise ReportFormatError(
+                f"Amazon returned an error instead of the report: {said}. Nothing was read. "
+                "Request the report again; if the error repeats, check the app's authorisation "
+                "in Seller Central (Apps and Services, Manage Your Apps) and its roles.",
+                source=source,
+            )
         raise UnknownReportError(
             "this JSON document has no 'performanceMetrics' or 'accountStatuses', so it is not a "
             f"GET_V2_SELLER_PERFORMANCE_REPORT. {_KINDS_READ[0].upper()}{_KINDS_READ[1:]}.",
@@ -348,6 +380,19 @@ def detect_kind(head: str, *, source: str = "<buffer>") -> str:
         )
     fields, _ = header_fields(text.splitlines()[0])
     names = {schema.snake_case(f) for f in fields}
+    if fields and _ORDER_ID.match(fields[0]):
+        width = len(fields)
+        expected = ("the All Orders report's header, 'amazon-order-id', 'merchant-order-id', "
+                    "'purchase-date', 'last-updated-date', 'order-status', ..."
+                    if width < 36 else "the Order Report's header, 'order-id', "
+                    "'order-item-id', 'purchase-date', 'payments-date', ...")
+        raise ReportFormatError(
+            f"the header line seems to be missing: the first line is already an order "
+            f"({fields[0]}, {width} fields). Expected {expected} as the first line. Download the "
+            "report again; if you copied rows out of a report, copy its first line with them.",
+            source=source,
+            line=1,
+        )
     if {"amazon_order_id", "order_status"} <= names:
         return schema.ALL_ORDERS
     if {"order_id", "order_item_id"} <= names:

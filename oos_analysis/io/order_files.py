@@ -8,11 +8,15 @@ public ``read_*`` wrappers in :mod:`oos_analysis.io.readers` turn those warnings
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from ..exceptions import ReportFormatError
+from ..exceptions import ReportFormatError
+from ..redact import quote
 from . import schema
 from .delimited import TableSpec, read_table
 
@@ -260,16 +264,38 @@ def _dedupe(frame, key, warnings, *, latest=None, what="order item"):
     return frame
 
 
+def _refuse_mangled_cancellation(raw, mapped, odd, table, column) -> None:
+    """An unrecognised status that still reads as a cancellation is an error, not a guess.
+
+    A byte such as NUL inside ``Cancelled`` makes a status the kit does not know; counting the
+    order as not cancelled would silently lower the rate, so the line is named instead.
+    """
+    letters = map_unique(raw, lambda v: re.sub(r"[^a-z]", "", v.lower()))
+    looks = (mapped.isin(odd) & letters.str.contains("cancel", regex=False)).to_numpy()
+    if looks.any():
+        at = int(np.argmax(looks))
+        line = int(table.lines[at]) if table.lines is not None else at + 2
+        raise ReportFormatError(
+            f"the status {quote(raw.iloc[at])} is not one Amazon writes, yet it reads as a "
+            "cancellation (it holds stray bytes). Counting it either way could be wrong, so the "
+            "kit stops here. Download the report again, or correct that value to Cancelled.",
+            source=table.source, line=line, column=table.headers.get(column, column),
+        )
+
+
 def read_all_orders_table(source, *, encoding=None):
     """Read an All Orders report; return (frame, encoding, warnings)."""
     table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding)
     frame, warnings = table.frame, table.warnings
     for column in ("order_status", "item_status"):
         if column in frame:
-            frame[column] = map_unique(frame[column], canonical_status)
+            raw = frame[column]
+            frame[column] = map_unique(raw, canonical_status)
             odd = set(frame[column].dropna().unique()) - set(schema.ORDER_STATUSES)
             if odd:
-                warnings.append(f"unrecognised {column} value(s) kept as read: {sorted(odd)}")
+                _refuse_mangled_cancellation(raw, frame[column], odd, table, column)
+                warnings.append(f"unrecognised {column} value(s) kept as read: "
+                                f"{', '.join(quote(v) for v in sorted(odd))}")
     channel = frame["fulfillment_channel"]
     frame["fulfillment_channel"] = map_unique(
         channel, lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None)

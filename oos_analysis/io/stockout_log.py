@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError, ReportFormatError
+from ..redact import quote
 from . import schema
-from .delimited import TableSpec, parse_timestamps, read_table
+from .delimited import TableSpec, check_dates, parse_timestamps, read_table
 from .order_files import drop_duplicate_items, is_amazon_order_id, map_unique
 
 __all__ = ["STOCKOUT_SPEC", "read_stockout_log_table", "merge_logs"]
@@ -76,13 +77,15 @@ def read_stockout_log_table(source, *, encoding=None, tz="UTC"):
             frame[column], source=name, column=table.headers.get(column, column), lines=lines,
             naive_tz=tz,
         )
+        check_dates(frame[column], source=name, column=table.headers.get(column, column),
+                    lines=lines)
     text = frame["loss_if_bought"].str.strip().str.replace(",", "", regex=False).replace("", None)
     loss = pd.to_numeric(text, errors="coerce")
     bad = (text.notna() & (pd.isna(loss) | (loss < 0))).to_numpy()
     if bad.any():
         at = int(np.argmax(bad))
         raise ReportFormatError(
-            f"loss_if_bought is {frame['loss_if_bought'].iloc[at]!r}; expected a loss of zero or "
+            f"loss_if_bought is {quote(frame['loss_if_bought'].iloc[at])}; expected a loss of zero or "
             "more in the marketplace currency (write 0 for no loss, leave it blank when no "
             "source has stock). Correct that row.",
             source=name,
@@ -95,7 +98,7 @@ def read_stockout_log_table(source, *, encoding=None, tz="UTC"):
     if bad.any():
         at = int(np.argmax(bad))
         raise ReportFormatError(
-            f"resolution is {frame['resolution'].iloc[at]!r}; expected one of "
+            f"resolution is {quote(frame['resolution'].iloc[at])}; expected one of "
             f"{', '.join(schema.RESOLUTIONS)} (blank means open). Correct that row.",
             source=name,
             line=int(lines[at]),

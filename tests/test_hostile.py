@@ -1,0 +1,133 @@
+"""Odd and hostile files (issue 13): a correct read or one paragraph, never a traceback or buyer data.
+
+One fixture per class, made by ``tests/fixtures/make_fixtures.py`` into ``tests/fixtures/hostile``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from oos_analysis.cli import main
+from oos_analysis.exceptions import DataQualityWarning, ReportFormatError
+from oos_analysis.io.delimited import FIELD_CAP
+from oos_analysis.io.readers import (
+    read_all_orders,
+    read_cancel_download,
+    read_export,
+    read_exports,
+    read_order_report,
+    read_stockout_log,
+)
+
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+
+
+def run(argv, capsys):
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_a_200_kb_field_in_a_gzipped_export_reads_and_a_longer_one_names_its_line(tmp_path):
+    df = read_all_orders(HOSTILE / "all-orders-long-field.txt.gz")
+    assert len(df) == 2
+    assert len(df.loc[0, "product_name"]) == len("Matcha whisk ") + 29 * 7000
+    header, first, second = gzip.decompress(
+        (HOSTILE / "all-orders-long-field.txt.gz").read_bytes()).decode().splitlines()
+    too_long = tmp_path / "too-long.txt.gz"
+    huge = "x" * (FIELD_CAP + 10)
+    too_long.write_bytes(gzip.compress(
+        "\n".join([header, second, first.replace("Matcha whisk", huge)]).encode()))
+    with pytest.raises(ReportFormatError) as info:
+        read_all_orders(too_long)
+    assert info.value.line == 3 and "1,048,576 bytes" in str(info.value)
+    assert len(str(info.value)) < 600
+
+
+@pytest.mark.parametrize("name", ["cancel-download-header-spaces.csv",
+                                  "cancel-download-double-bom.csv"])
+def test_headers_with_spaces_or_two_byte_order_marks_read(name):
+    df = read_cancel_download(HOSTILE / name)
+    assert df["order_id"].tolist() == ["113-8871452-8288246", "114-5642155-9428269"]
+    assert df["impacts_account_health"].tolist() == [True, False]
+    assert df["order_date"].tolist() == [pd.Timestamp("2024-07-18", tz="UTC"),
+                                         pd.Timestamp("2024-07-19", tz="UTC")]
+
+
+def test_a_quoted_header_holding_a_comma_reads_on_the_stockout_log():
+    df = read_stockout_log(HOSTILE / "stockout-log-quoted-header.csv")
+    assert df.loc[0, "order_id"] == "111-0000001-0000001"
+    assert df.loc[0, "notes_internal"] == "asked, no reply"
+
+
+def test_two_exports_concatenated_each_with_a_bom_skip_the_second_header():
+    with pytest.warns(DataQualityWarning, match="header line appears 1 more time"):
+        df = read_all_orders(HOSTILE / "all-orders-cat-with-boms.txt")
+    assert df["order_id"].tolist() == ["113-8871452-8288246", "114-5642155-9428269",
+                                       "112-8173974-4673832"]
+    assert (df["order_status"] == "cancelled").all()
+
+
+def test_a_nul_inside_a_name_is_read_and_inside_a_cancelled_status_names_the_line(capsys):
+    df = read_all_orders(HOSTILE / "all-orders-nul-in-name.txt")
+    assert df.loc[0, "product_name"].startswith("Beyond\x00Meat")
+    assert df["order_status"].tolist() == ["cancelled", "cancelled"]
+    status, _, err = run(["rate", str(HOSTILE / "all-orders-nul-in-status.txt")], capsys)
+    assert status == 1
+    assert "line 2, column 'order-status'" in err and "Cancel\\x00led" in err
+    assert "\x00" not in err and "Traceback" not in err
+
+
+def test_a_year_2999_is_refused_with_its_line(capsys):
+    status, _, err = run(["rate", str(HOSTILE / "all-orders-year-2999.txt")], capsys)
+    assert status == 1
+    assert "line 3, column 'purchase-date'" in err and "2999-07-18" in err
+
+
+def test_a_date_fifty_years_from_the_rest_is_refused(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("order_id,marketplace,sku,detected_at,resolution\n"
+                   "113-8871452-8288246,amazon.com,S,2024-07-18,open\n"
+                   "114-5642155-9428269,amazon.com,S,2024-07-19,open\n"
+                   "112-8173974-4673832,amazon.com,S,2074-07-19,open\n")
+    with pytest.raises(ReportFormatError) as info:
+        read_stockout_log(log)
+    assert info.value.line == 4 and info.value.column == "detected_at"
+
+
+def test_an_sp_api_error_body_is_reported_as_amazons_error(capsys):
+    status, _, err = run(["check", str(HOSTILE / "sp-api-error.json")], capsys)
+    assert status == 1
+    assert "Amazon returned an error instead of the report: Unauthorized" in err
+    assert "not a GET_V2_SELLER_PERFORMANCE_REPORT" not in err
+
+
+def test_all_orders_rows_without_a_header_say_the_header_is_missing(capsys):
+    status, _, err = run(["check", str(HOSTILE / "all-orders-no-header.txt")], capsys)
+    assert status == 1
+    assert "header line seems to be missing" in err and "'amazon-order-id'" in err
+
+
+def test_a_shifted_order_report_row_never_quotes_the_buyer(capsys):
+    path = HOSTILE / "order-report-shifted-pii.txt"
+    for argv in (["check", str(path)], ["rate", str(path)]):
+        status, out, err = run(argv, capsys)
+        assert status == 1
+        assert "line 2" in err and "buyer data" in err
+        for secret in ("janet", "Janet Roe", "206-555-0147", "4411 Maple"):
+            assert secret not in out + err
+
+
+def test_messages_cut_a_65000_character_value(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("order_id,marketplace,sku,detected_at,resolution\n"
+                   f"113-8871452-8288246,amazon.com,S,2024-07-18,{'x' * 65000}\n")
+    with pytest.raises(ReportFormatError) as info:
+        read_stockout_log(log)
+    assert len(str(info.value)) < 700 and "65,000 characters" in str(info.value)
