@@ -131,3 +131,49 @@ def test_messages_cut_a_65000_character_value(tmp_path):
     with pytest.raises(ReportFormatError) as info:
         read_stockout_log(log)
     assert len(str(info.value)) < 700 and "65,000 characters" in str(info.value)
+
+
+COMMANDS = [["check"], ["import", "--store", "{tmp}/s"], ["rate"], ["budget"], ["reconcile"],
+            ["actions"], ["message", "113-8871452-8288246"], ["simulate"], ["status"],
+            ["report", "--out", "{tmp}/out"]]
+
+
+@pytest.fixture
+def odd_paths(tmp_path):
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    return {"a symbolic link that leads back to itself": tmp_path / "loop-a",
+            "a named pipe (FIFO)": tmp_path / "fifo", "a folder": tmp_path / "folder"}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_path_that_is_not_a_regular_file_is_one_paragraph_on_every_command(
+        command, odd_paths, tmp_path, capsys):
+    import signal
+
+    def hung(*_):
+        raise AssertionError(f"{command[0]} blocked on a non-regular file")
+
+    signal.signal(signal.SIGALRM, hung)
+    for what, path in odd_paths.items():
+        argv = [a.format(tmp=tmp_path) for a in command]
+        signal.alarm(60)
+        try:
+            status, _, err = run([*argv, str(path)], capsys)
+        finally:
+            signal.alarm(0)
+        assert status == 1, (command, what)
+        assert err.startswith("error: ") and err.count("\n") == 1, (command, err)
+        assert what in err and "Traceback" not in err, (command, err)
+
+
+@pytest.mark.parametrize("encoding, said", [("rot13", "not a text encoding"),
+                                            ("cp500", "not in that encoding")])
+def test_an_encoding_that_is_no_text_encoding_or_decodes_nonsense_is_refused(
+        encoding, said, capsys):
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample" / "us"
+    for name in ("all-orders.txt", "stockout-log.csv"):
+        status, out, err = run(["check", "--encoding", encoding, str(sample / name)], capsys)
+        assert status == 1 and said in err and "rows: 0" not in out

@@ -137,6 +137,10 @@ def run(args) -> int:
     if store:
         files = []
     elif args.files:
+        from ..io.files import require_regular
+
+        for f in args.files:  # a FIFO or a symlink loop is refused before anything resolves it
+            require_regular(Path(f).expanduser())
         files = [str(Path(f).expanduser().resolve()) for f in args.files]
     elif "files" in declared or not args.asof:
         files = _default_files(declared, notebook)

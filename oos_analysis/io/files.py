@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gzip
 import json
 import os
 import re
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +73,44 @@ def source_name(source: Any) -> str:
     return name if isinstance(name, str) else "<buffer>"
 
 
+def require_regular(path: str | os.PathLike) -> None:
+    """Raise one paragraph unless ``path`` is a regular file (after following symlinks).
+
+    A FIFO would block the command forever, a symlink loop or a device is no report; a folder is
+    named as such.
+    """
+    name = os.fspath(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputFileError(
+            f"{name}: no such file. Check the path (a relative path is taken from the folder "
+            "you run the command in)."
+        ) from None
+    except OSError as exc:
+        what = ("a symbolic link that leads back to itself" if exc.errno == errno.ELOOP
+                else f"a path the system cannot open ({exc.strerror})")
+        raise InputFileError(f"{name}: this is {what}, not a report file. Pass the downloaded "
+                             "file itself.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputFileError(
+            f"{name}: this is a folder, not a report file. Pass the report files inside it."
+        )
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else
+                "a socket" if stat.S_ISSOCK(info.st_mode) else "a device")
+        raise InputFileError(
+            f"{name}: this is {kind}, not a regular file; the kit reads only saved files. Save "
+            "the report to a file and pass that."
+        )
+
+
 def _raw_bytes(source: Any, limit: int | None = None) -> tuple[bytes, bool]:
     """Read bytes (at most ``limit``) from a path or file object; True when it was text already."""
     name = source_name(source)
     if isinstance(source, str | os.PathLike):
         path = Path(source)
+        require_regular(path)
         try:
             with path.open("rb") as fh:
                 return (fh.read() if limit is None else fh.read(limit)), False
@@ -244,16 +279,26 @@ def load(source: Source, *, encoding: str | None = None) -> Loaded:
         return Loaded(name, data, "text")
     if encoding is not None:
         try:
-            codec = codecs.lookup(encoding).name
+            info = codecs.lookup(encoding)
         except LookupError:
             raise ReportFormatError(
                 f"unknown encoding {encoding!r}; use a name such as 'utf-8', 'cp932' or 'cp1252'.",
                 source=name,
             ) from None
+        codec = info.name
+        if not getattr(info, "_is_text_encoding", True):
+            raise ReportFormatError(
+                f"{encoding!r} is not a text encoding (it transforms text or bytes, it does not "
+                "decode a file); use a name such as 'utf-8', 'cp932' or 'cp1252', or leave the "
+                "encoding out to let the kit detect it.",
+                source=name,
+            )
         if bom == "utf-16" or codec == "utf-8":
             return Loaded(name, data, bom or codec)
         try:
-            return Loaded(name, data.decode(codec).encode("utf-8"), codec)
+            text = data.decode(codec)
+            _require_header_like(text, codec, name)
+            return Loaded(name, text.encode("utf-8"), codec)
         except UnicodeDecodeError as exc:
             raise ReportFormatError(
                 f"the bytes at offset {exc.start} are not valid {codec}; the file is in another "
@@ -266,6 +311,21 @@ def load(source: Source, *, encoding: str | None = None) -> Loaded:
     if found != "utf-8":
         data = data.decode(found).encode("utf-8")
     return Loaded(name, data, found)
+
+
+def _require_header_like(text: str, codec: str, name: str) -> None:
+    """Refuse an encoding under which the first line is no header (``cp500`` on an ASCII file)."""
+    first = text[:_HEAD_BYTES].lstrip("\ufeff").split("\n", 1)[0]
+    if not first.strip() or first.lstrip()[:1] in "{[<":
+        return
+    printable = sum(c.isprintable() or c in "\t\r" for c in first[:512])
+    if ("\t" not in first and "," not in first) or printable < 0.95 * min(len(first), 512):
+        raise ReportFormatError(
+            f"decoded as {codec}, the first line is not a header of tab- or comma-separated "
+            "names, so the file is not in that encoding. Leave the encoding out to let the kit "
+            "detect it, or name the encoding the file was saved in (utf-8, cp932, cp1252).",
+            source=name,
+        )
 
 
 def header_fields(line: str) -> tuple[list[str], str]:

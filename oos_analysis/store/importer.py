@@ -60,6 +60,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import InputFileError
+from ..io.files import require_regular
 from ..io.schema import (
     REPORT_KINDS,
 )
@@ -95,6 +96,7 @@ _REPORT_COLUMNS = ["file", "sha256", "kind", "rows", "status", "date_from", "dat
 
 
 def _sha256(path: Path) -> str:
+    require_regular(path)
     digest = hashlib.sha256()
     try:
         with path.open("rb") as fh:
