@@ -177,3 +177,40 @@ def test_an_encoding_that_is_no_text_encoding_or_decodes_nonsense_is_refused(
     for name in ("all-orders.txt", "stockout-log.csv"):
         status, out, err = run(["check", "--encoding", encoding, str(sample / name)], capsys)
         assert status == 1 and said in err and "rows: 0" not in out
+
+
+def _csv_cells(text: str) -> list[str]:
+    import csv
+    import io
+
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def test_csv_output_neutralises_formulas_and_keeps_numbers(capsys):
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample" / "us"
+    orders = str(sample / "all-orders.txt")
+    runs = {
+        "actions": ["actions", orders, str(HOSTILE / "stockout-log-formulas.csv")],
+        "reconcile": ["reconcile", orders, str(HOSTILE / "seller-performance-formula-id.json")],
+        "rate": ["rate", orders],
+    }
+    for name, argv in runs.items():
+        status, out, _ = run([*argv, "--format", "csv"], capsys)
+        assert status == 0, name
+        cells = _csv_cells(out)
+        live = [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")
+                or (c[:1] == "-" and not c.lstrip("-").replace(".", "", 1).isdigit())]
+        assert not live, (name, live)
+        if name == "actions":
+            assert '\'=HYPERLINK("http://example.invalid","open")' in cells
+            assert "'@SUM(A1)" in cells
+        if name == "reconcile":
+            assert '\'=HYPERLINK("http://example.invalid","x")' in cells
+            assert "0.025" in cells  # numbers stay numbers
+    frame = pd.DataFrame({"amount": [-12.5, 3.0], "note": ["-12.50", "-2+3"]})
+    from oos_analysis.cli.common import neutralise_formulas
+
+    shown = neutralise_formulas(frame)
+    assert shown["amount"].tolist() == [-12.5, 3.0]
+    assert shown["note"].tolist() == ["-12.50", "'-2+3"]
+    assert frame["note"].tolist() == ["-12.50", "-2+3"]  # the input is not changed

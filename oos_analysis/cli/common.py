@@ -32,6 +32,7 @@ __all__ = [
     "jsonable",
     "write_frame",
     "write_json",
+    "neutralise_formulas",
     "add_pending_argument",
     "coverage_gaps",
     "asof_notes",
@@ -157,11 +158,52 @@ def write_json(data, *, file=None) -> None:
     file.write("\n")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas (CSV injection).
+
+    As OWASP describes: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading single quote, so a spreadsheet shows it as text. Number columns, and
+    text that is a plain number (``-12.50``), are left as they are. The input is not changed.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"sku": ["=1+2", "@SUM(A1)", "-12.50", "A-1"], "loss": [-1.5, 2.0, 0, 3]})
+    >>> write_frame(f, "csv")
+    sku,loss
+    '=1+2,-1.5
+    '@SUM(A1),2.0
+    -12.50,0.0
+    A-1,3.0
+    """
+    changed = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) \
+                or isinstance(values.dtype, pd.DatetimeTZDtype):
+            continue
+
+        def guard(value):
+            if isinstance(value, str) and value.startswith(_FORMULA_START) \
+                    and not _PLAIN_NUMBER.match(value):
+                return "'" + value
+            return value
+
+        guarded = values.map(guard)
+        if not guarded.equals(values):
+            changed[column] = guarded
+    return frame.assign(**changed) if changed else frame
+
+
 def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
     """Write ``frame`` as ``table`` (for people), ``csv`` or ``json`` (a list of records).
 
     Dates are ISO (:func:`format_dates`); in CSV missing values are empty cells, floats keep full
-    precision; in JSON missing values are ``null``.
+    precision and text that a spreadsheet would run as a formula is neutralised
+    (:func:`neutralise_formulas`); in JSON missing values are ``null``.
 
     Examples
     --------
@@ -186,7 +228,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
         raise ParameterError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}.")
     shown = format_dates(frame)
     if fmt == "csv":
-        shown.to_csv(file, index=False, lineterminator="\n")
+        neutralise_formulas(shown).to_csv(file, index=False, lineterminator="\n")
     elif fmt == "json":
         write_json(shown.to_dict(orient="records"), file=file)
     elif shown.empty:
