@@ -43,5 +43,10 @@ screenshots: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python -m oos_analysis.sample $(SAMPLE)
 
+# The pictures in docs/: the Japanese training handout and the what-if in JupyterLab. Needs
+# Chromium, its driver and a Japanese font (Debian: chromium chromium-driver fonts-noto-cjk).
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -136,7 +136,7 @@ def test_widgets_check_hint_answer_and_score():
     book = ExerciseBook("ja")
     bundle = book._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert "解答例" in bundle["text/plain"]  # what shows where widgets cannot be drawn
+    assert "**解説**：" in bundle["text/plain"]  # what shows where widgets cannot be drawn
     cards = book.widget.children[1:-1]
     assert len(cards) == len(EXERCISES)
     budget = cards[list(EXERCISES).index("budget")]

@@ -61,9 +61,10 @@ def test_handout_has_no_code_no_traceback_and_worked_answers(handout):
                       "在庫切れを理由にキャンセルを依頼しない", "Pre-fulfillment Cancel Rate"):
             assert words in text
     else:
-        for words in ("Worked answer", "auto-cancel after the ship-by date", "No Inventory"):
+        for words in ("worked answer", "Why", "auto-cancel after the ship-by date", "No Inventory"):
             assert words in text
     assert text.count("<img") >= 1  # the budget chart
+    assert "&gt; **" not in text and "**" not in text[text.index("<main>"):]  # Markdown rendered
 
 
 def test_handout_outputs_show_no_warning_and_no_path(handout):

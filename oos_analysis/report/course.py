@@ -10,6 +10,7 @@ notebooks only call these.
 from __future__ import annotations
 
 import functools
+import re
 import string
 import tomllib
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import pandas as pd
 from ..exceptions import ParameterError
 from ..metric.rate import DEFAULT_THRESHOLD
 
-__all__ = ["LANGUAGES", "Course", "course_text", "placeholders"]
+__all__ = ["LANGUAGES", "Course", "course_text", "placeholders", "join_cjk_lines"]
 
 LANGUAGES = ("ja", "en")
 """The course's languages; the first is the default."""
@@ -53,6 +54,32 @@ def placeholders(text: str) -> set[str]:
     ['asof', 'orders', 'rate']
     """
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _cjk(char: str) -> bool:
+    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+def join_cjk_lines(text: str) -> str:
+    """Join the wrapped lines of Japanese prose, where a line break would show as a space.
+
+    A line that starts a Markdown block (a list item, heading, quote) or follows a blank line
+    stays on its own.
+
+    >>> print(join_cjk_lines("在庫を持たずに\\n販売します。\\n- 注文日\\n  で数えます。"))
+    在庫を持たずに販売します。
+    - 注文日で数えます。
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        block = not stripped or re.match(r"([-*>#]|\d+\.)\s", stripped)
+        prev = out[-1] if out else ""
+        if prev.strip() and not block and (_cjk(prev[-1]) or _cjk(stripped[0])):
+            out[-1] = prev + stripped
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _money(amount, currency) -> str:
@@ -148,7 +175,7 @@ class Course:
         return {
             "asof": self.asof,
             "marketplace": self.marketplace,
-            "threshold": f"{self.threshold:.1%}",
+            "threshold": f"{self.threshold * 100:g} %",
             "orders": int(window["orders"]),
             "cancellations": int(window["seller_cancellations"]),
             "rate": f"{window['rate']:.2%}",
@@ -174,7 +201,8 @@ class Course:
             return Markdown("")
         if key == "exercises" and self.handout:
             key = "exercises_handout"
-        return Markdown(sections[key].format(**self.context()))
+        text = sections[key].format(**self.context())
+        return Markdown(join_cjk_lines(text) if self.lang == "ja" else text)
 
     def _table(self, frame: pd.DataFrame, **formats):
         from .render import report_table

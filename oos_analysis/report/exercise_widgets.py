@@ -84,17 +84,21 @@ def feedback_text(name: str, status: str, lang: str) -> str:
     return labels[f"unreadable_{kind}"]
 
 
-def worked_answer(name: str, lang: str) -> str:
+def worked_answer(name: str, lang: str, number: int | None = None) -> str:
     """One exercise as Markdown: the question, the options, the answer and why."""
     labels, words = course_text(lang)["labels"], _words(name, lang)
-    lines = [f"**{words['question']}**", ""]
+    prefix = f"{number}. " if number is not None else ""
+    lines = [f"**{prefix}{words['question']}**", ""]
     options = option_labels(name, lang)
     if EXERCISES[name].kind == "order":
         options = {key: options[key] for key in SHUFFLED_PARTS}
-    lines += [f"- {label}" for label in options.values()]
+    lines += [f"* {label}" for label in options.values()]  # another marker: another list
     if options:
         lines.append("")
-    lines.append(f"*{labels['worked_answer']}*: {answer_text(name, lang)}. {words['explanation']}")
+    colon = "：" if lang == "ja" else ": "
+    # A list, not a quote: the handout's sanitizer would escape a quote's ">".
+    lines += [f"- **{labels['answer']}**{colon}{answer_text(name, lang)}",
+              f"- **{labels['why']}**{colon}{words['explanation']}"]
     return "\n".join(lines)
 
 
@@ -122,8 +126,8 @@ class ExerciseBook:
 
     def markdown(self) -> str:
         """Every exercise with its worked answer, numbered."""
-        return "\n\n".join(f"{i}. {worked_answer(name, self.lang)}"
-                           for i, name in enumerate(EXERCISES, start=1))
+        return "\n\n".join(worked_answer(name, self.lang, i)
+                             for i, name in enumerate(EXERCISES, start=1))
 
     def score_text(self) -> str:
         quiz = self.quiz

@@ -259,7 +259,7 @@ class WhatIf:
             lines.append(
                 f"The {n} open stuck order(s) weigh on this: with all of them bought, the chance "
                 f"would be {_pct(outcome.p_if_open_bought)}. Stock-outs still to come cannot "
-                "change orders already stuck; decide those with the toggles below.")
+                "change orders already stuck; decide those with the toggles above.")
         return lines
 
 

@@ -15,7 +15,7 @@ from .whatif import LABELS, ORDER_CHOICES, STEP, RiskTracker, WhatIf, money, wha
 
 __all__ = ["WhatIfPanel"]
 
-_LABEL_WIDTH = "11em"
+_LABEL_WIDTH = "13em"
 _TODO = ("Not yet here: supplier bursts and the partial last day (the forecast issue adds them "
          "to the simulator; they become controls when it does).")
 
@@ -98,7 +98,8 @@ class WhatIfPanel:
             "accept_pct": self._slider(s["accept_pct"], 0.0, 100.0),
             "playbook": widgets.ToggleButtons(
                 options=[("ask the buyer (playbook)", "request"),
-                         ("Amazon's rule: no request", "no-request")], value="request"),
+                         ("Amazon's rule: no request", "no-request")], value="request",
+                style={"button_width": "15em"}),
         }
         for order_id in w.open_orders["order_id"]:
             self.controls[order_id] = widgets.ToggleButtons(
@@ -116,9 +117,9 @@ class WhatIfPanel:
             rows.append(widgets.HTML("<b>Open stuck orders</b>: leave each to the policy "
                                      "(playbook), or decide it now."))
         for case in w.open_orders.itertuples():
-            loss = money(case.loss_if_bought, w.currency) or "no source"
-            rows.append(self._row(f"{case.order_id}", self.controls[case.order_id],
-                                  note=f"{case.sku}, buying loses {loss}"))
+            loss = money(case.loss_if_bought, w.currency)
+            note = f"{case.sku}: " + (f"buying loses {loss}" if loss else "no source has it")
+            rows.append(self._row(f"{case.order_id}", self.controls[case.order_id], note=note))
         rows.append(widgets.HTML(f"<p><i>{html.escape(_TODO)}</i></p>"))
         self.output = widgets.Output()
         self.notes = widgets.HTML()
@@ -135,7 +136,7 @@ class WhatIfPanel:
     def _row(self, label: str, control, note: str = ""):
         import ipywidgets as widgets
 
-        parts = [widgets.HTML(f"<span>{html.escape(label)}</span>",
+        parts = [widgets.HTML(f'<span style="white-space:nowrap">{html.escape(label)}</span>',
                               layout=widgets.Layout(width=_LABEL_WIDTH, min_width=_LABEL_WIDTH)),
                  control]
         if note:
