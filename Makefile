@@ -34,19 +34,16 @@ bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 # The sample report's first screen as headless Chromium shows it at 1280 px and at 400 px (a
-# phone), saved under docs/ (needs chromium and chromium-driver; see .ci/run).
+# phone), the Japanese training handout, and the what-if in JupyterLab, saved under docs/ (needs
+# chromium, chromium-driver and fonts-noto-cjk; see .ci/run).
 screenshots: $(STAMP)
 	rm -rf build/screenshots
 	$(BIN)/oos-analysis report $(SAMPLE)/us/* --out build/screenshots
 	$(BIN)/python -m oos_analysis.report.browser build/screenshots/weekly-report-*.html docs
+	$(BIN)/python docs/screenshots.py
 
 sample: $(STAMP)
 	$(BIN)/python -m oos_analysis.sample $(SAMPLE)
-
-# The pictures in docs/: the Japanese training handout and the what-if in JupyterLab. Needs
-# Chromium, its driver and a Japanese font (Debian: chromium chromium-driver fonts-noto-cjk).
-screenshots: $(STAMP)
-	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

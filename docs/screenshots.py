@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -67,13 +68,18 @@ def _free_port() -> int:
 def jupyterlab() -> Path:
     token, port = secrets.token_hex(16), _free_port()
     with tempfile.TemporaryDirectory() as home:
+        # JupyterLab saves what it runs: run a copy, so notebooks/ stays without outputs.
+        work = Path(home, "kit")
+        (work / "notebooks").mkdir(parents=True)
+        (work / "data").symlink_to(ROOT / "data")
+        shutil.copy(ROOT / "notebooks" / "what-if.ipynb", work / "notebooks")
         # No "would you like news?" box over the picture.
         settings = Path(home, ".jupyter/lab/user-settings/@jupyterlab/apputils-extension")
         settings.mkdir(parents=True)
         (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
         server = subprocess.Popen(
             [BIN / "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work / 'notebooks'}",
              "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
              *(["--allow-root"] if os.geteuid() == 0 else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 # The parameters that decide the report's forecast; the what-if must default them alike.
 FORECAST = ("files", "store", "asof", "marketplace", "tz", "threshold", "horizon", "loss_cap",
-            "risk", "seed", "draws")
+            "stockout_rate", "risk", "seed", "draws")
 
 
 def _defaults(notebook: str) -> dict:
@@ -45,27 +45,19 @@ def test_what_if_declares_the_reports_forecast_parameters_with_the_same_defaults
 
 
 def test_first_forecast_is_the_reports(whatif):
-    """The forecast the weekly report notebook computes, step by step, on the same defaults."""
-    import oos_analysis as oa
-    from oos_analysis.forecast.simulation import SimulationInputs, simulate
-    from oos_analysis.report import report_scope
+    """The weekly report's own model, built from its notebook's defaults, forecasts the same."""
+    from oos_analysis.report.model import load_report
 
-    report = _defaults("weekly-report.ipynb")
-    exports = oa.read_exports([NOTEBOOKS / f for f in report["files"]])
-    orders = oa.orders_from_exports(exports)
-    asof, market = report_scope(orders, asof=report["asof"], marketplace=report["marketplace"],
-                                tz=report["tz"])
-    cap = None if report["loss_cap"] < 0 else report["loss_cap"]
-    inputs = SimulationInputs.from_history(orders, exports.stockout_log, asof=asof,
-                                           marketplace=market, tz=report["tz"], loss_cap=cap)
-    expected = simulate(orders, stockout_log=exports.stockout_log, inputs=inputs, asof=asof,
-                        horizon=report["horizon"], marketplace=market,
-                        threshold=report["threshold"], draws=report["draws"],
-                        rng=report["seed"], tz=report["tz"])
+    options = {k: v for k, v in _defaults("weekly-report.ipynb").items() if k != "files"}
+    files = [NOTEBOOKS / f for f in _defaults("weekly-report.ipynb")["files"]]
+    report = load_report(files, **options)
+    section = report[whatif.marketplace]
+    assert report.marketplaces[0].marketplace == whatif.marketplace  # the report's first
+    assert whatif.asof == report.asof.isoformat()
     first = whatif.run()
-    assert (whatif.asof, whatif.marketplace) == (asof, market)
-    assert first.p_any_breach == float(expected.summary["p_any_breach"].iloc[0])
-    pd.testing.assert_frame_equal(first.result.days, expected.days)
+    assert first.p_any_breach == section.p_breach[report.horizon]
+    pd.testing.assert_frame_equal(first.result.days, section.fan)
+    pd.testing.assert_frame_equal(first.frontier, section.policies)
 
 
 def test_controls_start_at_the_estimates_on_their_step(whatif):

@@ -94,32 +94,46 @@ class WhatIf:
 
     @classmethod
     def from_files(cls, files, *, store: str = "", asof: str = "", marketplace: str = "",
-                   tz: str = "UTC", loss_cap: float = -1.0, **options) -> WhatIf:
+                   tz: str = "UTC", loss_cap: float = -1.0, stockout_rate: float = -1.0,
+                   **options) -> WhatIf:
         """Read the exports (or the store) and estimate the inputs exactly as the report does.
 
-        ``loss_cap`` negative means the buying policy seen in the log (the report's default).
+        As in :func:`~oos_analysis.report.model.load_report`: the exports as known at the end of
+        the as-of day, ``""`` for "not given", a negative ``loss_cap`` for the buying policy
+        seen in the log and a negative ``stockout_rate`` for "estimate it". The marketplace
+        defaults to the report's first (the one with the most MFN orders).
         """
-        import oos_analysis as oa
+        import warnings
 
+        from ..exceptions import DataQualityWarning
         from ..forecast.simulation import SimulationInputs
-        from .render import report_scope
+        from ..io.readers import read_exports
+        from ..metric.known import known_on
+        from ..metric.orders import orders_from_exports
+        from .model import check_scope
 
-        if store:
-            from ..store import load as load_store
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)  # the report lists them
+            if store:
+                from ..store.loader import load
 
-            exports = load_store(store)
-        else:
-            exports = oa.read_exports([Path(f) for f in files])
-        orders = oa.orders_from_exports(exports)
-        asof, marketplace = report_scope(orders, asof=asof, marketplace=marketplace, tz=tz)
-        cap = None if loss_cap < 0 else loss_cap
-        base = SimulationInputs.from_history(orders, exports.stockout_log, asof=asof,
-                                             marketplace=marketplace, tz=tz, loss_cap=cap)
-        log = exports.stockout_log
-        currencies = log.loc[log["marketplace"] == marketplace, "currency"].dropna() \
-            if "currency" in log else pd.Series(dtype=object)
+                exports = load(store)
+            else:
+                exports = read_exports([Path(f) for f in files])
+            _, day, names = check_scope(exports, asof=asof or None,
+                                        marketplaces=marketplace or None, tz=tz)
+            known = known_on(exports, day, tz=tz)
+            orders = orders_from_exports(known)
+        market = names[0]
+        log = known.stockout_log
+        base = SimulationInputs.from_history(
+            orders, log if len(log) else None, asof=day, marketplace=market, tz=tz,
+            loss_cap=None if loss_cap < 0 else loss_cap,
+            stockout_rate=None if stockout_rate < 0 else stockout_rate)
+        mine = log[log["marketplace"] == market] if "marketplace" in log else log
+        currencies = mine["currency"].dropna() if "currency" in mine else pd.Series()
         currency = None if currencies.empty else str(currencies.mode().iloc[0])
-        return cls(orders, log, asof, marketplace, base, tz=tz, currency=currency, **options)
+        return cls(orders, log, str(day), market, base, tz=tz, currency=currency, **options)
 
     # -- the controls' starting values -------------------------------------------------------
 
@@ -226,7 +240,7 @@ class WhatIf:
 
         settings = self.start() if settings is None else settings
         inputs, log, cancel = self.inputs_for(settings)
-        options = dict(stockout_log=log, asof=self.asof, marketplace=self.marketplace,
+        options = dict(stockout_log=log if len(log) else None, asof=self.asof, marketplace=self.marketplace,
                        threshold=self.threshold, tz=self.tz, horizon=self.horizon)
         result = simulate(self.orders, inputs=inputs, cancel=cancel, draws=self.draws,
                           rng=self.seed, **options)
@@ -241,7 +255,7 @@ class WhatIf:
             all_bought = {**settings, **{o: "buy" for o in self.open_orders["order_id"]}}
             inputs2, log2, cancel2 = self.inputs_for(all_bought)
             other = simulate(self.orders, inputs=inputs2, cancel=cancel2, draws=self.draws,
-                             rng=self.seed, **{**options, "stockout_log": log2})
+                             rng=self.seed, **{**options, "stockout_log": log2 if len(log2) else None})
             p_bought = float(other.summary["p_any_breach"].iloc[0])
         return Outcome(result, policies, p, p_bought)
 
