@@ -30,6 +30,9 @@ test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 
+# Every speed and memory goal, each printed as a ratio against a baseline timed in the same run
+# (about a quarter of an hour on 2 cores; generated files are kept in benchmarks/_work/).
+# OOS_BENCH_SCALE=1 adds the 10M-item store, which takes several minutes more to build once.
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 

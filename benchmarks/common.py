@@ -20,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["ALL_ORDERS_HEADER", "write_all_orders", "measure", "median_measure"]
+__all__ = ["ALL_ORDERS_HEADER", "write_all_orders", "measure", "median_measure", "WORK",
+           "cached_all_orders", "alternate", "load_note", "verdict"]
 
 ALL_ORDERS_HEADER = (
     "amazon-order-id merchant-order-id purchase-date last-updated-date order-status "
@@ -175,3 +176,53 @@ def median_measure(argv: list[str], repeat: int = 3) -> tuple[float, float]:
 
 if __name__ == "__main__":  # pragma: no cover - handy for making a file by hand
     write_all_orders(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1000)
+
+
+WORK = Path(__file__).resolve().parent / "_work"
+
+
+def cached_all_orders(rows: int, *, seed: int = 0, **shape) -> Path:
+    """``write_all_orders`` into ``benchmarks/_work/`` (git-ignored), once per shape."""
+    WORK.mkdir(exist_ok=True)
+    tag = "-".join(f"{k}{v}" for k, v in sorted(shape.items()))
+    path = WORK / f"all-orders-{rows}-s{seed}{'-' + tag if tag else ''}.txt"
+    if not path.exists():
+        partial = path.with_suffix(".part")
+        write_all_orders(partial, rows, seed=seed, **shape)
+        partial.rename(path)
+    return path
+
+
+def _cpu_children() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def alternate(commands: dict[str, list[str]], repeat: int = 3, *,
+              before=None) -> dict[str, tuple[float, float, float]]:
+    """Run every command ``repeat`` times, round-robin (kit and baseline see the same machine).
+
+    ``before(name)``, if given, runs before each timed run (e.g. to copy a fresh store). Returns
+    name -> (median wall s, median peak RSS MiB, median CPU s of the process).
+    """
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            if before is not None:
+                before(name)
+            cpu = _cpu_children()
+            wall, peak = measure(argv)
+            runs[name].append((wall, peak, _cpu_children() - cpu))
+    return {name: tuple(statistics.median(r[i] for r in got) for i in range(3))
+            for name, got in runs.items()}
+
+
+def load_note() -> str:
+    """The 1-minute load average and the CPU count, for the reader to judge the noise."""
+    return f"1-min load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)"
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "meets" if ratio <= target else "MISSES"

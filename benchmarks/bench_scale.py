@@ -1,0 +1,76 @@
+"""Benchmark: ``rate --store`` on a store of 10M order items (a large seller's quarter).
+
+Goal (issue "Speed at the floor"): at most 20 s and 3 GB peak on 2 cores; the bytes per stored
+row are printed. The store is built here, not kept in the repository: ten weekly-style All Orders
+exports of 1M rows each (about nine days apiece, 90 days in all) are generated and imported one
+after the other into ``benchmarks/_work/store-scale-<ROWS>`` and reused by later runs. Building
+it takes several minutes on 2 cores, so ``make bench`` runs this only when ``OOS_BENCH_SCALE=1``
+is set (or ``--run`` is given); otherwise it prints how to run it.
+
+Usage: python benchmarks/bench_scale.py --run [--rows 10000000] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import WORK, alternate, load_note, verdict, write_all_orders  # noqa: E402
+
+PY = sys.executable
+PER_FILE = 1_000_000
+
+
+def _build(rows: int) -> Path:
+    store = WORK / f"store-scale-{rows}"
+    done = store / "built"
+    if done.exists():
+        return store
+    WORK.mkdir(exist_ok=True)
+    files = max(1, rows // PER_FILE)
+    for i in range(files):
+        export = WORK / f"scale-week-{i}.txt"
+        start = (dt.date(2026, 8, 1) + dt.timedelta(days=9 * i)).isoformat()
+        write_all_orders(export, min(PER_FILE, rows - i * PER_FILE), seed=1000 + i, days=9,
+                         start=start)
+        subprocess.run([PY, "-m", "oos_analysis", "import", str(export), "--store", str(store)],
+                       check=True, capture_output=True)
+        export.unlink()
+        print(f"  built {i + 1}/{files}", flush=True)
+    done.write_text("ok\n")
+    return store
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", action="store_true", help="build (once) and time the store")
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if not (args.run or os.environ.get("OOS_BENCH_SCALE") == "1"):
+        print("10M-item store: skipped (building it takes minutes); run `OOS_BENCH_SCALE=1 make "
+              "bench` or `python benchmarks/bench_scale.py --run`.")
+        return 0
+    store = _build(args.rows)
+    note = load_note()
+    got = alternate({"rate --store": [PY, "-m", "oos_analysis", "rate", "--store", str(store),
+                                      "--format", "csv"]}, args.repeat)
+    wall, rss, cpu = got["rate --store"]
+    live = store / (store / "CURRENT").read_text().strip()
+    size = sum(p.stat().st_size for p in live.rglob("*.parquet"))
+    print(f"rate --store over {args.rows:,} stored order items, median of {args.repeat} runs; "
+          f"{note} before, {load_note()} after")
+    print(f"  {wall:.2f} s wall ({verdict(wall, 20)} the 20 s goal), CPU {cpu:.2f} s, peak "
+          f"{rss / 1024:.2f} GiB ({verdict(rss / 1024, 3)} the 3 GB goal), "
+          f"{rss * 2**20 / args.rows:.0f} bytes per row in memory, "
+          f"{size / args.rows:.0f} bytes per row on disk")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
