@@ -82,3 +82,30 @@ def test_the_sample_exercises_the_columns_beyond_status():
     orders = orders_from_exports(exports)
     assert orders["cancelled"].any() and orders["counted"].any()
     assert (orders["attribution_source"] == "order_report").any()
+
+
+def test_fulfilment_channels_are_read_once_per_distinct_value():
+    from oos_analysis.metric.orders import _channels
+
+    values = pd.Series([" merchant ", "AFN", None, "mfn", "Amazon", "weird", "MFN"], dtype="str")
+    got = _channels(values)
+    assert got.tolist()[:2] == ["MFN", "AFN"] and pd.isna(got.iloc[2])
+    assert got.tolist()[3:5] == ["MFN", "AFN"] and pd.isna(got.iloc[5]) and got.iloc[6] == "MFN"
+    assert str(got.dtype) == "str" and got.index.equals(values.index)
+
+
+@pytest.mark.parametrize("orders_file", [*(p for p in SAMPLE if "all-orders" in p.name),
+                                         *ORDER_FILES[:4]], ids=lambda p: p.name)
+def test_one_file_combined_is_its_rows_canonical_columns_first(orders_file):
+    from oos_analysis.io.readers import empty_frame
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exports = read_exports([orders_file])
+    alone, combined = exports.files[0].frame, exports.all_orders
+    canonical = list(empty_frame("all_orders").columns)
+    assert list(combined.columns)[: len(canonical)] == canonical
+    assert set(alone.columns) <= set(combined.columns)
+    assert combined[[c for c in combined.columns if c not in alone]].isna().all().all()
+    shared = [c for c in combined.columns if c in alone]
+    pd.testing.assert_frame_equal(combined[shared], alone[shared], check_dtype=False)

@@ -132,6 +132,13 @@ def _combine(kind: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         else part
         for part in parts
     ]
+    if len(frames) == 1 and len(aligned) == 2:
+        shape = pd.concat([aligned[0], aligned[1].iloc[:0]], ignore_index=True)
+        if _same_dtypes(shape, aligned[1]):
+            # one file: what concatenating it to the empty frame gives, without copying its rows
+            alone = aligned[1].reset_index(drop=True)
+            alone.attrs = shape.attrs
+            return alone
     combined = pd.concat(aligned, ignore_index=True) if len(aligned) > 1 else aligned[0]
     if len(frames) > 1 and kind == schema.STOCKOUT_LOG:
         combined = merge_logs(aligned)
@@ -139,6 +146,12 @@ def _combine(kind: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         key, latest = _DEDUPE[kind]
         combined, _ = drop_duplicate_items(combined, key, latest=latest)
     return combined
+
+
+def _same_dtypes(shape: pd.DataFrame, part: pd.DataFrame) -> bool:
+    """``shape`` (a zero-row concatenation) has ``part``'s columns, in order, and dtypes."""
+    return list(shape.columns) == list(part.columns) and all(
+        shape[c].dtype == part[c].dtype for c in part.columns)
 
 
 @dataclass(frozen=True)

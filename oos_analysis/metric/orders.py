@@ -80,6 +80,18 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("str")
 
 
+def _channels(values: pd.Series) -> pd.Series:
+    """MFN/AFN of each fulfilment channel (else missing), worked out once per distinct value.
+
+    The readers already write ``MFN``/``AFN``; a frame built by hand may hold ``Merchant`` or
+    `` mfn ``. Stripping and upper-casing a few distinct values instead of every order's.
+    """
+    codes, uniques = pd.factorize(values)
+    mapped = [_CHANNELS.get(str(u).strip().upper()) for u in uniques]
+    out = np.array([*mapped, None], dtype=object)[codes]  # code -1 (missing) takes the None
+    return pd.Series(out, index=values.index, dtype="str")
+
+
 def _first_rows(codes: np.ndarray) -> np.ndarray:
     # pd.factorize numbers codes by first appearance, so first occurrences come out in code order.
     return pd.Series(codes).drop_duplicates().index.to_numpy()
@@ -199,7 +211,7 @@ def orders_from_items(
     if missing_mp.any():
         derived = channel_raw[missing_mp].map(marketplace_from_channel, na_action="ignore")
         marketplace = marketplace.where(~missing_mp, derived.astype("str"))
-    fulfil = _text(at_first("fulfillment_channel")).str.strip().str.upper().map(_CHANNELS)
+    fulfil = _channels(at_first("fulfillment_channel"))
 
     # Group the tz-aware columns directly: converting them to NumPy would box every timestamp.
     purchase = items["purchase_date"].groupby(codes, sort=True).min().reset_index(drop=True)
