@@ -82,6 +82,15 @@ def test_undelivered_alert_returns_false_and_names_no_url(caplog):
     assert "target 1 (json)" in caplog.text and server.json_url not in caplog.text
 
 
+def test_alerts_without_apprise_say_how_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "apprise", None)
+    with pytest.raises(AlertError, match=r"pip install 'oos_analysis\[alerts\]'") as caught:
+        send(AlertSettings(("json://127.0.0.1:9/x",)), "t", "b")
+    assert caught.value.exit_code == 8 and "127.0.0.1" not in str(caught.value)
+
+
 def test_no_urls_sends_nothing_and_bad_urls_are_explained():
     assert send(AlertSettings(()), "t", "b") is True
     pytest.importorskip("apprise")

@@ -236,6 +236,13 @@ def test_unregistered_marketplace_is_exit_4(tmp_path, fake, capsys):
     assert fake.count("createReport") == 0
 
 
+def test_an_unknown_marketplace_name_is_refused_before_any_request(tmp_path, fake, capsys):
+    code, out, err = run(capsys, "--config", write_config(tmp_path, fake),
+                         "--marketplace", "amazon.moon")
+    assert code == 1 and "unknown marketplace 'amazon.moon'" in err
+    assert fake.requests == []
+
+
 def test_cut_download_leaves_nothing_half_written(tmp_path, fake, capsys):
     fake.cut_downloads = {ALL}
     code, out, err = run(capsys, "--config", write_config(tmp_path, fake))

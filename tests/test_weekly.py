@@ -258,6 +258,18 @@ def test_weekly_with_an_empty_store_and_nothing_configured_fails_clearly(tmp_pat
     assert "is empty: nothing was fetched or imported" in err
 
 
+def test_verbose_shows_the_log_on_stderr(tmp_path):
+    from oos_analysis.weekly import run_account
+
+    config = tmp_path / "kit.toml"
+    config.write_text('store = "store"\n', encoding="utf-8")
+    shown = io.StringIO()
+    result = run_account(read_config(config), verbose=True, stderr=shown)
+    assert result.exit_code == 1 and result.status == "FAILED"
+    assert "weekly run of the account started" in shown.getvalue()
+    assert "the run failed: the store" in shown.getvalue()
+
+
 def test_the_log_blanks_out_secrets_and_keeps_stdout_clean(tmp_path, capsys):
     import logging
 
