@@ -9,7 +9,11 @@ forecast is the report's forecast. A *settings* dict holds one value per control
 * ``playbook``: ``"request"`` (the shop's playbook) or ``"no-request"`` (Amazon's written rule:
   no message, so no official buyer cancellation);
 * one entry per open stuck order, keyed by its order id: ``"playbook"`` (decided by the policy,
-  as in the report), ``"buy"``, ``"request"`` (ask, never buy) or ``"cancel"`` (No Inventory).
+  as in the report), ``"buy"``, ``"request"`` (ask, never buy) or ``"cancel"`` (No Inventory);
+* when the simulator models them: ``burst_orders`` (stock-outs per episode of a SKU running
+  dry), ``burst_days`` (how long an episode lasts), ``no_source_pct`` (episodes no source can
+  fill) and ``partial_day`` (``"detect"`` the partial last day and simulate its rest, or
+  ``"complete"``: take the last day as it is).
 
 A setting within half a step of its starting value leaves the estimated input exactly as it was,
 so the starting values shown rounded still give the report's forecast. :func:`what_if_figure`
@@ -40,6 +44,7 @@ STEP = 0.01
 """The step of every numeric control; starting values are rounded to it."""
 
 NUMBERS = ("orders_per_day", "stockout_pct", "buy_pct", "loss_cap", "accept_pct")
+BURSTS = ("burst_orders", "burst_days", "no_source_pct")
 
 LABELS = {
     "orders_per_day": "orders per day",
@@ -49,6 +54,10 @@ LABELS = {
     "accept_pct": "buyer accepts (%)",
     "policy": "buying policy",
     "playbook": "playbook",
+    "burst_orders": "stock-outs per burst",
+    "burst_days": "burst length (days)",
+    "no_source_pct": "bursts with no source (%)",
+    "partial_day": "last day",
 }
 
 
@@ -137,6 +146,20 @@ class WhatIf:
 
     # -- the controls' starting values -------------------------------------------------------
 
+    @property
+    def models_bursts(self) -> bool:
+        """Whether the simulator models supplier bursts (stock-out episodes)."""
+        return hasattr(self.base, "burst_orders")
+
+    @property
+    def models_partial_day(self) -> bool:
+        """Whether the simulator can top up a partial last day."""
+        import inspect
+
+        from ..forecast.simulation import simulate
+
+        return "partial_day" in inspect.signature(simulate).parameters
+
     @functools.cached_property
     def open_orders(self) -> pd.DataFrame:
         """The open stuck orders the forecast carries: ``order_id``, ``sku``, ``loss_if_bought``.
@@ -174,6 +197,12 @@ class WhatIf:
             "accept_pct": _round(100 * base.buyer_accept),
             "playbook": "request",
         }
+        if self.models_bursts:
+            settings.update(burst_orders=_round(base.burst_orders),
+                            burst_days=_round(base.burst_days),
+                            no_source_pct=_round(100 * base.burst_no_source))
+        if self.models_partial_day:
+            settings["partial_day"] = "detect"
         settings.update({order_id: "playbook" for order_id in self.open_orders["order_id"]})
         return settings
 
@@ -187,7 +216,8 @@ class WhatIf:
         (SimulationInputs, DataFrame, list of str)
         """
         start, base = self.start(), self.base
-        moved = {k for k in NUMBERS if abs(float(settings[k]) - float(start[k])) >= STEP / 2}
+        moved = {k for k in (*NUMBERS, *BURSTS) if k in start and
+                 abs(float(settings[k]) - float(start[k])) >= STEP / 2}
         changes = {}
         if "orders_per_day" in moved:
             mean = float(np.mean(base.orders_per_day))
@@ -199,6 +229,12 @@ class WhatIf:
             changes["stockout_rate"] = _fraction(settings["stockout_pct"], "stock-outs")
         if "accept_pct" in moved:
             changes["buyer_accept"] = _fraction(settings["accept_pct"], "buyer accepts")
+        if "burst_orders" in moved:
+            changes["burst_orders"] = max(float(settings["burst_orders"]), 1.0)
+        if "burst_days" in moved:
+            changes["burst_days"] = max(float(settings["burst_days"]), 1.0)
+        if "no_source_pct" in moved:
+            changes["burst_no_source"] = _fraction(settings["no_source_pct"], "no source")
         inputs = dataclasses.replace(base, **changes) if changes else base
         if settings["policy"] != start["policy"] or moved & {"buy_pct", "loss_cap"}:
             if settings["policy"] == "loss cap":
@@ -240,8 +276,11 @@ class WhatIf:
 
         settings = self.start() if settings is None else settings
         inputs, log, cancel = self.inputs_for(settings)
-        options = dict(stockout_log=log if len(log) else None, asof=self.asof, marketplace=self.marketplace,
-                       threshold=self.threshold, tz=self.tz, horizon=self.horizon)
+        options = dict(stockout_log=log if len(log) else None, asof=self.asof,
+                       marketplace=self.marketplace, threshold=self.threshold, tz=self.tz,
+                       horizon=self.horizon)
+        if settings.get("partial_day", "detect") == "complete":
+            options["partial_day"] = False  # take the last day's orders as the whole day
         result = simulate(self.orders, inputs=inputs, cancel=cancel, draws=self.draws,
                           rng=self.seed, **options)
         policies = compare_policies(self.orders, inputs=inputs, cancel=cancel, risk=self.risk,
@@ -255,7 +294,8 @@ class WhatIf:
             all_bought = {**settings, **{o: "buy" for o in self.open_orders["order_id"]}}
             inputs2, log2, cancel2 = self.inputs_for(all_bought)
             other = simulate(self.orders, inputs=inputs2, cancel=cancel2, draws=self.draws,
-                             rng=self.seed, **{**options, "stockout_log": log2 if len(log2) else None})
+                             rng=self.seed,
+                             **{**options, "stockout_log": log2 if len(log2) else None})
             p_bought = float(other.summary["p_any_breach"].iloc[0])
         return Outcome(result, policies, p, p_bought)
 
@@ -268,6 +308,9 @@ class WhatIf:
             f"{summary['expected_cancellations']:.1f}; expected loss from buying "
             f"{money(summary['expected_loss'], self.currency) or 'not known'}."
         ]
+        note = summary.get("note")
+        if isinstance(note, str) and note:
+            lines.append(f"Note: {note}.")
         if outcome.p_if_open_bought is not None:
             n = len(self.open_orders)
             lines.append(

@@ -101,6 +101,17 @@ class WhatIfPanel:
                          ("Amazon's rule: no request", "no-request")], value="request",
                 style={"button_width": "15em"}),
         }
+        if w.models_bursts:
+            self.controls["burst_orders"] = self._slider(s["burst_orders"], 1.0,
+                                                         max(10.0, s["burst_orders"]))
+            self.controls["burst_days"] = self._slider(s["burst_days"], 1.0,
+                                                       max(14.0, s["burst_days"]))
+            self.controls["no_source_pct"] = self._slider(s["no_source_pct"], 0.0, 100.0)
+        if w.models_partial_day:
+            self.controls["partial_day"] = widgets.ToggleButtons(
+                options=[("top up the partial last day", "detect"),
+                         ("take the last day as complete", "complete")], value="detect",
+                style={"button_width": "15em"})
         for order_id in w.open_orders["order_id"]:
             self.controls[order_id] = widgets.ToggleButtons(
                 options=list(ORDER_CHOICES), value="playbook",
@@ -110,9 +121,11 @@ class WhatIfPanel:
         rows = [widgets.HTML(f"<p>{html.escape(self.estimates_line())}</p>")]
         currency = f" ({w.currency})" if w.currency else ""
         for name in ("orders_per_day", "stockout_pct", "policy", "buy_pct", "loss_cap",
-                     "accept_pct", "playbook"):
-            label = LABELS[name] + (currency if name == "loss_cap" else "")
-            rows.append(self._row(label, self.controls[name]))
+                     "accept_pct", "playbook", "burst_orders", "burst_days", "no_source_pct",
+                     "partial_day"):
+            if name in self.controls:
+                label = LABELS[name] + (currency if name == "loss_cap" else "")
+                rows.append(self._row(label, self.controls[name]))
         if len(w.open_orders):
             rows.append(widgets.HTML("<b>Open stuck orders</b>: leave each to the policy "
                                      "(playbook), or decide it now."))
@@ -120,7 +133,8 @@ class WhatIfPanel:
             loss = money(case.loss_if_bought, w.currency)
             note = f"{case.sku}: " + (f"buying loses {loss}" if loss else "no source has it")
             rows.append(self._row(f"{case.order_id}", self.controls[case.order_id], note=note))
-        rows.append(widgets.HTML(f"<p><i>{html.escape(_TODO)}</i></p>"))
+        if not (w.models_bursts and w.models_partial_day):
+            rows.append(widgets.HTML(f"<p><i>{html.escape(_TODO)}</i></p>"))
         self.output = widgets.Output()
         self.notes = widgets.HTML()
         return widgets.VBox([*rows, self.output, self.notes],
