@@ -176,3 +176,38 @@ def test_panel_draws_once_per_change_and_disables_the_inactive_buying_control(wh
     panel.controls[first_id].value = "cancel"
     assert panel.draws == 4 and panel.settings[first_id] == "cancel"
     assert " USD" in " ".join(panel.lines())
+
+
+def test_burst_controls_follow_the_simulator(whatif):
+    if not whatif.models_bursts:
+        pytest.skip("this simulator has no supplier bursts yet")
+    start, base = whatif.start(), whatif.base
+    assert whatif.inputs_for(start)[0] is base
+    inputs = whatif.inputs_for({**start, "burst_orders": 4.0, "burst_days": 3.0,
+                                "no_source_pct": 50.0})[0]
+    assert (inputs.burst_orders, inputs.burst_days, inputs.burst_no_source) == (4.0, 3.0, 0.5)
+    p = lambda s: whatif.run(s, frontier=False).p_any_breach  # noqa: E731
+    # Episodes no source can fill can only add counted cancellations (the forecast issue).
+    assert p({**start, "no_source_pct": 100.0}) >= p(start)
+
+
+def test_partial_day_control_follows_the_simulator(whatif):
+    if not whatif.models_partial_day:
+        pytest.skip("this simulator does not top up a partial last day yet")
+    start = whatif.start()
+    assert start["partial_day"] == "detect"
+    p = lambda s: whatif.run(s, frontier=False).p_any_breach  # noqa: E731
+    # The sample's last day is partial (exported mid-day): taking its few orders as the whole
+    # day makes the window smaller, so the forecast can only be riskier.
+    assert p({**start, "partial_day": "complete"}) >= p(start)
+
+
+def test_panel_has_a_control_for_everything_the_simulator_models(whatif):
+    from oos_analysis.report.whatif_widgets import WhatIfPanel
+
+    panel = WhatIfPanel(whatif)
+    texts = [getattr(w, "value", "") for w in panel.widget.children]
+    todo = any("Not yet here" in str(t) for t in texts)
+    assert todo == (not (whatif.models_bursts and whatif.models_partial_day))
+    assert ("burst_orders" in panel.controls) == whatif.models_bursts
+    assert ("partial_day" in panel.controls) == whatif.models_partial_day
