@@ -431,3 +431,48 @@ def test_old_data_says_how_old_it_is(tmp_path, capsys):
     assert asof_notes(orders, today=dt.date(2026, 3, 4))[1] == (
         "The data ends 3 days before today (2026-03-04): download a newer All Orders report for "
         "a current figure.")
+
+
+# --- one date parser on every read path ---------------------------------------------------------
+
+def _offset_text(minutes: int, style: str) -> str:
+    sign = "+" if minutes >= 0 else "-"
+    hh, mm = divmod(abs(minutes), 60)
+    return {"colon": f"{sign}{hh:02d}:{mm:02d}", "plain": f"{sign}{hh:02d}{mm:02d}",
+            "hours": f"{sign}{hh:02d}"}[style]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**8), st.sampled_from([-7, -5, 0, 1, 9, 10]),
+                          st.sampled_from(["colon", "plain", "hours"])),
+                min_size=1, max_size=6),
+       st.sampled_from(["fast", "short-row", "cp932"]))
+def test_offsets_read_the_same_on_every_path(tmp_path_factory, stamps, path):
+    folder = tmp_path_factory.mktemp("dates")
+    base = pd.Timestamp("2024-01-01T00:00:00Z")
+    rows, expected = [], []
+    for i, (seconds, hours, style) in enumerate(stamps):
+        instant = base + pd.Timedelta(seconds=seconds)
+        local = instant.tz_convert(None) + pd.Timedelta(hours=hours)
+        text = local.strftime("%Y-%m-%dT%H:%M:%S") + _offset_text(hours * 60, style)
+        rows.append((f"111-0000000-{i:07d}", "Shipped", "Shipped", "SKU-A", "1.00", text,
+                     "Amazon.com", text))
+        expected.append(instant)
+    body = all_orders_text(rows)
+    f = folder / "orders.txt"
+    if path == "short-row":  # a row without its trailing cells sends the file to the slow path
+        body += "\t".join(["111-0000000-9999999", rows[0][5], rows[0][5], "Shipped", "Merchant",
+                           "Amazon.com"]) + "\n"
+        f.write_text(body)
+        with pytest.warns(DataQualityWarning, match="fewer fields"):
+            got = read_all_orders(f)
+        got = got.iloc[:-1]
+    elif path == "cp932":
+        f.write_bytes(body.replace("SKU-A", "在庫").encode("cp932"))
+        got = read_all_orders(f)
+    else:
+        f.write_text(body)
+        got = read_all_orders(f)
+    assert got["purchase_date"].tolist() == expected
+    assert got["last_updated_date"].tolist() == expected
+

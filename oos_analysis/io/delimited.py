@@ -288,6 +288,35 @@ def _split_line(text: str, delimiter: str) -> list[str]:
     return next(csv.reader([text], delimiter=delimiter, quoting=quoting, strict=False), [])
 
 
+_AWARE = (r"^(?P<stamp>.*\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?)\s*"
+          r"(?P<offset>[Zz]|[+-]\d\d(?::?\d\d)?)$")
+
+
+def _offsets(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Split off a trailing UTC offset and spell it ``+HH:MM``; return (text, has offset).
+
+    ``+09``, ``+0900`` and ``+09:00`` (and ``Z``) are one offset written three ways; a date
+    without a time (``2024-07-18``) has none, even though it ends in ``-18``.
+
+    Examples
+    --------
+    >>> t, aware = _offsets(pd.Series(["2026-03-01T10:00:00+09", "2026-03-01 10:00+0900",
+    ...                                "2026-03-01T10:00:00Z", "2026-03-01", None], dtype="str"))
+    >>> t.tolist()[:3], aware.tolist()
+    (['2026-03-01T10:00:00+09:00', '2026-03-01 10:00+09:00', '2026-03-01T10:00:00+00:00'], [True, True, True, False, False])
+    """
+    parts = text.str.extract(_AWARE)
+    aware = parts["stamp"].notna().to_numpy()
+    if not aware.any():
+        return text, aware
+    offset = parts["offset"][aware].str.upper().str.replace("Z", "+00:00", regex=False)
+    offset = offset.where(offset.str.len() != 3, offset + ":00")
+    offset = offset.where(offset.str.len() != 5, offset.str[:3] + ":" + offset.str[3:])
+    out = text.copy()
+    out[aware] = parts["stamp"][aware] + offset
+    return out, aware
+
+
 def parse_timestamps(
     values: pd.Series,
     *,
@@ -299,12 +328,23 @@ def parse_timestamps(
 ) -> pd.Series:
     """Parse ISO 8601 text to UTC; raise naming the first line whose value does not parse.
 
-    Values with an offset (``+09:00``, ``-07:00``, ``Z``) are converted to UTC; values without
-    one (``2024-07-18 09:30``, ``2024/07/18``) are taken as local time in ``naive_tz``, and a note
+    The one date parser of the kit's own read path, used for every block Arrow's cast refuses
+    (and for the stock-out log's times). Arrow's cast, the fast path, accepts exactly the values
+    with an offset and reads ``+09``, ``+0900`` and ``+09:00`` alike; this function reads them
+    the same way (a test holds both paths to the same instants). Values with an offset (``Z``
+    included) are converted to UTC, whatever mix of offsets a column holds; values without one
+    (``2024-07-18 09:30``, ``2024/07/18``) are taken as local time in ``naive_tz``, and a note
     saying so is appended to ``notes`` when given.
+
+    Examples
+    --------
+    >>> v = pd.Series(["2026-03-01T10:00:00+09", "2026-03-01T10:00:00+0900",
+    ...                "2026-03-01T10:00:00+09:00", "2026-03-01T01:00:00-00"], dtype="str")
+    >>> parse_timestamps(v, source="f", column="c", lines=np.arange(4) + 2).dt.hour.tolist()
+    [1, 1, 1, 1]
     """
     text = values.str.strip().replace("", None).str.replace("/", "-", regex=False)
-    aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True, na=False).to_numpy()
+    text, aware = _offsets(text)
     present = text.notna().to_numpy()
     naive = present & ~aware
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s, UTC]")
