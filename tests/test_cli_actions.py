@@ -137,18 +137,16 @@ def test_actions_table_and_csv(files, capsys):
     assert len(lines) == len(EXPECTED)
 
 
-def test_actions_default_asof_is_today(files, capsys):
-    status, out, err = run(capsys, "actions", files["log"], files["report"], "--loss-cap", "20",
-                           "--format", "json")
-    today = dt.datetime.now(dt.UTC).date()
-    if today < dt.date(2026, 11, 24):
-        pytest.skip("the fixture's dates lie after today")
+def test_actions_default_asof_is_the_data_last_purchase_day(files, capsys):
+    # The All Orders export ends on 24 November: the same list as --asof 2026-11-24, whatever
+    # today's date, and the command says which day it chose.
+    status, out, err = run(capsys, "actions", files["log"], files["report"], files["all_orders"],
+                           "--loss-cap", "20", "--format", "json")
     assert status == 0, err
-    got = {r["order_id"]: r["action"] for r in json.loads(out)}
-    # The request of 23 Nov is two days old from the 25th on.
-    assert got["111-0000003-0000003"] == (
-        "send_reminder" if today >= dt.date(2026, 11, 25) else "wait"
-    )
+    got = {r["order_id"]: (r["action"], r["due"]) for r in json.loads(out)}
+    assert got == EXPECTED
+    assert "As of 2026-11-24, the data's last purchase day (UTC), partial" in err
+    assert "Amazon cancels an order that is not confirmed" in err
 
 
 def test_actions_bad_log_is_one_paragraph_naming_rows(files, capsys, tmp_path):
@@ -179,7 +177,7 @@ def test_message_prints_the_request(files, capsys):
                            "--shop", "Kaede Goods")
     assert status == 0, err
     assert "Desk fan" in out
-    assert "https://www.amazon.com/gp/help/customer/display.html?nodeId=595034" in out
+    assert "https://www.amazon.com/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE" in out
     assert out.rstrip().endswith("Kaede Goods")
 
 
@@ -196,7 +194,7 @@ def test_message_reminder_japanese_and_templates(files, capsys):
                          "--templates", str(custom))
     assert status == 0
     assert out == ("Order 111-0000002-0000002: "
-                   "https://www.amazon.com/gp/help/customer/display.html?nodeId=595034\n")
+                   "https://www.amazon.com/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE\n")
 
 
 def test_message_uses_no_buyer_data(files, capsys):

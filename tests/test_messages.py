@@ -15,8 +15,8 @@ from oos_analysis.playbook.messages import (
     render_message,
 )
 
-COM_URL = "https://www.amazon.com/gp/help/customer/display.html?nodeId=595034"
-JP_URL = "https://www.amazon.co.jp/gp/help/customer/display.html?nodeId=201890660"
+COM_URL = "https://www.amazon.com/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE"
+JP_URL = "https://www.amazon.co.jp/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE"
 
 # One marker per required part, in the playbook's order: thanks, apology, reason, request,
 # URL (filled in per test), apology again.
@@ -97,7 +97,7 @@ def test_product_falls_back_to_order_report_then_sku():
     log = stockout_log()
     text = cancellation_message(log, "026-3333333-3333333")
     assert "(SKU FAN-3)" in text
-    assert "https://www.amazon.co.uk/gp/help/customer/display.html?nodeId=595034" in text
+    assert "https://www.amazon.co.uk/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE" in text
     report = pd.DataFrame({
         "order_id": ["026-3333333-3333333", "026-3333333-3333333"],
         "sku": ["OTHER", "FAN-3"],
@@ -159,7 +159,7 @@ def test_url_table_is_one_place_and_overridable():
     assert CANCELLATION_URLS["amazon.com"] == COM_URL
     assert cancellation_url("amazon.co.jp") == JP_URL
     assert cancellation_url("amazon.de") == (
-        "https://www.amazon.de/gp/help/customer/display.html?nodeId=595034"
+        "https://www.amazon.de/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE"
     )
     custom = {"amazon.com": "https://example.test/cancel"}
     assert cancellation_url("amazon.com", urls=custom) == "https://example.test/cancel"

@@ -125,11 +125,15 @@ def test_buy_at_loss_even_after_a_request():
     assert "ships after all" in row["reason"]
 
 
-def test_send_request_notes_a_passed_deadline():
-    late = one(log({"ship_by": ts("2026-11-24 06:59")}))
-    assert late["action"] == "send_request" and "has passed" in late["reason"]
-    early = one(log({"ship_by": ts("2026-11-25 06:59")}))
-    assert early["action"] == "send_request" and "has passed" not in early["reason"]
+def test_no_request_after_the_deadline_and_a_same_day_decision_on_it():
+    # Amazon's end of day: 07:59:59Z is 23:59:59 Pacific the day before (amazon.com)
+    late = one(log({"ship_by": ts("2026-11-24 07:59:59")}))  # ship-by day 23 November
+    assert late["action"] == "cancel_no_inventory" and "has passed" in late["reason"]
+    assert late["due"] == D(2026, 11, 24) and late["past_ship_by"]
+    today = one(log({"ship_by": ts("2026-11-25 07:59:59")}))  # ship-by day 24 November
+    assert today["action"] == "send_request" and "Today is the decision deadline" in today["reason"]
+    early = one(log({"ship_by": ts("2026-11-26 07:59:59")}))
+    assert early["action"] == "send_request" and "decision deadline" not in early["reason"]
 
 
 @pytest.mark.parametrize(
@@ -153,11 +157,12 @@ def test_wait_then_reminder(sent, days, action, due):
 @pytest.mark.parametrize(
     ("ship_by", "margin", "asof", "action", "due"),
     [
-        ("2026-11-25 06:59", 0, "2026-11-24", "wait", D(2026, 11, 25)),
-        ("2026-11-25 06:59", 0, "2026-11-25", "cancel_no_inventory", D(2026, 11, 25)),
-        ("2026-11-25 06:59", 1, "2026-11-23", "wait", D(2026, 11, 24)),
-        ("2026-11-25 06:59", 1, "2026-11-24", "cancel_no_inventory", D(2026, 11, 24)),
-        ("2026-11-23 06:59", 0, "2026-11-24", "cancel_no_inventory", D(2026, 11, 23)),
+        # Amazon's end-of-day instants: local (Pacific) ship-by days 25 and 23 November
+        ("2026-11-26 07:59:59", 0, "2026-11-24", "wait", D(2026, 11, 25)),
+        ("2026-11-26 07:59:59", 0, "2026-11-25", "cancel_no_inventory", D(2026, 11, 25)),
+        ("2026-11-26 07:59:59", 1, "2026-11-23", "wait", D(2026, 11, 24)),
+        ("2026-11-26 07:59:59", 1, "2026-11-24", "cancel_no_inventory", D(2026, 11, 24)),
+        ("2026-11-24 07:59:59", 0, "2026-11-24", "cancel_no_inventory", D(2026, 11, 23)),
     ],
 )
 def test_wait_after_reminder_then_cancel_no_inventory(ship_by, margin, asof, action, due):
@@ -171,16 +176,17 @@ def test_wait_after_reminder_then_cancel_no_inventory(ship_by, margin, asof, act
     assert row["action"] == action
     assert row["due"] == due
     assert row["decision_deadline"] == D(2026, 11, 25) - dt.timedelta(days=margin) - (
-        dt.timedelta(days=2) if ship_by.startswith("2026-11-23") else dt.timedelta(0)
+        dt.timedelta(days=2) if ship_by.startswith("2026-11-24") else dt.timedelta(0)
     )
     if action == "cancel_no_inventory":
         assert "No Inventory" in row["reason"] and "counts against the rate" in row["reason"]
 
 
-def test_no_cancel_without_reminder_even_past_the_deadline():
+def test_past_the_deadline_without_a_reminder_goes_to_the_decision():
+    # A cancellation never comes after the ship-by day: no waiting for a reminder past it.
     row = one(log({"request_sent_at": ts("2026-11-23"), "ship_by": ts("2026-11-22")}))
-    assert row["action"] == "wait"
-    assert row["past_ship_by"]
+    assert row["action"] == "cancel_no_inventory" and row["due"] == D(2026, 11, 22)
+    assert row["past_ship_by"] and "now" in row["reason"]
 
 
 @pytest.mark.parametrize(
@@ -387,11 +393,15 @@ def test_each_open_case_gets_exactly_one_action_or_a_clear_error(
     assert result["reason"].str.len().gt(0).all()
     assert not result["reason"].str.contains("\n").any()
     for _, row in result.iterrows():
-        if row["action"] in ("wait", "send_reminder", "cancel_no_inventory"):
-            case = frame.loc[frame["order_id"] == row["order_id"]].iloc[0]
+        case = frame.loc[frame["order_id"] == row["order_id"]].iloc[0]
+        if row["action"] in ("wait", "send_reminder"):
             assert pd.notna(case["request_sent_at"])
+            # a reminder or a wait never runs past the decision deadline (short handling times)
+            assert row["due"] <= row["decision_deadline"]
         if row["action"] == "cancel_no_inventory":
             assert day >= row["decision_deadline"]
+            # without a request only once the deadline has passed: no time left to ask
+            assert pd.notna(case["request_sent_at"]) or day > row["decision_deadline"]
 
 
 # --- what a No Inventory cancellation does to the rate ------------------------------------------
@@ -443,7 +453,7 @@ def test_empty_log_and_minimal_columns():
     empty = next_actions(log({}).iloc[:0], asof=ASOF)
     assert empty.empty and "reason" in empty.columns
     # Only the columns a hand-kept log must have; strings are read as UTC timestamps.
-    minimal = pd.DataFrame({"order_id": ["111-9"], "resolution": ["open"],
+    minimal = pd.DataFrame({"order_id": ["111-0000009-0000009"], "resolution": ["open"],
                             "ship_by": ["2026-11-26"], "request_sent_at": ["2026-11-21 08:00"]})
     row = one(minimal)
     assert row["action"] == "send_reminder" and row["due"] == D(2026, 11, 23)

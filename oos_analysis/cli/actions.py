@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import sys
 
 import pandas as pd
 
 from ..exceptions import ParameterError
 from ..io.schema import STOCKOUT_LOG
-from ..playbook.actions import next_actions
-from .common import add_format_argument, add_input_arguments, load_exports, parse_date, write_frame
+from ..playbook.actions import AUTO_CANCEL, cumulative_effect, next_actions, ship_by_day
+from ..playbook.policy import CAUTION, POLICIES
+from .common import (
+    add_format_argument,
+    add_input_arguments,
+    add_pending_argument,
+    asof_notes,
+    load_exports,
+    parse_date,
+    write_frame,
+)
 
-__all__ = ["add_parser", "run", "stockout_log_of"]
+__all__ = ["add_parser", "run", "stockout_log_of", "add_policy_argument", "default_asof"]
 
 _SHOWN = ["order_id", "marketplace", "sku", "action", "due", "past_ship_by", "ship_by",
           "decision_deadline", "reason", "rate_before", "rate_after", "remaining_before",
@@ -31,15 +40,41 @@ def add_parser(subparsers) -> None:
     )
     add_input_arguments(parser)
     parser.add_argument("--asof", metavar="DATE",
-                        help="day the list is for, YYYY-MM-DD (default: today, UTC)")
+                        help="day the list is for, YYYY-MM-DD (default: the data's last "
+                        "purchase day, as for every command)")
     parser.add_argument("--loss-cap", type=float, metavar="X",
                         help="largest acceptable loss when buying from a source (default: no cap)")
     parser.add_argument("--reminder-days", type=int, default=2, metavar="N",
                         help="days between the request and the reminder (default: 2)")
     parser.add_argument("--margin-days", type=int, default=0, metavar="N",
                         help="decide No Inventory this many days before ship-by (default: 0)")
+    add_policy_argument(parser)
+    add_pending_argument(parser)
     add_format_argument(parser)
     parser.set_defaults(func=run)
+
+
+def add_policy_argument(parser) -> None:
+    """Add ``--policy request|no-request`` (the playbook policy)."""
+    parser.add_argument(
+        "--policy", choices=list(POLICIES), default=POLICIES[0],
+        help="request (default): buy at a loss, else ask the buyer to cancel, remind, then "
+        "cancel as No Inventory; no-request: Amazon's written rule, buy at a loss else cancel "
+        "as No Inventory without asking the buyer")
+
+
+def default_asof(exports, orders):
+    """The day every command defaults to: the data's last purchase day (UTC).
+
+    The All Orders report's, else the order report's last purchase day, else the stock-out log's
+    last detection day; None when the files hold no date at all.
+    """
+    for frame, column in ((orders, "purchase_date"),
+                          (exports.order_report, "purchase_date"),
+                          (exports.stockout_log, "detected_at")):
+        if frame is not None and column in frame and frame[column].notna().any():
+            return pd.Timestamp(frame[column].max()).tz_convert("UTC").normalize().tz_localize(None)
+    return None
 
 
 def stockout_log_of(exports):
@@ -58,40 +93,56 @@ def stockout_log_of(exports):
 
 
 def run(args) -> int:
-    asof = (
-        parse_date(args.asof, name="--asof") if args.asof
-        else dt.datetime.now(dt.UTC).date()
-    )
+    given = parse_date(args.asof, name="--asof") if args.asof else None
     exports = load_exports(args)
-    if args.asof:
+    if given is not None:
         from ..metric.known import known_on  # the log and the orders as known on that day
 
-        exports = known_on(exports, asof)
+        exports = known_on(exports, given)
     orders = None
     if not exports.all_orders.empty:
         from ..metric.orders import orders_from_exports
 
-        orders = orders_from_exports(exports)
+        orders = orders_from_exports(exports, exclude_pending=args.exclude_pending)
+    log = stockout_log_of(exports)
+    asof = given if given is not None else default_asof(exports, orders)
+    if asof is None:
+        raise ParameterError(
+            "the files hold no date to take the as-of day from (no order purchase dates, no "
+            "detection dates in the stock-out log); pass --asof YYYY-MM-DD.")
+    notes = asof_notes(orders, asof=given) if orders is not None else (
+        [] if given is not None else [f"As of {asof:%Y-%m-%d}, the last day the files hold."])
     actions = next_actions(
-        stockout_log_of(exports),
+        log,
         asof=asof,
         loss_cap=args.loss_cap,
         reminder_days=args.reminder_days,
         margin_days=args.margin_days,
         order_report=exports.order_report,
         orders=orders,
+        policy=args.policy,
     )
+    together = (cumulative_effect(actions, orders, asof=asof) if orders is not None
+                else None)
     shown = actions[_SHOWN].copy()
     for column in ("due", "decision_deadline"):
         shown[column] = shown[column].astype("str")
+    asks = actions["action"].isin(["send_request", "send_reminder"]).any()
+    footer = ([CAUTION] if asks else []) + [AUTO_CANCEL]
     if args.format == "table":
-        _table(actions, asof=asof)
+        for note in notes:
+            print(note)
+        _table(actions, asof=asof, together=together)
+        for line in footer:
+            print(line)
     else:
         write_frame(shown, args.format)
+        for line in notes + footer:
+            sys.stderr.write(line + "\n")
     return 0
 
 
-def _table(actions, *, asof) -> None:
+def _table(actions, *, asof, together=None) -> None:
     """One block per open stock-out: due day, action, order, then the reason and the effect."""
     if actions.empty:
         print(f"No open stock-outs in the log as of {asof:%Y-%m-%d}.")
@@ -101,9 +152,17 @@ def _table(actions, *, asof) -> None:
     for row in actions.itertuples(index=False):
         flag = "  PAST SHIP-BY" if row.past_ship_by else ""
         print(f"\n{row.due}  {row.action:<20} {row.order_id}  {row.sku}  "
-              f"({row.marketplace}, ship by {row.ship_by:%Y-%m-%d}){flag}")
+              f"({row.marketplace}, ship by {ship_by_day(row.ship_by, row.marketplace)}){flag}")
         print(f"    {row.reason}")
         if row.action == "cancel_no_inventory" and not pd.isna(row.rate_before):
             print(f"    Effect on the current window: rate {row.rate_before:.2%} -> "
                   f"{row.rate_after:.2%}, room for {row.remaining_before} -> "
                   f"{row.remaining_after} more cancellation(s).")
+    if together is not None:
+        for row in together.itertuples(index=False):
+            if not row.cancellations:
+                continue
+            print(f"\nIf you cancel all {row.cancellations} due by {asof:%Y-%m-%d} on "
+                  f"{row.marketplace} ({row.in_window} in the current window): rate "
+                  f"{row.rate_before:.2%} -> {row.rate_after:.2%}, room for "
+                  f"{row.remaining_before} -> {row.remaining_after} more cancellation(s).")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 
+from ..exceptions import ParameterError
 from ..playbook.messages import cancellation_message
-from .actions import stockout_log_of
+from ..playbook.policy import CAUTION, NO_REQUEST
+from .actions import add_policy_argument, stockout_log_of
 from .common import add_input_arguments, load_exports
 
 __all__ = ["add_parser", "run"]
@@ -31,10 +33,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--templates", metavar="DIR",
                         help="folder whose request_<lang>.txt.j2 / reminder_<lang>.txt.j2 "
                              "replace the shipped ones")
+    add_policy_argument(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.policy == NO_REQUEST:
+        raise ParameterError(
+            "with --policy no-request the kit writes no message to the buyer: Amazon's rule is to "
+            "cancel an order you cannot fulfil for lack of inventory as No Inventory, without "
+            "asking the buyer to request the cancellation. Run `oos-analysis actions --policy "
+            "no-request` for the list, or use --policy request for the seller's playbook.")
     exports = load_exports(args)
     text = cancellation_message(
         stockout_log_of(exports),
@@ -47,4 +56,5 @@ def run(args) -> int:
         all_orders=exports.all_orders,
     )
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stderr.write(CAUTION + "\n")  # apart from the text to paste, but always shown
     return 0

@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "REQUEST",
+    "NO_REQUEST",
+    "POLICIES",
+    "MARKETPLACE_TIME_ZONES",
+    "marketplace_time_zone",
     "ALL_ORDERS",
     "ORDER_REPORT",
     "CANCEL_DOWNLOAD",
@@ -69,6 +74,14 @@ NON_AMAZON = "non-amazon"
 
 RESOLUTIONS = ("open", "bought", "buyer_cancelled", "no_inventory")
 """Values of the stock-out log's ``resolution`` column."""
+
+REQUEST = "request"
+"""Playbook policy: buy at a loss, else ask the buyer to request cancellation, else No Inventory."""
+NO_REQUEST = "no-request"
+"""Playbook policy of Amazon's written rule: buy at a loss, else cancel as No Inventory, no message."""
+POLICIES = (REQUEST, NO_REQUEST)
+"""The playbook policies (``--policy``); the first is the default. Defined here, below both the
+playbook and the forecast, so that both use the same names."""
 
 ATTRIBUTIONS = ("seller", "buyer_official", "conflict", "pending", "unknown")
 """Who a cancellation is attributed to (``cancellation-rules.md`` section 3)."""
@@ -224,3 +237,49 @@ def require_columns(frame, columns, *, what: str, advice: str) -> None:
         raise ParameterError(
             f"{what} lacks column(s) {missing}; found {list(frame.columns)}. {advice}".rstrip()
         )
+
+
+# --- marketplace time zones ----------------------------------------------------------------------
+MARKETPLACE_TIME_ZONES = {
+    "amazon.com": "America/Los_Angeles",
+    "amazon.ca": "America/Toronto",
+    "amazon.com.mx": "America/Mexico_City",
+    "amazon.com.br": "America/Sao_Paulo",
+    "amazon.co.uk": "Europe/London",
+    "amazon.ie": "Europe/Dublin",
+    "amazon.de": "Europe/Berlin",
+    "amazon.fr": "Europe/Paris",
+    "amazon.it": "Europe/Rome",
+    "amazon.es": "Europe/Madrid",
+    "amazon.nl": "Europe/Amsterdam",
+    "amazon.com.be": "Europe/Brussels",
+    "amazon.se": "Europe/Stockholm",
+    "amazon.pl": "Europe/Warsaw",
+    "amazon.com.tr": "Europe/Istanbul",
+    "amazon.ae": "Asia/Dubai",
+    "amazon.sa": "Asia/Riyadh",
+    "amazon.eg": "Africa/Cairo",
+    "amazon.in": "Asia/Kolkata",
+    "amazon.sg": "Asia/Singapore",
+    "amazon.co.jp": "Asia/Tokyo",
+    "amazon.com.au": "Australia/Sydney",
+}
+"""The time zone whose calendar day a marketplace's ship-by dates end on (the one table).
+
+Amazon writes a ship-by (``promise-date``, latest ship date) as the last second of a day in the
+marketplace's own zone: ``2026-11-24T07:59:59Z`` on amazon.com is the end of 23 November, Pacific.
+"""
+
+
+def marketplace_time_zone(marketplace) -> str:
+    """The IANA zone of a marketplace (``amazon.com`` form); UTC when the kit does not know it.
+
+    Examples
+    --------
+    >>> marketplace_time_zone("amazon.co.jp"), marketplace_time_zone("Amazon.ca"), marketplace_time_zone(None)
+    ('Asia/Tokyo', 'America/Toronto', 'UTC')
+    """
+    if not isinstance(marketplace, str):
+        return "UTC"
+    name = marketplace_from_channel(marketplace) or marketplace.strip().lower()
+    return MARKETPLACE_TIME_ZONES.get(name, "UTC")

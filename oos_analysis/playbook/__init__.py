@@ -5,7 +5,8 @@ due day and reason; ``messages`` renders the cancellation request and reminder f
 templates in ``templates/`` (English and Japanese), with the marketplace's help page.
 
 Exports: ``ACTIONS``, :func:`next_actions`, :func:`cancellation_message`,
-:func:`cancellation_messages`, :func:`cancellation_url`.
+:func:`cancellation_messages`, :func:`cancellation_url`; the policies ``REQUEST``,
+``NO_REQUEST``, ``POLICIES``, the ``CAUTION`` sentence and :func:`check_policy` (``policy``).
 """
 
 from ..lazy import lazy_exports
@@ -16,6 +17,11 @@ _PUBLIC = {
     "cancellation_message": "messages",
     "cancellation_messages": "messages",
     "cancellation_url": "messages",
+    "REQUEST": "policy",
+    "NO_REQUEST": "policy",
+    "POLICIES": "policy",
+    "CAUTION": "policy",
+    "check_policy": "policy",
 }
 __all__ = list(_PUBLIC)
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals())

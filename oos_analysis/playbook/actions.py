@@ -8,9 +8,14 @@ No Inventory (which counts). :func:`next_actions` turns the stock-out log into t
 
 Decision table
 --------------
-Dates are whole UTC days. ``asof`` is the day the list is for; the *decision deadline* is the
-ship-by day minus ``margin_days``, so a cancellation never comes after the ship-by date (a late
-shipment or Amazon's auto-cancel hurts more). Every open case gets the first matching row:
+``asof`` is the day the list is for. The *ship-by day* is the marketplace's local day the ship-by
+time falls on (Amazon writes ``2026-11-24T07:59:59Z`` for the end of 23 November Pacific on
+amazon.com; the zones are :data:`~oos_analysis.io.schema.MARKETPLACE_TIME_ZONES`); a ship-by
+written as a bare date (midnight UTC) is that day. The *decision deadline* is the ship-by day
+minus ``margin_days``, so a cancellation never comes after the ship-by date (a late shipment or
+Amazon's auto-cancel hurts more: Amazon cancels an order not confirmed about 7 days after its
+expected ship date, and that cancellation counts). With the ``request`` policy (the default)
+every open case gets the first matching row:
 
 =====================  =====================================================  ======================
 action                 when                                                   due
@@ -22,14 +27,26 @@ buy_at_loss            a source exists (``loss_if_bought`` not missing) and   ``
                        the loss is within ``loss_cap``; also when a request
                        is already out: the buyer has not cancelled, and
                        shipping beats cancelling (playbook rule 1)
-send_request           no acceptable source and no request sent yet           ``asof``
-wait                   request sent less than ``reminder_days`` days ago      request + N days
-send_reminder          request at least ``reminder_days`` days old, no        request + N days
-                       reminder sent yet                                      (may be overdue)
+cancel_no_inventory    no request sent and the decision deadline has passed   ``asof``
+send_request           no acceptable source and no request sent yet (on the   ``asof``
+                       deadline day itself: decide by the end of the day)
+wait                   request sent, reminder day not reached                 reminder day
+send_reminder          reminder day reached, no reminder sent yet, before     reminder day
+                       the decision deadline                                  (may be overdue)
+cancel_no_inventory    no reminder sent and the decision deadline reached     decision deadline
+                       (short handling time: no room left for a reminder)
 wait                   reminder sent, decision deadline not reached           decision deadline
 cancel_no_inventory    reminder sent and ``asof`` is on or after the          decision deadline
                        decision deadline
 =====================  =====================================================  ======================
+
+The reminder day is the request day plus ``reminder_days``, but never after the decision
+deadline: with a short handling time (ship-by the day after purchase) request and reminder
+compress, and the playbook still finishes before ship-by.
+
+With the ``no-request`` policy (Amazon's written rule, :mod:`oos_analysis.playbook.policy`) the
+rows after ``buy_at_loss`` become one: ``cancel_no_inventory`` due ``asof``, no message to the
+buyer. Rows whose order id is not of Amazon's ``3-7-7`` form are left out with a warning.
 
 Whatever the action, ``past_ship_by`` is true when ``asof`` is later than the ship-by day
 (late-shipment and auto-cancel risk). Closed cases (``resolution`` other than ``open``) get no
@@ -59,10 +76,18 @@ import pandas as pd
 import pyarrow as pa
 
 from ..exceptions import DataQualityWarning, ParameterError, ReportFormatError
-from ..io.schema import RESOLUTIONS
+from ..io.order_files import is_amazon_order_id
+from ..io.schema import NO_REQUEST, RESOLUTIONS, marketplace_time_zone
 from ..metric.budget import budget_summary, remaining_cancellations
+from .policy import check_policy
 
-__all__ = ["ACTIONS", "next_actions"]
+__all__ = ["ACTIONS", "next_actions", "ship_by_day", "cumulative_effect", "AUTO_CANCEL"]
+
+AUTO_CANCEL = (
+    "Amazon cancels an order that is not confirmed as shipped about 7 days after its expected "
+    "ship date, and that cancellation counts against the rate like any other."
+)
+"""The sentence ``actions`` states about Amazon's auto-cancellation."""
 
 ACTIONS = ("cancel_no_inventory", "cancel_buyer_request", "buy_at_loss", "send_reminder",
            "send_request", "wait")
@@ -109,6 +134,27 @@ def _utc(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
             source=source,
             column=column,
         ) from exc
+
+
+def ship_by_day(ship_by, marketplace) -> dt.date:
+    """The marketplace-local day a ship-by time falls on; a bare date (midnight UTC) is that day.
+
+    Examples
+    --------
+    >>> ship_by_day(pd.Timestamp("2026-11-24T07:59:59Z"), "amazon.com")
+    datetime.date(2026, 11, 23)
+    >>> ship_by_day(pd.Timestamp("2026-11-23T14:59:59Z"), "amazon.co.jp")
+    datetime.date(2026, 11, 23)
+    >>> ship_by_day(pd.Timestamp("2026-11-23", tz="UTC"), "amazon.com")
+    datetime.date(2026, 11, 23)
+    """
+    stamp = pd.Timestamp(ship_by)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    stamp = stamp.tz_convert("UTC")
+    if stamp == stamp.normalize():  # written as a day, not as Amazon's end-of-day instant
+        return stamp.date()
+    return stamp.tz_convert(marketplace_time_zone(marketplace)).date()
 
 
 def _is_missing(value) -> bool:
@@ -203,7 +249,8 @@ def _check(log: pd.DataFrame, lines: list[int], asof: dt.date, ship_by_report: d
     return problems
 
 
-def _decide(row, *, asof, ship_day, deadline, flagged, loss_cap, reminder_days):
+def _decide(row, *, asof, ship_day, deadline, flagged, loss_cap, reminder_days,
+            policy="request"):
     """Return (action, due, reason) for one open case: the module docstring's table, in order."""
     request, reminder = row["request_sent_at"], row["reminder_sent_at"]
     loss, official = row["loss_if_bought"], row["official_request_at"]
@@ -222,23 +269,47 @@ def _decide(row, *, asof, ship_day, deadline, flagged, loss_cap, reminder_days):
         return ("buy_at_loss", asof,
                 f"a source has stock at a loss of {loss:g} ({cap}): buy and ship, the stock-out "
                 f"is our mistake, not the buyer's{tail}.")
+    no_source = ("no source has stock" if _is_missing(loss) else
+                 f"the only source means a loss of {loss:g}, above the cap of {loss_cap:g}")
+    if policy == NO_REQUEST:
+        when = f"before the ship-by day {ship_day} ends" if asof <= ship_day else "now"
+        return ("cancel_no_inventory", asof,
+                f"{no_source}: following Amazon's rule, cancel as No Inventory {when}, without "
+                "asking the buyer to cancel; this counts against the rate.")
     if _is_missing(request):
-        no_source = ("no source has stock" if _is_missing(loss) else
-                     f"the only source means a loss of {loss:g}, above the cap of {loss_cap:g}")
-        late = f" (decision deadline {deadline} has passed)" if asof >= deadline else ""
+        if asof > deadline:
+            return ("cancel_no_inventory", asof,
+                    f"{no_source} and the decision deadline {deadline} has passed with no request "
+                    "sent: there is no time left to ask; cancel as No Inventory now, this counts "
+                    "against the rate.")
+        today = (f" Today is the decision deadline: if no official request arrives by the end "
+                 f"of today, cancel as No Inventory before the ship-by day {ship_day} passes."
+                 if asof == deadline else "")
         return ("send_request", asof,
-                f"{no_source}: ask the buyer to cancel through Amazon's Request cancellation"
-                f"{late}.")
+                f"{no_source}: ask the buyer to cancel through Amazon's Request cancellation."
+                f"{today}")
     request_day = request.date()
-    remind_on = request_day + dt.timedelta(days=reminder_days)
+    remind_on = min(request_day + dt.timedelta(days=reminder_days), deadline)
     if _is_missing(reminder):
         if asof < remind_on:
             return ("wait", remind_on,
                     f"request sent on {request_day}; wait for Amazon's official request, send a "
                     f"reminder on {remind_on} if none arrives.")
-        return ("send_reminder", remind_on,
-                f"request sent on {request_day} and no official request after {reminder_days} "
-                "day(s): send the reminder, buyers miss mails.")
+        if asof < deadline or (asof == deadline and remind_on > request_day):
+            short = (" (the ship-by day is close, so the reminder comes early)"
+                     if remind_on < request_day + dt.timedelta(days=reminder_days) else "")
+            tail = (f" If no official request arrives by the end of today, cancel as No "
+                    f"Inventory before the ship-by day {ship_day} passes." if asof >= deadline
+                    else "")
+            return ("send_reminder", remind_on,
+                    f"request sent on {request_day} and no official request yet{short}: send "
+                    f"the reminder, buyers miss mails.{tail}")
+        when = (f"before the ship-by day {ship_day} ends, unless Amazon's official request "
+                "arrives first" if asof <= ship_day else "now")
+        return ("cancel_no_inventory", deadline,
+                f"request sent on {request_day}; the decision deadline {deadline} has come and "
+                f"the handling time leaves no room for a reminder: cancel as No Inventory "
+                f"{when}; this counts against the rate.")
     if asof < deadline:
         return ("wait", deadline,
                 f"reminder sent on {reminder.date()}; wait for Amazon's official request until "
@@ -301,6 +372,7 @@ def next_actions(
     order_report: pd.DataFrame | None = None,
     orders: pd.DataFrame | None = None,
     threshold: float = 0.025,
+    policy: str | None = None,
 ) -> pd.DataFrame:
     """Give every open stock-out exactly one next action, a due day and a one-line reason.
 
@@ -333,6 +405,10 @@ def next_actions(
         cancellation on its own). Without it those columns are missing.
     threshold : float, default 0.025
         The rate limit, a fraction.
+    policy : {"request", "no-request"}, optional
+        ``request`` (default) is the seller's three-step playbook; ``no-request`` follows
+        Amazon's written rule: buy at a loss, else cancel as No Inventory, no buyer message
+        (:mod:`oos_analysis.playbook.policy`).
 
     Returns
     -------
@@ -353,18 +429,20 @@ def next_actions(
     --------
     >>> import pandas as pd
     >>> log = pd.DataFrame({
-    ...     "order_id": ["111-1", "111-2"], "marketplace": "amazon.com", "sku": ["A", "B"],
+    ...     "order_id": ["111-0000001-0000001", "111-0000002-0000002"],
+    ...     "marketplace": "amazon.com", "sku": ["A", "B"],
     ...     "detected_at": pd.Timestamp("2026-11-20", tz="UTC"),
     ...     "ship_by": pd.Timestamp("2026-11-27", tz="UTC"),
     ...     "loss_if_bought": pd.array([4.5, None], dtype="Float64"),
     ...     "request_sent_at": pd.NaT, "reminder_sent_at": pd.NaT,
     ...     "official_request_at": pd.NaT, "resolution": "open", "resolved_at": pd.NaT})
     >>> next_actions(log, asof="2026-11-24", loss_cap=10)[["order_id", "action", "due"]]
-      order_id        action         due
-    0    111-1   buy_at_loss  2026-11-24
-    1    111-2  send_request  2026-11-24
+                  order_id        action         due
+    0  111-0000001-0000001   buy_at_loss  2026-11-24
+    1  111-0000002-0000002  send_request  2026-11-24
     """
     asof = _as_date(asof)
+    policy = check_policy(policy)
     for name, value in (("reminder_days", reminder_days), ("margin_days", margin_days)):
         if int(value) != value or value < 0:
             raise ParameterError(f"{name}={value!r}: expected a whole number of days, 0 or more.")
@@ -407,17 +485,29 @@ def next_actions(
             stacklevel=2,
         )
 
+    open_cases = log.loc[log["resolution"] == "open"]
+    ids = open_cases["order_id"].astype("str").str.strip()
+    odd = ~is_amazon_order_id(ids)
+    if odd.any():
+        warnings.warn(
+            f"{source}: {int(odd.sum())} open case(s) have an order id that is not of Amazon's "
+            f"3-7-7 digit form (e.g. {ids[odd].iloc[0]!r}); the playbook leaves them out. "
+            "Correct the order id in the log.",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+        open_cases = open_cases.loc[~odd]
     rows = []
-    for _, row in log.loc[log["resolution"] == "open"].iterrows():
+    for _, row in open_cases.iterrows():
         ship_by = row["ship_by"]
         if _is_missing(ship_by):
             ship_by = ship_by_report[row["order_id"]]
-        ship_day = ship_by.date()
+        ship_day = ship_by_day(ship_by, row["marketplace"])
         deadline = ship_day - dt.timedelta(days=int(margin_days))
         action, due, reason = _decide(
             row, asof=asof, ship_day=ship_day, deadline=deadline,
             flagged=row["order_id"] in flagged, loss_cap=loss_cap,
-            reminder_days=int(reminder_days),
+            reminder_days=int(reminder_days), policy=policy,
         )
         past = asof > ship_day
         if past:
@@ -436,3 +526,67 @@ def next_actions(
         .index
     )
     return frame.loc[order].reset_index(drop=True)
+
+
+def cumulative_effect(actions: pd.DataFrame, orders: pd.DataFrame, *, asof,
+                      threshold: float = 0.025) -> pd.DataFrame:
+    """What doing every No Inventory cancellation due by ``asof`` does to each window, together.
+
+    Each row of :func:`next_actions` shows its own cancellation's effect; two of them each
+    showing "room 2 -> 1" leave 0 when both are done. This adds them up per marketplace in the
+    window ending on ``asof``: a cancellation of an order placed before that window changes
+    nothing in it, one already counted changes nothing either.
+
+    Returns
+    -------
+    DataFrame
+        Per marketplace with such cancellations: ``marketplace``, ``cancellations`` (due by
+        ``asof``), ``in_window`` (those that add to the window), ``orders``, ``rate_before``,
+        ``rate_after``, ``remaining_before``, ``remaining_after``.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"order_id": [f"O{i}" for i in range(120)], "marketplace": "amazon.com",
+    ...     "purchase_date": pd.Timestamp("2026-11-20T10:00Z"), "in_metric": True,
+    ...     "counted": False, "attribution": None})
+    >>> acts = pd.DataFrame({"order_id": ["O1", "O2"], "marketplace": "amazon.com",
+    ...     "action": "cancel_no_inventory", "due": [dt.date(2026, 11, 24)] * 2})
+    >>> cumulative_effect(acts, orders, asof="2026-11-24")[["cancellations", "remaining_before",
+    ...                                                     "remaining_after"]]
+       cancellations  remaining_before  remaining_after
+    0              2                 2                0
+    """
+    asof = _as_date(asof)
+    due = actions[(actions["action"] == "cancel_no_inventory")
+                  & (pd.Series([d <= asof for d in actions["due"]], index=actions.index,
+                               dtype=bool))]
+    columns = ["marketplace", "cancellations", "in_window", "orders", "rate_before",
+               "rate_after", "remaining_before", "remaining_after"]
+    if due.empty or orders is None or "order_id" not in orders:
+        return pd.DataFrame(columns=columns)
+    summary = budget_summary(orders, asof=asof, threshold=threshold)
+    bought = dict(zip(orders["order_id"], pd.to_datetime(orders["purchase_date"], utc=True),
+                      strict=True))
+    counted = set(orders.loc[orders["counted"].fillna(False).astype(bool), "order_id"]) if (
+        "counted" in orders) else set()
+    start = asof - dt.timedelta(days=6)
+    rows = []
+    for market, group in due.groupby("marketplace", sort=True):
+        current = summary.loc[summary["marketplace"] == market]
+        if current.empty:
+            continue
+        n, c = int(current.iloc[0]["orders"]), int(current.iloc[0]["seller_cancellations"])
+        adds = sum(
+            1 for order in group["order_id"]
+            if order in bought and not _is_missing(bought[order]) and order not in counted
+            and start <= bought[order].date() <= asof
+        )
+        after = min(c + adds, n)
+        rows.append({
+            "marketplace": market, "cancellations": len(group), "in_window": adds, "orders": n,
+            "rate_before": c / n if n else float("nan"),
+            "rate_after": after / n if n else float("nan"),
+            "remaining_before": remaining_cancellations(c, n, threshold=threshold),
+            "remaining_after": remaining_cancellations(after, n, threshold=threshold),
+        })
+    return pd.DataFrame(rows, columns=columns)

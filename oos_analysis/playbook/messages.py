@@ -31,6 +31,7 @@ from ..io.schema import NON_AMAZON
 
 __all__ = [
     "CANCELLATION_URLS",
+    "HELP_NODE",
     "TEMPLATE_DIR",
     "cancellation_url",
     "message_language",
@@ -43,12 +44,17 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 """Folder of the shipped templates."""
 
 _HELP_PATH = "/gp/help/customer/display.html?nodeId="
+HELP_NODE = "GSL37WQTJZUYA9QE"
+"""Amazon's current buyer help page for cancelling items and orders, on .com, .co.uk and .co.jp."""
 CANCELLATION_URLS: dict[str, str] = {
-    "amazon.com": f"https://www.amazon.com{_HELP_PATH}595034",
-    "amazon.co.jp": f"https://www.amazon.co.jp{_HELP_PATH}201890660",
+    "amazon.com": f"https://www.amazon.com{_HELP_PATH}{HELP_NODE}",
+    "amazon.co.uk": f"https://www.amazon.co.uk{_HELP_PATH}{HELP_NODE}",
+    "amazon.co.jp": f"https://www.amazon.co.jp{_HELP_PATH}{HELP_NODE}",
 }
-"""Cancellation help page per marketplace. Others use the amazon.com help path on their own domain
-(see :func:`cancellation_url`); pass ``urls=`` to the functions below to override any entry."""
+"""The buyer's cancellation help page per marketplace: the one table of help links. The page
+the kit pointed to before (nodeId 595034 on .com, 201890660 on .co.jp) was years old. Other Amazon
+marketplaces get the same page id on their own domain, which the kit has not checked (see
+:func:`cancellation_url`); pass ``urls=`` to the functions below to override any entry."""
 
 _JAPANESE = {"amazon.co.jp"}
 # The reminder names the day of the first request as the buyer saw it; elsewhere UTC is as good
@@ -69,9 +75,9 @@ def cancellation_url(marketplace: str, *, urls: Mapping[str, str] | None = None)
     Examples
     --------
     >>> cancellation_url("amazon.co.jp")
-    'https://www.amazon.co.jp/gp/help/customer/display.html?nodeId=201890660'
+    'https://www.amazon.co.jp/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE'
     >>> cancellation_url("amazon.ca")
-    'https://www.amazon.ca/gp/help/customer/display.html?nodeId=595034'
+    'https://www.amazon.ca/gp/help/customer/display.html?nodeId=GSL37WQTJZUYA9QE'
     """
     table = {**CANCELLATION_URLS, **(urls or {})}
     if marketplace in table:
@@ -83,7 +89,7 @@ def cancellation_url(marketplace: str, *, urls: Mapping[str, str] | None = None)
             f"marketplace {marketplace!r} is not an Amazon site, so there is no Amazon "
             "cancellation procedure to point the buyer to; give a marketplace such as amazon.com."
         )
-    return f"https://www.{marketplace}{_HELP_PATH}595034"
+    return f"https://www.{marketplace}{_HELP_PATH}{HELP_NODE}"
 
 
 def message_language(marketplace: str) -> str:
