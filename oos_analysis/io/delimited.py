@@ -564,8 +564,23 @@ def _odd_rows(texts, fields, keep, delimiter, lines, source, warnings, spec) -> 
                     source=source,
                     line=int(line),
                 )
+            extra = len(row) - width
+            # surplus empty fields at the end: a field was inserted somewhere, so a value may sit
+            # up to `extra` columns right of where it belongs, after a buyer-PII column
+            for f in keep:
+                j = position[f]
+                if row[j] and spec.column_type(schema.snake_case(f)) == "str" \
+                        and any(j - extra <= p < j for p in personal):
+                    row[j] = ""
+                    blanked.add(f)
             row = row[:width]
         rows.append(row)
+    if blanked and not short:
+        warnings.append(
+            f"{len(rows)} row(s) had more fields than the header, the surplus ones empty (first "
+            f"at line {int(lines[0])}); {', '.join(sorted(blanked))} of those rows were left "
+            "empty, since an extra field may have shifted buyer details into them"
+        )
     if short:
         warnings.append(
             f"{short} row(s) had fewer fields than the header (first at line {int(lines[0])}); "
