@@ -258,3 +258,10 @@ def test_a_seller_without_cancellations_is_ok_and_a_small_one_has_no_room():
     small = weekly_report(Exports((), items.iloc[:50], *empty), **FAST)["amazon.com"]
     assert small.headline["orders"] == 35 and small.headline["remaining"] == 0
     assert small.status.word == "AT RISK" and "no room left" in small.status.reason
+
+
+def test_known_on_a_day_after_everything_changes_nothing(sample):
+    assert known_on(sample, "2026-12-31") is sample
+    assert known_on(sample, "2026-11-24", tz="Asia/Tokyo") is sample  # ends 15:00Z, after all
+    assert known_on(sample, "2026-11-24", tz="America/New_York") is sample
+    assert known_on(sample, "2026-11-23") is not sample

@@ -46,6 +46,11 @@ def _after(frame: pd.DataFrame, column: str, end: pd.Timestamp) -> pd.Series:
     return (frame[column].notna() & (frame[column] >= end)).astype(bool)
 
 
+def _keep(frame: pd.DataFrame, column: str, end: pd.Timestamp) -> pd.DataFrame:
+    later = _after(frame, column, end)
+    return frame.loc[~later] if later.any() else frame
+
+
 def _orders_not_yet_cancelled(items: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     later = _after(items, "last_updated_date", end)
     if not later.any():
@@ -59,6 +64,9 @@ def _orders_not_yet_cancelled(items: pd.DataFrame, end: pd.Timestamp) -> pd.Data
 
 
 def _log_as_of(log: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    stamps = [c for c in ("detected_at", *_LOG_STAMPS) if c in log.columns]
+    if not any(_after(log, c, end).any() for c in stamps):
+        return log
     log = log.loc[~_after(log, "detected_at", end)].copy()
     if "resolution" in log.columns:
         reopened = _after(log, "resolved_at", end) & log["resolution"].ne("open").fillna(False)
@@ -98,10 +106,8 @@ def known_on(exports, asof, *, tz: str = "UTC"):
     ['cancelled', 'pending']
     """
     end = day_end(asof, tz)
-    items = exports.all_orders
-    items = _orders_not_yet_cancelled(items.loc[~_after(items, "purchase_date", end)], end)
-    report = exports.order_report
-    report = report.loc[~_after(report, "purchase_date", end)]
+    items = _orders_not_yet_cancelled(_keep(exports.all_orders, "purchase_date", end), end)
+    report = _keep(exports.order_report, "purchase_date", end)
 
     download = exports.cancel_download
     if len(download) and "order_id" in download.columns:
@@ -114,14 +120,18 @@ def known_on(exports, asof, *, tz: str = "UTC"):
         undone &= set(exports.all_orders.loc[
             _after(exports.all_orders, "last_updated_date", end)
             | _after(exports.all_orders, "purchase_date", end), "order_id"].dropna())
-        download = download.loc[~_after(download, "order_date", end)
-                                & ~download["order_id"].isin(undone)]
+        drop = _after(download, "order_date", end) | download["order_id"].isin(undone)
+        download = download.loc[~drop] if drop.any() else download
 
     log = exports.stockout_log
     if len(log):
         log = _log_as_of(log, end)
     perf = exports.seller_performance
     if len(perf) and "date_to" in perf.columns:
-        perf = perf.loc[perf["date_to"].notna() & (perf["date_to"] < end)]
-    return replace(exports, all_orders=items, order_report=report, cancel_download=download,
-                   stockout_log=log, seller_performance=perf)
+        ended = perf["date_to"].notna() & (perf["date_to"] < end)
+        perf = perf if ended.all() else perf.loc[ended]
+    cut = dict(all_orders=items, order_report=report, cancel_download=download,
+               stockout_log=log, seller_performance=perf)
+    if all(frame is getattr(exports, kind) for kind, frame in cut.items()):
+        return exports  # nothing was stamped after the day: the same object, nothing copied
+    return replace(exports, **cut)

@@ -259,27 +259,47 @@ def _figure(height: float = 3.6):
     # 5 in at 100 dpi is 500 px: shrunk to a 400 px phone, 12 pt labels stay about 13 px high.
     with plt.rc_context({"font.size": 12, "axes.titlesize": 13, "legend.fontsize": 11,
                          "axes.labelsize": 11}):
-        fig, ax = plt.subplots(figsize=(5.0, height), dpi=100, layout="constrained")
+        fig, ax = plt.subplots(figsize=(5.0, height), dpi=100)
     return fig, ax
 
 
-def _show_figure(fig, ax, title: str) -> None:
-    """Title the chart, move its legend under the plot (it never hides a line), show it."""
+def _show_figure(fig, ax, title: str, *, right: float = 0.96) -> None:
+    """Title the chart, put its legend under the plot (it never hides a line), show it as PNG.
+
+    The margins are fixed rather than computed by a layout engine or a tight bounding box: each
+    of those draws the figure once more, and a report with many marketplaces draws many charts.
+    """
+    import io
+
     import matplotlib.pyplot as plt
+    from IPython.display import Image
 
     ax.set_title(title, fontsize=13)
+    # Pixels: 34 for the title, 66 under the plot for the tick labels and the dates' year line,
+    # 21 per legend row under that; the plot keeps the figure's own height minus 100.
+    plot_px = fig.get_figheight() * fig.dpi - 100
     legend = ax.get_legend()
+    rows = 0
     if legend is not None:
         handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
         legend.remove()
-        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2,
-                  frameon=False, fontsize=11)
-    for axis in (ax, getattr(ax, "p_breach_ax", None)):
+        columns = 2 if max(map(len, labels)) <= 22 else 1
+        rows = -(-len(labels) // columns)
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -62 / plot_px),
+                  ncols=columns, frameon=False, fontsize=11, borderaxespad=0, handlelength=1.6)
+    twin = getattr(ax, "p_breach_ax", None)
+    for axis in (ax, twin):
         if axis is not None:
             axis.tick_params(labelsize=11)
             axis.yaxis.label.set_size(11)
-    _display(fig)
+    height = plot_px + 100 + 21 * rows
+    fig.set_figheight(height / fig.dpi)
+    fig.subplots_adjust(left=0.17, right=0.85 if twin is not None else right,
+                        top=1 - 34 / height, bottom=(66 + 21 * rows) / height)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
     plt.close(fig)
+    _display(Image(data=buffer.getvalue(), format="png"))
 
 
 def _figures(row) -> str:
@@ -351,7 +371,7 @@ def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
     if section.policies is not None and len(section.policies):
         fig, ax = _figure(4.2)
         plot_policy_frontier(section.policies, risk=report.risk, ax=ax)
-        _show_figure(fig, ax, f"Cost against breach risk, {report.horizon} days")
+        _show_figure(fig, ax, f"Cost against breach risk, {report.horizon} days", right=0.80)
 
 
 def _details(report: WeeklyReport, section: MarketplaceReport) -> None:

@@ -494,7 +494,7 @@ def weekly_report(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # the files table lists them
         known = known_on(exports, day, tz=tz)
-        orders = orders_from_exports(known)
+        orders = full if known is exports else orders_from_exports(known)
     metric_days = _metric_days(full, tz)
     span = (metric_days.min().date(), metric_days.max().date())
     sections = [
