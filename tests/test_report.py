@@ -346,8 +346,8 @@ def test_report_headline_matches_the_library(weekly, sample_files):
 
 def test_report_has_its_charts(weekly):
     _, text, _ = weekly
-    # daily rate, p-chart, budget, breach fan, policy frontier; for amazon.com and amazon.ca
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', text)) == 10
+    # daily rate, p-chart, budget and breach fan, for amazon.com and for amazon.ca
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', text)) == 8
 
 
 def test_report_never_shows_buyer_pii(weekly, sample_files):

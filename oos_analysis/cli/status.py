@@ -50,8 +50,8 @@ def add_parser(subparsers) -> None:
                         "(default: 0.05)")
     parser.add_argument("--stockout-rate", type=float, metavar="RATE",
                         help="forecast stock-out rate (default: estimated)")
-    parser.add_argument("--draws", type=int, default=20_000, metavar="N",
-                        help="simulated paths of the 7-day forecast (default: 20000)")
+    parser.add_argument("--draws", type=int, default=10_000, metavar="N",
+                        help="simulated paths of the 7-day forecast (default: 10000, as the report)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="random seed (default: 0, the report's)")
     parser.add_argument("--fail-on", choices=["at-risk", "breach"],

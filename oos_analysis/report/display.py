@@ -254,12 +254,17 @@ def headline_sentence(report: WeeklyReport, section: MarketplaceReport) -> str:
 
 
 def _figure(height: float = 3.6):
-    import matplotlib.pyplot as plt
+    # A bare Figure on the Agg canvas: no pyplot, no notebook backend, nothing to close.
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     # 5 in at 100 dpi is 500 px: shrunk to a 400 px phone, 12 pt labels stay about 13 px high.
-    with plt.rc_context({"font.size": 12, "axes.titlesize": 13, "legend.fontsize": 11,
-                         "axes.labelsize": 11}):
-        fig, ax = plt.subplots(figsize=(5.0, height), dpi=100)
+    with matplotlib.rc_context({"font.size": 12, "axes.titlesize": 13, "legend.fontsize": 11,
+                                "axes.labelsize": 11}):
+        fig = Figure(figsize=(5.0, height), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
     return fig, ax
 
 
@@ -271,7 +276,6 @@ def _show_figure(fig, ax, title: str, *, right: float = 0.96) -> None:
     """
     import io
 
-    import matplotlib.pyplot as plt
     from IPython.display import Image
 
     ax.set_title(title, fontsize=13)
@@ -298,7 +302,6 @@ def _show_figure(fig, ax, title: str, *, right: float = 0.96) -> None:
                         top=1 - 34 / height, bottom=(66 + 21 * rows) / height)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi)
-    plt.close(fig)
     _display(Image(data=buffer.getvalue(), format="png"))
 
 
@@ -347,8 +350,9 @@ def _section_note(section: MarketplaceReport, key: str) -> None:
 
 
 def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
-    from .plots import (plot_breach_fan, plot_budget, plot_daily_rate, plot_p_chart,
-                        plot_policy_frontier)
+    # The buying policies are a table under the charts: on a phone it reads better than their
+    # cost-against-risk chart, and each chart costs a drawing per marketplace.
+    from .plots import plot_breach_fan, plot_budget, plot_daily_rate, plot_p_chart
 
     if section.daily is not None and len(section.daily):
         fig, ax = _figure()
@@ -368,10 +372,6 @@ def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
         fig, ax = _figure()
         plot_breach_fan(section.fan, threshold=report.threshold, ax=ax)
         _show_figure(fig, ax, f"Simulated 7-day rate, next {report.horizon} days")
-    if section.policies is not None and len(section.policies):
-        fig, ax = _figure(4.2)
-        plot_policy_frontier(section.policies, risk=report.risk, ax=ax)
-        _show_figure(fig, ax, f"Cost against breach risk, {report.horizon} days", right=0.80)
 
 
 def _details(report: WeeklyReport, section: MarketplaceReport) -> None:

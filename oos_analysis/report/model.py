@@ -25,7 +25,7 @@ from ..forecast.simulation import simulate
 from ..metric.budget import budget_summary, roll_off_calendar
 from ..metric.known import known_on
 from ..metric.listing import listing_risk
-from ..metric.orders import coverage, orders_from_exports
+from ..metric.orders import coverage, orders_from_exports, orders_from_items
 from ..metric.rate import WINDOW_DAYS, check_threshold, check_tz, daily_rate, day_number, exceeds
 from ..metric.reconciliation import reconcile
 from ..playbook.actions import next_actions
@@ -40,6 +40,8 @@ REACH_DAYS = 90
 """An as-of day with no order within this many days of it is refused before anything runs."""
 BREACH_DAYS = (7, 14)
 """The horizons of the first screen's breach chances."""
+POLICY_DRAWS = 10_000
+"""Simulated paths per buying policy (at most; the same cap as ``oos-analysis simulate``)."""
 CHART_DAYS = 56
 """Days of daily rate the report's rate chart shows."""
 SUMMARY_COLUMNS = ("marketplace", "status", "reason", "rate", "orders", "seller_cancellations",
@@ -325,8 +327,10 @@ def _forecast(section: MarketplaceReport, orders, exports, asof, *, tz, threshol
         ["days", "p_any_breach", "expected_cancellations", "expected_loss", "expected_requests",
          "expected_reminders"]]
     if policies:
+        # As many paths per policy as `oos-analysis simulate` gives them, so the tables agree.
         section.policies = compare_policies(
-            orders, inputs=inputs, risk=risk, draws=draws, rng=seed, stockout_log=log, asof=asof,
+            orders, inputs=inputs, risk=risk, draws=min(draws, POLICY_DRAWS), rng=seed,
+            stockout_log=log, asof=asof,
             horizon=horizon, marketplace=market, threshold=threshold, tz=tz)
         best = cheapest_safe_policy(section.policies, risk=risk)
         section.best_policy = None if best is None else dict(best)
@@ -397,8 +401,8 @@ def _marketplace(exports, orders, market, asof, *, span, gaps, tz, threshold, ho
 def check_scope(exports, *, asof=None, marketplaces=None, tz: str = "UTC"):
     """Check, before anything is computed, that the exports can make a report for this scope.
 
-    Returns the orders (all of them, as exported), the report's day and the marketplaces it
-    covers. ``oos-analysis report`` calls this before it starts the notebook, so a missing order
+    Returns the orders of the All Orders export (without attribution, which the scope does not
+    need), the report's day and the marketplaces it covers. ``oos-analysis report`` calls this before it starts the notebook, so a missing order
     export or an as-of day far from the data fails in one paragraph, not in a notebook cell.
 
     Raises
@@ -417,7 +421,8 @@ def check_scope(exports, *, asof=None, marketplaces=None, tz: str = "UTC"):
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # the files table lists them
-        full = orders_from_exports(exports)
+        # Which orders are in the metric needs no attribution: the All Orders export alone.
+        full = orders_from_items(exports.all_orders)
     return full, report_asof(full, asof, tz=tz), _marketplace_list(full, marketplaces, tz)
 
 
@@ -433,7 +438,7 @@ def weekly_report(
     loss_cap: float | None = None,
     reminder_days: int = 2,
     stockout_rate: float | None = None,
-    draws: int = 20_000,
+    draws: int = 10_000,
     seed: int = 0,
     gaps: pd.DataFrame | None = None,
     policies: bool = True,
@@ -465,7 +470,7 @@ def weekly_report(
     stockout_rate : float, optional
         The forecast's stock-out rate; by default estimated from the stock-out log, or without
         one from the seller's counted cancellations per order (the forecast says which).
-    draws : int, default 20000
+    draws : int, default 10000
         Simulated paths per forecast.
     seed : int, default 0
     gaps : DataFrame, optional
@@ -494,7 +499,7 @@ def weekly_report(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # the files table lists them
         known = known_on(exports, day, tz=tz)
-        orders = full if known is exports else orders_from_exports(known)
+        orders = orders_from_exports(known)
     metric_days = _metric_days(full, tz)
     span = (metric_days.min().date(), metric_days.max().date())
     sections = [

@@ -31,9 +31,11 @@ _THRESHOLD_STYLE = {"linestyle": "--", "color": "C3", "linewidth": 1.2}
 
 
 def _axes(ax):
+    if ax is not None:
+        return ax  # pyplot is imported only when it has to make the Axes
     import matplotlib.pyplot as plt
 
-    return plt.gca() if ax is None else ax
+    return plt.gca()
 
 
 def _percent_axis(axis, decimals=None) -> None:
