@@ -245,9 +245,10 @@ def orders_from_items(
             "excluded_reason": pd.Series(reason, dtype="str").replace("", pd.NA),
         }
     )
+    # the cancelled rows first, then Python strings: not one object per row of the export
     lines = pd.DataFrame({
-        "order_id": ids.to_numpy()[row_cancel],
-        "sku": _text(items["sku"]).to_numpy()[row_cancel] if "sku" in items else None,
+        "order_id": ids[row_cancel].to_numpy(),
+        "sku": _text(items["sku"])[row_cancel].to_numpy() if "sku" in items else None,
     })
     unpriced = _unpriced(items, codes, k)
     return _attribute(orders, order_report, cancel_download, stockout_log, lines=lines,
