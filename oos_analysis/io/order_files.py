@@ -121,13 +121,15 @@ def is_amazon_order_id(values: pd.Series) -> np.ndarray:
     return values.str.fullmatch(ORDER_ID_PATTERN).fillna(False).to_numpy(dtype=bool)
 
 
-def number_lines(frame: pd.DataFrame, key=("order_id", "sku")) -> np.ndarray:
+def number_lines(frame: pd.DataFrame, key=("order_id", "sku"), *,
+                 first: np.ndarray | None = None) -> np.ndarray:
     """Number the lines sharing ``key`` inside one export: 0, 1, ... (``sku_line``).
 
     The All Orders report has no order-item id, so two genuine lines of the same SKU in one
     order differ only by position. Lines of the same key are numbered in the order of their
     content (every column as text), not their position, so a shuffled copy of an export numbers
-    every line the same way and overlapping exports pair up line by line.
+    every line the same way and overlapping exports pair up line by line. ``first``, if given, is
+    ``pd.factorize`` of the first key column (so that a caller who has it pays for it once).
 
     Examples
     --------
@@ -140,9 +142,13 @@ def number_lines(frame: pd.DataFrame, key=("order_id", "sku")) -> np.ndarray:
     if frame.empty:
         return out
     codes = np.zeros(len(frame), dtype=np.int64)
-    for column in key:
-        c, u = pd.factorize(frame[column])
-        codes = pd.factorize(codes * (len(u) + 1) + (c + 1))[0]
+    for i, column in enumerate(key):
+        if i == 0 and first is not None:  # the caller's pd.factorize of that column
+            c, n = first, int(first.max(initial=-1)) + 1
+        else:
+            c, u = pd.factorize(frame[column])
+            n = len(u)
+        codes = pd.factorize(codes * (n + 1) + (c + 1))[0]
     twins = pd.Series(codes).duplicated(keep=False).to_numpy()
     if not twins.any():
         return out
@@ -155,31 +161,37 @@ def number_lines(frame: pd.DataFrame, key=("order_id", "sku")) -> np.ndarray:
     return out
 
 
-def _drop_older_versions(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+def _drop_older_versions(frame: pd.DataFrame, warnings: list[str],
+                         ids: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Drop lines that reappear later in the same file at a newer ``last-updated-date``.
 
     Every line of one order carries the order's last update, so a SKU of an order seen at two
     different update times cannot be two lines of one export: the file holds two exports one
     after the other, and the older version of the line goes. Lines at the same update time are
     all kept, however alike. (A missing order id or SKU is the same line as an empty one.)
+    ``ids``, if given, is ``pd.factorize`` of the order ids (which hold no empty string);
+    returns the frame and ``ids`` of the rows kept.
     """
     if frame.empty or frame["last_updated_date"].isna().all():
-        return frame
+        return frame, ids
     # one integer per (order id, SKU), grouped unsorted: no per-row Python objects, no sort
-    key = np.zeros(len(frame), dtype=np.int64)
-    for column in ("order_id", "sku"):
-        codes, uniques = pd.factorize(frame[column].fillna(""))
-        key = key * (len(uniques) + 1) + codes
+    if ids is None:
+        key, _ = pd.factorize(frame["order_id"].fillna(""))
+        key = key.astype(np.int64)
+    else:
+        key = ids.astype(np.int64) + 1  # missing (-1) is its own id, as "" would be
+    codes, uniques = pd.factorize(frame["sku"].fillna(""))
+    key = key * (len(uniques) + 1) + codes
     newest = frame["last_updated_date"].groupby(key, sort=False).transform("max")
     older = (frame["last_updated_date"] < newest).fillna(False).to_numpy(dtype=bool)
     if not older.any():
-        return frame
+        return frame, ids
     warnings.append(
         f"{int(older.sum())} row(s) are older versions of a line that appears again in the file "
         "with a later last-updated-date (were overlapping exports concatenated?); the latest "
         "version was kept"
     )
-    return frame.loc[~older].reset_index(drop=True)
+    return frame.loc[~older].reset_index(drop=True), None if ids is None else ids[~older]
 
 
 def _check_ids(frame, lines, warnings) -> None:
@@ -195,9 +207,13 @@ def _check_ids(frame, lines, warnings) -> None:
         )
 
 
-def _check_channels(frame, lines, source) -> None:
-    """One order, one marketplace: refuse a file whose order's items name different channels."""
-    ids, id_names = pd.factorize(frame["order_id"])
+def _check_channels(frame, lines, source, ids=None, id_names=None) -> None:
+    """One order, one marketplace: refuse a file whose order's items name different channels.
+
+    ``ids, id_names``, if given, are ``pd.factorize`` of the order ids.
+    """
+    if ids is None:
+        ids, id_names = pd.factorize(frame["order_id"])
     markets, market_names = pd.factorize(frame["marketplace"])
     known = (ids >= 0) & (markets >= 0)
     if not known.any():
@@ -316,11 +332,12 @@ def read_all_orders_table(source, *, encoding=None):
     lines = table.lines if table.lines is not None else np.arange(len(frame)) + 2
     frame["order_id"] = frame["order_id"].str.strip().replace("", None)
     _check_ids(frame, lines, warnings)
-    _check_channels(frame, lines, table.source)
-    keep = _drop_older_versions(frame.assign(_line=lines), warnings)
+    ids, id_names = pd.factorize(frame["order_id"])  # once, for the three checks below
+    _check_channels(frame, lines, table.source, ids, id_names)
+    keep, ids = _drop_older_versions(frame.assign(_line=lines), warnings, ids)
     frame, lines = keep.drop(columns="_line"), keep["_line"].to_numpy()
     # Lines inside one export are never merged: two lines of one SKU in one order are two lines.
-    frame["sku_line"] = number_lines(frame)
+    frame["sku_line"] = number_lines(frame, first=ids)
     return frame, table.encoding, warnings
 
 
