@@ -476,3 +476,72 @@ def test_offsets_read_the_same_on_every_path(tmp_path_factory, stamps, path):
     assert got["purchase_date"].tolist() == expected
     assert got["last_updated_date"].tolist() == expected
 
+
+
+# --- reconciliation ----------------------------------------------------------------------------
+
+def _perf_json(path, *, start, end, orders, count, rate, target=0.025, key="prefulfillmentCancelRate"):
+    import json
+
+    path.write_text(json.dumps({"performanceMetrics": [{
+        "marketplaceId": "ATVPDKIKX0DER",
+        key: {"reportingDateRange": {"reportingDateFrom": start, "reportingDateTo": end},
+              "orderCount": orders, "cancellationCount": count, "status": "GOOD",
+              "rate": rate, "targetValue": target, "targetCondition": "LESS_THAN"}}]}))
+    return path
+
+
+def test_a_range_not_starting_at_midnight_is_counted_over_the_days_it_covers(tmp_path, capsys):
+    import json
+
+    # one order a day at 12:00 UTC from 1 to 9 March; Amazon's range 1 March 08:00 .. 8 March
+    # 07:59:59 covers the orders of 1 .. 7 March: 7, not the 8 of the calendar days it touches
+    f = _orders_file(tmp_path / "a.txt", {f"2026-03-{d:02d}": 1 for d in range(1, 10)})
+    p = _perf_json(tmp_path / "p.json", start="2026-03-01T08:00:00Z", end="2026-03-08T07:59:59Z",
+                   orders=7, count=0, rate=0.0)
+    code, out, _ = _run(capsys, "reconcile", f, p, "--format", "json")
+    assert code == 0
+    [row] = json.loads(out)
+    assert (row["kit_orders"], row["amazon_orders"], row["likely_reason"]) == (7, 7, "all consistent")
+
+
+def test_percent_looking_rate_and_target_are_converted_with_a_warning(tmp_path):
+    from oos_analysis.io.readers import read_seller_performance
+
+    p = _perf_json(tmp_path / "p.json", start="2026-03-01T00:00Z", end="2026-03-07T23:59Z",
+                   orders=200, count=2, rate=1.0, target=2.5)
+    with pytest.warns(DataQualityWarning) as record:
+        row = read_seller_performance(p).iloc[0]
+    messages = " ".join(str(w.message) for w in record)
+    assert "p.json" in messages
+    assert "prefulfillmentCancelRate.rate is 1, which reads as a percent" in messages
+    assert "prefulfillmentCancelRate.targetValue is 2.5" in messages
+    assert (row["rate"], row["target_value"]) == (0.01, 0.025)
+    # 0.96 is below 1, yet 2 / 208 = 0.0096: the rate matches count / orders only as a percent
+    p = _perf_json(tmp_path / "q.json", start="2026-03-01T00:00Z", end="2026-03-07T23:59Z",
+                   orders=208, count=2, rate=0.96)
+    with pytest.warns(DataQualityWarning, match="rate is 0.96, which reads as a percent"):
+        assert read_seller_performance(p).iloc[0]["rate"] == pytest.approx(0.0096)
+
+
+def test_inconsistent_amazon_figures_are_flagged(tmp_path, capsys):
+    import json
+
+    f = _orders_file(tmp_path / "a.txt", {f"2026-03-{d:02d}": 40 for d in range(1, 8)})
+    p = _perf_json(tmp_path / "p.json", start="2026-03-01T00:00Z", end="2026-03-07T23:59Z",
+                   orders=280, count=0, rate=0.02)
+    code, out, err = _run(capsys, "reconcile", f, p, "--format", "json")
+    assert code == 0 and "Amazon's own figures disagree" in err
+    [row] = json.loads(out)
+    assert row["amazon_consistent"] is False
+    assert row["likely_reason"].startswith("Amazon's own figures disagree: 0 / 280 = 0.00%")
+
+
+def test_a_json_without_the_cancel_rate_is_named(tmp_path, capsys):
+    f = _orders_file(tmp_path / "a.txt", {"2026-03-01": 1})
+    p = _perf_json(tmp_path / "late.json", start="2026-03-01T00:00Z", end="2026-03-07T23:59Z",
+                   orders=10, count=0, rate=0.0, key="lateShipmentRate")
+    code, _, err = _run(capsys, "reconcile", f, p)
+    assert code == 1
+    assert "late.json is a Seller Performance report but holds no pre-fulfillment cancel rate" in err
+    assert "late_shipment_rate" in err and "missing from that file" in err

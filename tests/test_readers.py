@@ -304,7 +304,9 @@ def test_seller_performance(fixtures):
 
 
 def test_seller_performance_example_key_without_seconds(fixtures):
-    df = read_seller_performance(fixtures / "seller-performance-example-key.json")
+    # Amazon's schema example is not consistent with itself: 551 / 17197 is 3.2 %, not 0.5 %
+    with pytest.warns(DataQualityWarning, match="Amazon's own figures disagree"):
+        df = read_seller_performance(fixtures / "seller-performance-example-key.json")
     row = df.iloc[0]
     assert row["metric"] == "pre_fulfillment_cancel_rate"
     assert row["marketplace"] == "amazon.co.jp"

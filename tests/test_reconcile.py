@@ -79,5 +79,6 @@ def test_needs_cancel_rate_entry_and_does_not_mutate():
     reconcile(o, p)
     pd.testing.assert_frame_equal(before_o, o)
     pd.testing.assert_frame_equal(before_p, p)
-    with pytest.raises(ParameterError, match="SELLER_PERFORMANCE"):
+    with pytest.raises(ParameterError, match="no pre-fulfillment cancel rate metric "
+                       r"\(it has late_shipment_rate\)"):
         reconcile(o, p.assign(metric="late_shipment_rate"))

@@ -38,7 +38,18 @@ def run(args) -> int:
             "none of the files is a Seller Performance report; reconcile needs the "
             "GET_V2_SELLER_PERFORMANCE_REPORT JSON (Account Health) next to the All Orders export."
         )
-    result = reconcile(orders, exports.seller_performance, threshold=threshold)
+    perf = exports.seller_performance
+    if not perf["metric"].eq("pre_fulfillment_cancel_rate").fillna(False).any():
+        names = [f.source for f in exports.files if f.kind == "seller_performance"]
+        found = sorted(set(perf["metric"].dropna()))
+        raise ParameterError(
+            f"{', '.join(names)} is a Seller Performance report but holds no pre-fulfillment "
+            f"cancel rate metric (it has {', '.join(found) if found else 'no metric at all'}); "
+            "the metric is missing from that file, so there is nothing to compare. Request the "
+            "Account Health report (GET_V2_SELLER_PERFORMANCE_REPORT) again for a marketplace "
+            "with seller-fulfilled orders."
+        )
+    result = reconcile(orders, perf, threshold=threshold)
     if args.format != "table":
         write_frame(result, args.format)
         return 0

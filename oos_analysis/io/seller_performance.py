@@ -147,8 +147,66 @@ def read_seller_performance_table(source):
     for column in ("date_from", "date_to"):
         frame[column] = _timestamps(frame[column], column, name)
     frame = frame.astype(PERFORMANCE_COLUMNS)
-    warnings = []
-    high = frame.loc[frame["rate"] > 1, "metric"].tolist()
-    if high:
-        warnings.append(f"rate above 1 for {high}: expected fractions (0.025 = 2.5 %)")
+    warnings: list[str] = []
+    frame = _percents_to_fractions(frame, rows_where(metrics), name, warnings)
     return frame, loaded.encoding, warnings
+
+
+def rows_where(metrics) -> list[str]:
+    """The JSON path of each metric entry, in the order :func:`_rows` emits rows."""
+    paths = []
+    for i, block in enumerate(metrics):
+        if not isinstance(block, dict):
+            continue
+        for key, entry in block.items():
+            if not isinstance(entry, dict):
+                continue
+            if "rate" not in entry and "reportingDateRange" not in entry:
+                paths += [f"performanceMetrics[{i}].{key}.{channel}"
+                          for channel, inner in entry.items()
+                          if isinstance(inner, dict)
+                          and ("rate" in inner or "reportingDateRange" in inner)]
+            else:
+                paths.append(f"performanceMetrics[{i}].{key}")
+    return paths
+
+
+def _percents_to_fractions(frame: pd.DataFrame, paths: list[str], name: str,
+                           warnings: list[str]) -> pd.DataFrame:
+    """Read a rate or target written as a percent (``2.5`` for 2.5 %) as the fraction it means.
+
+    A rate above 1 cannot be a fraction of orders; neither can a target above 1. A rate that
+    matches count / orders only once divided by 100 was written as a percent too. Each one
+    converted is named (file and JSON field) in a warning; nothing is shown as a 96 % rate.
+    """
+    frame = frame.copy()
+    for column, field in (("rate", "rate"), ("target_value", "targetValue")):
+        values = frame[column].astype("float64")
+        share = (frame["defects"].astype("float64") / frame["orders"].astype("float64")).where(
+            frame["orders"].astype("float64") > 0)
+        percent = values > 1
+        if column == "rate":
+            close = (share - values / 100).abs() <= 0.00005 + 0.01 * (values / 100).abs()
+            far = (share - values).abs() > 0.00005 + 0.01 * values.abs()
+            percent |= (close & far & (values > 0)).fillna(False)
+        percent = percent.fillna(False).to_numpy(dtype=bool)
+        for at in map(int, percent.nonzero()[0]):
+            where = paths[at] if at < len(paths) else f"row {at}"
+            warnings.append(
+                f"{where}.{field} is {values.iloc[at]:g}, which reads as a percent; taken as "
+                f"{values.iloc[at] / 100:g} ({values.iloc[at]:g} %). Amazon sends fractions "
+                "(0.025 = 2.5 %): check that this JSON came from Amazon unchanged")
+        if percent.any():
+            frame.loc[percent, column] = values[percent] / 100
+    frame = frame.astype(PERFORMANCE_COLUMNS)
+    share = frame["defects"].astype("float64") / frame["orders"].astype("float64")
+    odd = ((frame["orders"].astype("float64") > 0)
+           & ((share - frame["rate"].astype("float64")).abs()
+              > 0.00005 + 0.01 * frame["rate"].astype("float64").abs())).fillna(False)
+    for at in map(int, odd.to_numpy(dtype=bool).nonzero()[0]):
+        where = paths[at] if at < len(paths) else f"row {at}"
+        warnings.append(
+            f"{where}: Amazon's own figures disagree ({int(frame['defects'].iloc[at])} / "
+            f"{int(frame['orders'].iloc[at])} = {share.iloc[at]:.4f}, rate "
+            f"{frame['rate'].iloc[at]:.4f}); reconcile flags it")
+    return frame

@@ -1,9 +1,13 @@
 """Put the kit's cancel rate next to the one in Amazon's Seller Performance report.
 
-Amazon reports one window per marketplace, ``reportingDateRange`` in whole UTC days. The kit
-counts the same range from the seller's exports with its own rules (``cancellation-rules.md``
-section 3: window by purchase date, UTC days, denominator all MFN orders, unattributed
-cancellations counted) and, where the numbers differ, names the likely reason.
+Amazon reports one window per marketplace, ``reportingDateRange`` in UTC (whole days in every
+report seen: ``2020-11-12T00:00Z`` .. ``2020-11-18T23:59Z``). The kit counts the orders placed
+from ``reportingDateFrom`` up to the end of the minute of ``reportingDateTo``, so a range that
+does not start at midnight is counted over the 7 days it covers, not the 8 calendar days it
+touches. It uses its own rules (``cancellation-rules.md`` section 3: window by purchase date,
+denominator all MFN orders, unattributed cancellations counted) and, where the numbers differ,
+names the likely reason. Amazon's figures that disagree with themselves (count / orders is not
+the rate) are flagged.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from ..exceptions import ParameterError
 from ..io.schema import require_columns
 from .rate import DEFAULT_THRESHOLD, check_threshold, exceeds, local_day
 
-__all__ = ["BOUNDARY_HOURS", "reconcile"]
+__all__ = ["BOUNDARY_HOURS", "reconcile", "amazon_consistent"]
 
 BOUNDARY_HOURS = 14
 """Orders this close to the range's edges could move across under another day boundary
@@ -35,8 +39,27 @@ def _missing_days(all_days: np.ndarray, lo: pd.Timestamp, hi: pd.Timestamp) -> l
     return [d.strftime("%Y-%m-%d") for d in wanted if d.value // 86_400_000_000_000 not in have]
 
 
+def amazon_consistent(orders, defects, rate) -> bool:
+    """Whether Amazon's count / orders matches its rate (to the rounding of a 4-digit rate).
+
+    Examples
+    --------
+    >>> amazon_consistent(17197, 551, 0.032), amazon_consistent(200, 2, 0.05)
+    (True, False)
+    """
+    if any(pd.isna(v) for v in (orders, defects, rate)) or not orders:
+        return True
+    return abs(defects / orders - rate) <= 0.00005 + 0.01 * abs(rate)
+
+
 def _reason(row: dict, missing: list[str], near_edges: int) -> str:
     parts = []
+    if not row["amazon_consistent"]:
+        parts.append(
+            f"Amazon's own figures disagree: {row['amazon_cancellations']} / "
+            f"{row['amazon_orders']} = {row['amazon_cancellations'] / row['amazon_orders']:.2%}, "
+            f"but its rate says {row['amazon_rate']:.2%}; request the report again before "
+            "comparing")
     if missing:
         shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
         parts.append(
@@ -61,7 +84,7 @@ def _reason(row: dict, missing: list[str], near_edges: int) -> str:
         row["amazon_orders"], row["amazon_cancellations"]
     )
     if same:
-        return "all consistent"
+        return "all consistent" if row["amazon_consistent"] else parts[0]
     if not parts:
         return (
             "unexplained: the exports cover the range but the counts differ; check that every "
@@ -93,7 +116,8 @@ def reconcile(
         One row per marketplace: ``marketplace``, ``date_from``, ``date_to`` (Amazon's range,
         UTC), ``amazon_orders``, ``kit_orders``, ``amazon_cancellations``, ``kit_cancellations``,
         ``kit_unattributed``, ``amazon_rate``, ``kit_rate``, ``difference`` (kit - Amazon, as a
-        fraction), ``amazon_status``, ``kit_status``, ``target_value`` and ``likely_reason``
+        fraction), ``amazon_status``, ``kit_status``, ``target_value``, ``amazon_consistent``
+        (Amazon's count / orders matches its rate) and ``likely_reason``
         (missing days, unattributed cancellations, day boundary, or "all consistent").
 
     Raises
@@ -119,9 +143,11 @@ def reconcile(
                                   "defects", "rate"), "seller_performance")
     perf = seller_performance[seller_performance["metric"].eq(_METRIC).fillna(False)]
     if perf.empty:
+        found = sorted(set(seller_performance["metric"].dropna()))
         raise ParameterError(
-            "no pre-fulfillment cancel rate in the Seller Performance data; reconcile needs the "
-            "GET_V2_SELLER_PERFORMANCE_REPORT JSON (Account Health) among the files."
+            "the Seller Performance data holds no pre-fulfillment cancel rate metric (it has "
+            f"{', '.join(found) if found else 'no metric at all'}); request the Account Health "
+            "report again for a marketplace with seller-fulfilled orders."
         )
     days = local_day(orders["purchase_date"], "UTC")
     attribution = orders["attribution"] if "attribution" in orders else pd.Series(pd.NA, index=orders.index)
@@ -130,15 +156,17 @@ def reconcile(
     counted = orders["counted"].to_numpy(dtype=bool)
     rows = []
     for entry in perf.itertuples(index=False):
-        lo = pd.Timestamp(entry.date_from).tz_convert("UTC").normalize()
-        hi = pd.Timestamp(entry.date_to).tz_convert("UTC").normalize()
-        lo_day, hi_day = lo.value // 86_400_000_000_000, hi.value // 86_400_000_000_000
+        start = pd.Timestamp(entry.date_from).tz_convert("UTC")
+        # "2020-11-18T23:59Z" and "...23:59:59Z" both mean: up to the end of that minute
+        end = pd.Timestamp(entry.date_to).tz_convert("UTC").floor("min") + pd.Timedelta(minutes=1)
+        lo, hi = start.normalize(), (end - pd.Timedelta(microseconds=1)).normalize()
         mine = orders["marketplace"].eq(entry.marketplace).fillna(False).to_numpy(dtype=bool)
-        inside = mine & in_metric & (days >= lo_day) & (days <= hi_day)
         stamps = orders["purchase_date"]
+        within = ((stamps >= start) & (stamps < end)).fillna(False).to_numpy(dtype=bool)
+        inside = mine & in_metric & within
         edge = pd.Timedelta(hours=BOUNDARY_HOURS)
         near = mine & in_metric & (
-            ((stamps - lo).abs() <= edge) | ((stamps - (hi + _DAY)).abs() <= edge)
+            ((stamps - start).abs() <= edge) | ((stamps - end).abs() <= edge)
         ).fillna(False).to_numpy(dtype=bool)
         n, c = int(inside.sum()), int((inside & counted).sum())
         row = {
@@ -155,6 +183,7 @@ def reconcile(
             "amazon_status": getattr(entry, "status", pd.NA),
             "kit_status": "no-orders" if n == 0 else ("breach" if exceeds(c, n, threshold) else "ok"),
             "target_value": getattr(entry, "target_value", pd.NA),
+            "amazon_consistent": amazon_consistent(entry.orders, entry.defects, entry.rate),
         }
         row["difference"] = row["kit_rate"] - row["amazon_rate"] if n and pd.notna(entry.rate) else np.nan
         missing = _missing_days(np.unique(days[mine]), lo, hi)
@@ -163,7 +192,7 @@ def reconcile(
     columns = ["marketplace", "date_from", "date_to", "amazon_orders", "kit_orders",
                "amazon_cancellations", "kit_cancellations", "kit_unattributed", "amazon_rate",
                "kit_rate", "difference", "amazon_status", "kit_status", "target_value",
-               "likely_reason"]
+               "amazon_consistent", "likely_reason"]
     out = pd.DataFrame(rows, columns=columns)
     return out.astype({"kit_orders": "int64", "kit_cancellations": "int64",
                        "kit_unattributed": "int64", "kit_rate": "float64",
