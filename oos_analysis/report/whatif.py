@@ -97,7 +97,7 @@ class WhatIf:
     threshold: float = DEFAULT_THRESHOLD
     horizon: int = 28
     risk: float = 0.05
-    draws: int = 20_000
+    draws: int = 10_000
     seed: int = 0
     currency: str | None = None
 
@@ -283,8 +283,12 @@ class WhatIf:
             options["partial_day"] = False  # take the last day's orders as the whole day
         result = simulate(self.orders, inputs=inputs, cancel=cancel, draws=self.draws,
                           rng=self.seed, **options)
+        from .model import POLICY_DRAWS
+
+        # The report's cap on paths per policy, so the frontier starts as the report's.
         policies = compare_policies(self.orders, inputs=inputs, cancel=cancel, risk=self.risk,
-                                    draws=self.draws, rng=self.seed, **options) \
+                                    draws=min(self.draws, POLICY_DRAWS), rng=self.seed,
+                                    **options) \
             if frontier else pd.DataFrame()
         p = float(result.summary["p_any_breach"].iloc[0])
         p_bought = None
