@@ -150,6 +150,11 @@ def run(args: argparse.Namespace) -> int:
         write_frame(result.days, "csv")
     else:
         sys.stdout.write(_table(result, policies, best, args, seed))
+    if orders is not None:  # which day the history ends on, whether whole, how old
+        from .common import asof_notes
+
+        for note in asof_notes(orders, asof=asof, tz=args.tz):
+            (sys.stdout if args.format == "table" else sys.stderr).write(note + "\n")
     return 0
 
 
