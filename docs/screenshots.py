@@ -80,10 +80,12 @@ def jupyterlab() -> Path:
         server = subprocess.Popen(
             [BIN / "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
              f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work / 'notebooks'}",
-             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+             "--LabApp.news_url=",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
              *(["--allow-root"] if os.geteuid() == 0 else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={"HOME": home, "PATH": f"{BIN}:/usr/bin:/bin", "MPLBACKEND": "module://matplotlib_inline.backend_inline"})
+            env={"HOME": home, "PATH": f"{BIN}:/usr/bin:/bin",
+                 "MPLBACKEND": "module://matplotlib_inline.backend_inline"})
         driver = browser(1400, 1800)
         try:
             url = f"http://127.0.0.1:{port}/lab/tree/what-if.ipynb?token={token}"

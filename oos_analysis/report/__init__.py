@@ -3,8 +3,12 @@
 ``model`` computes every number of the weekly report into plain dataclasses (:func:`weekly_report`)
 and ``status`` gives each marketplace its one-word status and reason; ``display`` shows the model
 in a notebook for a seller to read. ``plots`` draws each chart into a Matplotlib Axes it is given;
-``render`` runs a notebook with papermill and writes static HTML with nbconvert; ``training``
-holds the course's exercises and their checks. Matplotlib, papermill and nbconvert are imported only when these are used.
+``render`` runs a notebook with papermill and writes static HTML with nbconvert. The training
+course: ``course`` (its text per language, filled in from the data), ``training`` (the exercises
+and their forgiving checks), ``exercise_widgets`` (the exercises as widgets) and ``handout`` (the
+course as static HTML). The what-if: ``whatif`` (the report's forecast turned into settings) and
+``whatif_widgets`` (its controls). Matplotlib, papermill, nbconvert and ipywidgets are imported
+only when these are used.
 
 Exports: :func:`weekly_report`, :func:`load_report`, :class:`WeeklyReport`,
 :class:`MarketplaceReport`, :func:`marketplace_status`, :class:`Status`, the ``plot_*`` functions,

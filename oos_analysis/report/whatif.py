@@ -347,8 +347,9 @@ class RiskTracker:
     >>> tracker = RiskTracker(start=0.86)
     >>> tracker.record("stock-outs (%)", 0.60)
     >>> tracker.record("orders per day", 0.65)
-    >>> tracker.sentence()
-    'Since the start, stock-outs (%) moved the risk most: 86.0 % → 60.0 % (−26.0 points); now 65.0 %.'
+    >>> print(tracker.sentence())  # doctest: +NORMALIZE_WHITESPACE
+    Since the start, stock-outs (%) moved the risk most: 86.0 % → 60.0 % (−26.0 points);
+    now 65.0 %.
     """
 
     start: float
