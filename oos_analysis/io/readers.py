@@ -251,7 +251,7 @@ def read_all_orders(source, *, encoding: str | None = None) -> pd.DataFrame:
     >>> import io
     >>> text = ("amazon-order-id\\tpurchase-date\\torder-status\\tfulfillment-channel\\t"
     ...         "sales-channel\\tsku\\n"
-    ...         "113-1\\t2024-07-18T18:52:47-07:00\\tCanceled\\tMerchant\\tAmazon.com\\tA1\\n")
+    ...         "113-8871452-8288246\\t2024-07-18T18:52:47-07:00\\tCanceled\\tMerchant\\tAmazon.com\\tA1\\n")
     >>> df = read_all_orders(io.StringIO(text))
     >>> df.loc[0, ["order_status", "fulfillment_channel", "marketplace"]].tolist()
     ['cancelled', 'MFN', 'amazon.com']
@@ -363,7 +363,7 @@ def read_exports(sources, *, encoding: str | None = None) -> Exports:
     --------
     >>> import io
     >>> log = io.StringIO("order_id,marketplace,sku,detected_at,resolution\\n"
-    ...                   "113-1,Amazon.com,A1,2024-07-18,open\\n")
+    ...                   "113-8871452-8288246,Amazon.com,A1,2024-07-18,open\\n")
     >>> exports = read_exports([log])
     >>> len(exports.stockout_log), len(exports.all_orders)
     (1, 0)
