@@ -14,7 +14,8 @@ check on :func:`~oos_analysis.simulate`: its per-day breach probabilities must a
 :func:`daily_breach_probability`, which applies the sum to each horizon day of the simulator's
 setting (history days, Poisson new days, open stuck orders as independent Bernoulli counts,
 planned cancellations as certain ones). The probability of *any* breach over the horizon has no
-such closed form, because the windows overlap.
+such closed form, because the windows overlap; :func:`any_breach_probability` computes it by
+dynamic programming over the window's state for short horizons (see there).
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ import pandas as pd
 
 from ..exceptions import ParameterError
 from ..metric.rate import DEFAULT_THRESHOLD, WINDOW_DAYS, check_threshold
+from .inputs import History
 from .simulation import (
     SimulationInputs,
-    _horizon_lambda,
-    _label,
-    _open_buy_probability,
+    _open_counted_probability,
+    _row_lambda,
     _scenario,
 )
 
-__all__ = ["breach_probability", "daily_breach_probability"]
+__all__ = ["breach_probability", "daily_breach_probability", "any_breach_probability"]
 
 _DAY_NS = 86_400 * 10**9
 
@@ -125,6 +126,16 @@ def _count(value, name: str) -> int:
     return number
 
 
+def _setting(orders, inputs, stockout_log, asof, start, horizon, marketplace, cancel, tz,
+             partial_day):
+    hist = History.build(orders, stockout_log, marketplace=marketplace, tz=tz)
+    sc = _scenario(hist, asof=asof, start=start, horizon=horizon, cancel=cancel,
+                   partial_day=partial_day)
+    if inputs is None:
+        inputs = hist.estimate(sc.asof)
+    return sc, inputs
+
+
 def daily_breach_probability(
     orders: pd.DataFrame | None,
     *,
@@ -137,11 +148,14 @@ def daily_breach_probability(
     cancel=(),
     threshold: float = DEFAULT_THRESHOLD,
     tz: str = "UTC",
+    partial_day=None,
 ) -> pd.DataFrame:
     """Return the exact P(breach) of each horizon day in :func:`~oos_analysis.simulate`'s model.
 
     Takes the same arguments as :func:`~oos_analysis.simulate` (without the sampling ones) and
     answers, for every simulated day, what ``SimulationResult.days["p_breach"]`` estimates.
+    Holds for Poisson demand without bursts (``dispersion`` None, ``level_sd`` 0,
+    ``burst_orders`` 1); a ParameterError says so otherwise.
 
     Returns
     -------
@@ -156,25 +170,22 @@ def daily_breach_probability(
     [0.2212, 0.3935]
     """
     threshold = check_threshold(threshold)
-    sc = _scenario(orders, stockout_log, asof=asof, start=start, horizon=horizon,
-                   marketplace=marketplace, cancel=cancel, tz=tz)
-    if inputs is None:
-        inputs = SimulationInputs.from_history(orders, stockout_log, asof=_label(sc.start - 1),
-                                               marketplace=sc.marketplace, tz=tz)
-    lam = _horizon_lambda(inputs, sc)
-    open_p = (1 - _open_buy_probability(inputs, sc)) * (1 - inputs.buyer_accept)
-    open_p = np.where(sc.open_official, 0.0, open_p)
+    sc, inputs = _setting(orders, inputs, stockout_log, asof, start, horizon, marketplace,
+                          cancel, tz, partial_day)
+    _poisson_only(inputs, "daily_breach_probability")
+    lam = _row_lambda(inputs, sc)
+    open_p = _open_counted_probability(inputs, sc)
     lead = WINDOW_DAYS - 1
     out = []
     for j in range(sc.horizon):
-        first = j  # window rows j .. j + 6 of (6 lead days + horizon)
-        lead_rows = np.arange(first, lead)
+        lead_rows = np.arange(j, lead)  # history days still in the window of horizon day j
         n0 = int(sc.hist_orders[lead_rows].sum())
         c0 = int(sc.hist_counted[lead_rows].sum())
         extra = np.array([1.0])
         for p in open_p[np.isin(sc.open_day, lead_rows)]:
             extra = np.convolve(extra, [1 - p, p])
-        expected = float(lam[max(0, j - lead): j + 1].sum())
+        # Rows are (rest of the as-of day, horizon days); the as-of day leaves after day 6.
+        expected = float(lam[max(0, j - lead + 1): j + 2].sum())
         out.append(sum(w * breach_probability(n0, c0 + e, expected_orders=expected,
                                               counted_probability=inputs.counted_probability,
                                               threshold=threshold)
@@ -183,3 +194,153 @@ def daily_breach_probability(
         "date": pd.Series((sc.start + np.arange(sc.horizon)) * _DAY_NS, dtype="datetime64[ns]"),
         "p_breach": np.array(out, dtype=float),
     })
+
+
+def _poisson_only(inputs: SimulationInputs, name: str, *, dispersion_ok=False) -> None:
+    if inputs.bursty or (inputs.dispersion is not None and not dispersion_ok) or (
+            inputs.level_sd > 0 and not dispersion_ok):
+        raise ParameterError(
+            f"{name} is exact for {'negative binomial' if dispersion_ok else 'Poisson'} demand "
+            "without bursts; set burst_orders=1"
+            + ("" if dispersion_ok else ", dispersion=None and level_sd=0") + " to use it."
+        )
+
+
+def any_breach_probability(
+    orders: pd.DataFrame | None,
+    *,
+    inputs: SimulationInputs | None = None,
+    stockout_log: pd.DataFrame | None = None,
+    asof=None,
+    start=None,
+    horizon: int = 7,
+    marketplace: str | None = None,
+    cancel=(),
+    threshold: float = DEFAULT_THRESHOLD,
+    tz: str = "UTC",
+    partial_day=None,
+    nodes: int = 40,
+    tol: float = 1e-12,
+) -> float:
+    """Return the exact probability of a breach on any day of a short horizon.
+
+    Dynamic programming over the window's state. Within 7 days no simulated day leaves the
+    window yet, so the window of horizon day ``j`` is the history days still in it plus *all*
+    simulated orders so far: the state is the pair (simulated orders, simulated counted
+    cancellations) so far, and each day moves it by that day's joint (orders, counted) law —
+    Poisson or negative binomial orders, each counted with probability ``pi``. Mass in a
+    breaching state is taken out day by day; what is left never breached. Open stuck orders are
+    summed over each outcome (counted or not); a gamma level (``level_sd``) by Gauss-Laguerre
+    quadrature with ``nodes`` points. Bursts are not covered.
+
+    Parameters
+    ----------
+    horizon : int, default 7
+        At most 7, or 6 when the rest of a partial as-of day is simulated (it leaves the window
+        on the 7th day).
+
+    Other parameters are those of :func:`daily_breach_probability`.
+
+    Examples
+    --------
+    Two orders a day, each counted with probability 1 %: with fewer than 40 orders in the
+    window a single counted order breaches, so the answer is ``1 - exp(-2 * 3 * 0.01)``.
+
+    >>> inputs = SimulationInputs(orders_per_day=2, stockout_rate=0.01)
+    >>> round(any_breach_probability(None, inputs=inputs, start="2026-12-01", horizon=3), 6)
+    0.058235
+    """
+    from scipy import special, stats
+
+    threshold = check_threshold(threshold)
+    sc, inputs = _setting(orders, inputs, stockout_log, asof, start, horizon, marketplace,
+                          cancel, tz, partial_day)
+    _poisson_only(inputs, "any_breach_probability", dispersion_ok=True)
+    limit = WINDOW_DAYS - (1 if sc.topup > 0 else 0)
+    if sc.horizon > limit:
+        raise ParameterError(
+            f"any_breach_probability is exact for horizons up to {limit} days (a simulated "
+            f"day must not leave the window yet); got {sc.horizon}."
+        )
+    frac = Fraction(str(threshold))
+    a, b = frac.numerator, frac.denominator
+    lam = _row_lambda(inputs, sc)
+    pi = inputs.counted_probability
+    if inputs.level_sd > 0:
+        shape = 1 / inputs.level_sd**2
+        x, w = special.roots_genlaguerre(nodes, shape - 1)
+        levels, weights = x / shape, w / w.sum()
+    else:
+        levels, weights = np.array([1.0]), np.array([1.0])
+    keep = weights > tol
+    levels, weights = levels[keep], weights[keep] / weights[keep].sum()
+    open_p = _open_counted_probability(inputs, sc)
+    combos = [(np.zeros(len(open_p), dtype=bool), 1.0)]
+    for i, p in enumerate(open_p):
+        grown = []
+        for mask, w in combos:
+            if p < 1:
+                grown.append((mask, w * (1 - p)))
+            if p > 0:
+                hit = mask.copy()
+                hit[i] = True
+                grown.append((hit, w * p))
+        combos = grown
+    survive = 0.0
+    for level, lw in zip(levels, weights, strict=True):
+        n_max = _support(float(lam.sum() * level), inputs.dispersion, tol, stats)
+        n = np.arange(n_max + 1)
+        steps = [_day_law(mu * level, pi, inputs.dispersion, n_max, stats) for mu in lam]
+        for mask, w in combos:
+            counted = sc.hist_counted.copy()
+            np.add.at(counted, sc.open_day[mask], 1)
+            state = np.zeros((n_max + 1, n_max + 1))
+            state[0, 0] = 1.0
+            for row, step in enumerate(steps):
+                state = _convolve(state, step)
+                if row == 0:
+                    continue  # the rest of the as-of day: no horizon day ends with it
+                rows = np.arange(row - 1, WINDOW_DAYS - 1)  # history days still in
+                n0 = int(sc.hist_orders[rows].sum())
+                c0 = int(counted[rows].sum())
+                cc = c0 + n[None, :]
+                nn = n0 + n[:, None]
+                breach = (b * cc >= a * nn) & (cc > 0)
+                state = np.where(breach, 0.0, state)
+            survive += lw * w * float(state.sum())
+    return float(min(max(1.0 - survive, 0.0), 1.0))
+
+
+def _support(mean: float, dispersion, tol: float, stats) -> int:
+    """Orders up to which the window's simulated total is followed (the rest is below tol).
+
+    A single negative binomial with the total mean and the days' shape is more dispersed than
+    the sum of the days, so its tail bounds theirs.
+    """
+    if mean <= 0:
+        return 0
+    if dispersion is None:
+        return int(stats.poisson.isf(tol, mean)) + 1
+    return int(stats.nbinom.isf(tol, dispersion, dispersion / (dispersion + mean))) + 1
+
+
+def _day_law(mu: float, pi: float, dispersion, n_max: int, stats) -> np.ndarray:
+    """Joint law of a day's (orders, counted) as a matrix [orders, counted]."""
+    n = np.arange(n_max + 1)
+    if mu <= 0:
+        p_n = (n == 0).astype(float)
+    elif dispersion is None:
+        p_n = stats.poisson.pmf(n, mu)
+    else:
+        p_n = stats.nbinom.pmf(n, dispersion, dispersion / (dispersion + mu))
+    law = p_n[:, None] * stats.binom.pmf(n[None, :], n[:, None], pi)
+    return np.nan_to_num(law)
+
+
+def _convolve(state: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Add one day's (orders, counted) to the state, truncated to the same support."""
+    from scipy.signal import fftconvolve
+
+    size = state.shape[0]
+    out = fftconvolve(state, step)[:size, :size]
+    return np.clip(out, 0.0, None)

@@ -2,28 +2,40 @@
 
 The model follows the playbook of ``cancellation-rules.md`` section 1 (buy at a loss, else ask
 the buyer to cancel through Amazon's official flow, else cancel as No Inventory; only the last
-counts) and the definitions of section 3 (window D-6 ... D by purchase date, UTC days, breach iff
+counts) and the definitions of section 3 (window D-6 ... D by purchase date, breach iff
 ``rate >= threshold``, one marketplace at a time). From an as-of day, over ``horizon`` days
-starting the day after:
+starting the day after, each simulated path draws:
 
-* new MFN orders on day ``d`` are Poisson(``lambda_d``), ``lambda_d`` by weekday;
-* each new order hits a stock-out with probability ``p``;
-* a stock-out is bought at a loss with probability ``b``, or, given a loss cap, whenever its loss
-  (drawn from the log's recorded ``loss_if_bought``; blank means no source has stock) is within
-  the cap;
-* otherwise the buyer is asked to cancel and does so officially with probability ``q`` (not
-  counted, still in the denominator); otherwise the seller cancels as No Inventory, counted on the
-  order's purchase day. Each new order is thus counted with probability ``pi = p (1 - b)(1 - q)``;
-* the six days before the horizon come from the data (orders and counted cancellations stay);
-  open stuck orders from the log go through the same policy on their purchase day; planned
+* **demand**: a level ``G`` for the whole path (gamma, mean 1, standard deviation ``level_sd``:
+  the estimate's uncertainty), then each day's orders as Poisson with mean
+  ``lambda_weekday * G * exp(trend * t) * event multiplier * E_day``, ``E_day`` gamma with
+  shape ``dispersion`` (so daily orders are negative binomial; no ``E`` when Poisson);
+* **the rest of a partial last day**: when the data ends part-way through the as-of day, the
+  orders still to come that day are drawn at that weekday's pace scaled to the hours left;
+* **stock-out episodes**: each order starts an episode with probability ``p / m`` (``m`` the
+  mean stock-outs per episode). An episode lasts ``L`` days (geometric, mean ``burst_days``)
+  and, while it lasts, further orders of that SKU stock out at ``(m - 1) / burst_days`` a day
+  (they are orders the day had anyway: the count of orders is unchanged). With probability
+  ``burst_no_source`` no source has stock for the whole episode and nothing can be bought;
+  otherwise each of its stock-outs is bought with probability ``b / (1 - burst_no_source)``,
+  so that ``b`` stays the overall share bought. Episodes seen in the log shortly before the
+  as-of day go on with the same chances. With ``m = 1`` stock-outs are independent;
+* **the playbook**: a stock-out not bought is asked to cancel officially (``request``), and the
+  buyer does so with probability ``q`` (not counted, still in the denominator); otherwise, and
+  always under ``no-request``, it is cancelled as No Inventory and counted on the order's
+  purchase day;
+* **history and open orders**: the six days before the horizon come from the data as known on
+  the as-of day; open stuck orders from the log go through the same playbook, with the
+  reminder-stage chance for a buyer who has had the reminder, and are counted for sure once
+  Amazon's auto-cancel (``auto_cancel_days`` past the ship-by day) has passed; planned
   cancellations are counted with certainty.
 
-By Poisson thinning a day's counted new orders are Poisson(``lambda_d pi``), independent of the
-uncounted ones, Poisson(``lambda_d (1 - pi)``); paths are drawn that way as (day, path) integer
-arrays and 7-day sums come from cumulative sums. Expected loss, requests and reminders are exact
-expectations, not samples. Policies passed in ``policies=`` share the draws (common random numbers:
-an order counted under a policy that buys more is counted under every policy that buys less), so
-their breach probabilities are ordered as the policies are. A window without orders never breaches.
+Each stock-out carries one uniform number and is counted under a policy iff the number is
+below that policy's counted probability, so policies passed in ``policies=`` and the two
+playbook policies share every draw (common random numbers): an order counted under a policy
+that buys more is counted under every policy that buys less. Expected loss, requests and
+reminders are exact expectations, not samples. A window without orders never breaches. Every
+draw comes from the one generator passed in; the same seed gives the same result.
 """
 
 from __future__ import annotations
@@ -37,15 +49,26 @@ import pandas as pd
 
 from ..exceptions import DataQualityWarning, ParameterError
 from ..metric.budget import remaining_cancellations
-from ..metric.rate import (
-    DEFAULT_THRESHOLD,
-    WINDOW_DAYS,
-    check_threshold,
-    check_tz,
+from ..metric.rate import DEFAULT_THRESHOLD, WINDOW_DAYS, check_threshold, check_tz
+from .inputs import (
+    _DAY_NS,
+    _LEAD,
+    _NAT,
+    NO_REQUEST,
+    PLAYBOOK_POLICIES,
+    REQUEST,
+    History,
+    SimulationInputs,
+    _day,
+    _episodes,
+    _label,
 )
-from .inputs import _DAY_NS, _LEAD, SimulationInputs, _day, _market_log, _market_orders
 
 __all__ = ["SimulationInputs", "SimulationResult", "simulate"]
+
+_MAX_EPISODE_DAYS = 120
+_CARRY_DAYS = 30  # log episodes whose last stock-out is older than this are over
+
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -58,25 +81,34 @@ class SimulationResult:
     days : DataFrame
         One row per horizon day: ``date``, ``p_breach``, ``rate_p05``, ``rate_p50``,
         ``rate_p95``, ``cancellations_p05``, ``cancellations_p50``, ``cancellations_p95`` (counted
-        cancellations in the 7-day window) and ``expected_remaining`` (mean remaining budget).
+        cancellations in the 7-day window), ``orders_mean`` (mean orders in the window) and
+        ``expected_remaining`` (mean remaining budget).
     summary : DataFrame
         One row: ``marketplace``, ``start``, ``horizon``, ``p_any_breach``, ``p_any_breach_se``,
-        ``expected_cancellations``, ``expected_loss``, ``expected_requests``,
-        ``expected_reminders``, ``open_orders``, ``planned``, ``draws``, ``seed``.
+        ``expected_orders``, ``expected_cancellations``, ``expected_bought``, ``expected_loss``,
+        ``expected_official``, ``expected_requests``, ``expected_reminders``, ``open_orders``,
+        ``auto_cancelled`` (open orders already past Amazon's auto-cancel), ``carried_episodes``,
+        ``planned``, ``topped_up`` (share of the as-of day simulated), ``note`` (where the data
+        ends, when the last day is partial), ``playbook``, ``draws``, ``seed``.
     policies : DataFrame or None
         With ``policies=``: one row per policy, see :func:`oos_analysis.compare_policies`.
+    playbooks : DataFrame or None
+        The two playbook policies (``request``, ``no-request``) on the same paths as the main
+        result: ``playbook``, ``p_any_breach``, ``p_any_breach_se``, ``expected_cancellations``,
+        ``expected_official``, ``expected_requests``, ``expected_loss``.
     """
 
     inputs: SimulationInputs
     days: pd.DataFrame
     summary: pd.DataFrame
     policies: pd.DataFrame | None = None
-
+    playbooks: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
 class _Scenario:
     marketplace: str | None
+    asof: int
     start: int  # first simulated day (days since 1970-01-01)
     horizon: int
     hist_orders: np.ndarray  # the 6 days before start
@@ -86,17 +118,22 @@ class _Scenario:
     open_official: np.ndarray
     open_requested: np.ndarray
     open_reminded: np.ndarray
+    open_ship_by: np.ndarray
     planned: int
+    topup: float  # share of the as-of day still to simulate
+    data_end: str | None
+    carry_last: np.ndarray  # last stock-out day of recent log episodes
+    carry_buyable: np.ndarray
 
 
-def _scenario(orders, stockout_log, *, asof, start, horizon, marketplace, cancel, tz):
+def _scenario(hist: History, *, asof, start, horizon, cancel, partial_day=None):
     try:
         horizon = int(horizon)
     except (TypeError, ValueError):
         horizon = 0
     if horizon < 1:
         raise ParameterError(f"horizon must be a whole number of days, 1 or more; got {horizon!r}.")
-    market, days, counted, ids = _market_orders(orders, marketplace, tz)
+    tz, market, days = hist.tz, hist.marketplace, hist.days
     asof_day, start_day = _day(asof, "asof", tz), _day(start, "start", tz)
     if asof_day is None:
         if start_day is not None:
@@ -115,6 +152,8 @@ def _scenario(orders, stockout_log, *, asof, start, horizon, marketplace, cancel
             f"start must be the day after the as-of day; got asof {asof} and start {start}. "
             "Give only one of them."
         )
+    counted = hist.counted_asof(asof_day)
+    ids = hist.ids
     first = start_day - _LEAD
     in_lead = (days >= first) & (days <= asof_day)
     hist_orders = np.bincount(days[in_lead] - first, minlength=_LEAD)
@@ -143,10 +182,10 @@ def _scenario(orders, stockout_log, *, asof, start, horizon, marketplace, cancel
         planned.append(i)
         hist_counted[days[i] - first] += 1
 
-    log = _market_log(stockout_log, market, asof_day, tz)
+    log = hist.log_asof(asof_day)
     is_open = log["resolution"] == "open"
-    rows = [j for j in np.flatnonzero(is_open)
-            if log["order_id"][j] not in {ids[i] for i in planned}]
+    planned_ids = {ids[i] for i in planned}
+    rows = [j for j in np.flatnonzero(is_open) if log["order_id"][j] not in planned_ids]
     matched = [(j, by_id[log["order_id"][j]]) for j in rows if log["order_id"][j] in by_id]
     if len(matched) < len(rows):
         warnings.warn(
@@ -158,8 +197,35 @@ def _scenario(orders, stockout_log, *, asof, start, horizon, marketplace, cancel
         )
     matched = [(j, i) for j, i in matched if not counted[i] and first <= days[i] <= asof_day]
     pick = np.array([j for j, _ in matched], dtype=np.int64)
+
+    if partial_day is None or partial_day is True:
+        covered = hist.covered_fraction(asof_day)
+    elif partial_day is False:
+        covered = 1.0
+    else:
+        try:
+            covered = float(partial_day)
+        except (TypeError, ValueError):
+            covered = float("nan")
+        if not 0 <= covered <= 1:
+            raise ParameterError(
+                "partial_day is the share of the as-of day the data covers (0.5 = it ends at "
+                f"noon), True to detect it or False to treat the day as complete; got "
+                f"{partial_day!r}."
+            )
+    end = hist.data_end() if covered < 1 and partial_day in (None, True) else None
+
+    recent = log["detected"] >= asof_day - _CARRY_DAYS
+    if recent.any():
+        episode, _, last, _ = _episodes(log["sku"][recent], log["detected"][recent])
+        n_ep = last.size
+        buyable = np.bincount(episode, weights=np.isfinite(log["loss"][recent]),
+                              minlength=n_ep) > 0
+    else:
+        last, buyable = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     return _Scenario(
         marketplace=market,
+        asof=asof_day,
         start=start_day,
         horizon=horizon,
         hist_orders=hist_orders.astype(np.int64),
@@ -169,17 +235,28 @@ def _scenario(orders, stockout_log, *, asof, start, horizon, marketplace, cancel
         open_official=log["official"][pick].astype(bool),
         open_requested=log["requested"][pick].astype(bool),
         open_reminded=log["reminded"][pick].astype(bool),
+        open_ship_by=log["ship_by"][pick].astype(np.int64),
         planned=len(planned),
+        topup=1.0 - covered,
+        data_end=end,
+        carry_last=last.astype(np.int64),
+        carry_buyable=buyable,
     )
 
 
-def _label(day: int) -> str:
-    return str(np.datetime64(int(day), "D"))
+def _row_lambda(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
+    """Expected orders of the rest of the as-of day (row 0) and of each horizon day."""
+    days = sc.asof + np.arange(sc.horizon + 1)
+    lam = np.asarray(inputs.orders_per_day)[(days + 3) % 7] * np.exp(inputs.trend
+                                                                     * (days - sc.asof))
+    for first, last, multiplier in inputs.events:
+        lam = np.where((days >= first) & (days <= last), lam * multiplier, lam)
+    lam[0] *= sc.topup
+    return lam
 
 
 def _horizon_lambda(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
-    days = sc.start + np.arange(sc.horizon)
-    return np.asarray(inputs.orders_per_day)[(days + 3) % 7]
+    return _row_lambda(inputs, sc)[1:]
 
 
 def _open_buy_probability(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
@@ -189,141 +266,314 @@ def _open_buy_probability(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray
     return np.where(buyable, inputs.buy_probability, 0.0)
 
 
+def _open_official_probability(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
+    """Chance that each open order's buyer still cancels officially, by stage."""
+    request = inputs.buyer_accept
+    reminder = request if inputs.reminder_accept is None else inputs.reminder_accept
+    q = np.where(sc.open_reminded, reminder, request)
+    if inputs.playbook == NO_REQUEST:
+        q = np.where(sc.open_requested, q, 0.0)  # a request already sent still stands
+    return q
+
+
+def _open_auto(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
+    """Open orders that Amazon has auto-cancelled by the first simulated day (they count)."""
+    known = sc.open_ship_by != _NAT
+    return known & (sc.open_ship_by + inputs.auto_cancel_days < sc.start) & ~sc.open_official
+
+
+def _open_counted_probability(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
+    p = (1 - _open_buy_probability(inputs, sc)) * (1 - _open_official_probability(inputs, sc))
+    p = np.where(_open_auto(inputs, sc), 1.0, p)
+    return np.where(sc.open_official, 0.0, p)
+
+
+def _carry_active_days(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
+    """Expected active days within the simulated rows of each log episode carried over."""
+    if not inputs.bursty or not sc.carry_last.size or inputs.burst_days <= 1:
+        return np.zeros(sc.carry_last.size)
+    g = 1 - 1 / inputs.burst_days
+    d = sc.asof + np.arange(sc.horizon + 1)
+    gap = d[None, :] - sc.carry_last[:, None]
+    return np.where(gap > 0, g ** np.maximum(gap, 0), 0.0).sum(axis=1)
+
+
 def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
-    stockouts = float(_horizon_lambda(inputs, sc).sum()) * inputs.stockout_rate
-    beta, q, r = inputs.buy_probability, inputs.buyer_accept, inputs.reminders_per_request
+    lam = _row_lambda(inputs, sc)
+    z = inputs.burst_no_source
+    beta = (1 - z) * inputs.source_buy_probability
+    q = inputs.official_probability
+    r = inputs.reminders_per_request if inputs.playbook == REQUEST else 0.0
+    stockouts = float(lam.sum()) * inputs.stockout_rate
+    carry = _carry_active_days(inputs, sc) * inputs.burst_pace
+    carry_beta = np.where(sc.carry_buyable, inputs.source_buy_probability, 0.0)
+    stockouts_carry = float(carry.sum())
     live = ~sc.open_official  # the buyer already asked Amazon: nothing to buy or send
-    open_beta = np.where(live, _open_buy_probability(inputs, sc), 0.0)
-    open_requests = np.where(live & ~sc.open_requested, 1 - open_beta, 0.0)
-    open_reminders = np.where(live & ~sc.open_reminded, (1 - open_beta) * r, 0.0)
+    auto = _open_auto(inputs, sc)
+    open_beta = np.where(live & ~auto, _open_buy_probability(inputs, sc), 0.0)
+    open_q = np.where(live & ~auto, _open_official_probability(inputs, sc), 0.0)
+    asks = inputs.playbook == REQUEST
+    open_requests = np.where(live & ~auto & ~sc.open_requested & asks, 1 - open_beta, 0.0)
+    open_reminders = np.where(live & ~auto & ~sc.open_reminded & asks, (1 - open_beta) * r, 0.0)
     open_loss = np.where(open_beta > 0, open_beta * np.nan_to_num(sc.open_loss), 0.0)
+    bought_carry = float(np.dot(carry, carry_beta))
+    not_bought = stockouts * (1 - beta) + stockouts_carry - bought_carry
     return {
-        "expected_cancellations": stockouts * (1 - beta) * (1 - q)
-        + float(np.sum(np.where(live, (1 - open_beta) * (1 - q), 0.0))) + sc.planned,
-        "expected_bought": stockouts * beta + float(np.sum(open_beta)),
+        "expected_orders": float(lam.sum()),
+        "expected_cancellations": not_bought * (1 - q)
+        + float(np.sum(np.where(live, (1 - open_beta) * (1 - open_q), 0.0))) + sc.planned,
+        "expected_bought": stockouts * beta + bought_carry + float(np.sum(open_beta)),
         "expected_loss": (stockouts * inputs.loss_per_stockout if stockouts else 0.0)
         + float(np.sum(open_loss)),
-        "expected_requests": stockouts * (1 - beta) + float(np.sum(open_requests)),
-        "expected_reminders": stockouts * (1 - beta) * r + float(np.sum(open_reminders)),
+        "expected_official": not_bought * q + float(np.sum((1 - open_beta) * open_q)),
+        "expected_requests": (not_bought if asks else 0.0) + float(np.sum(open_requests)),
+        "expected_reminders": not_bought * r + float(np.sum(open_reminders)),
     }
 
 
-class _Thinner:
-    """Common random numbers: the counted orders of a policy that counts ``r`` times as many.
+def _small_poisson(mean: np.ndarray, shape, rng: np.random.Generator) -> np.ndarray:
+    """Poisson draws of the given shape, for small means, by inverting one uniform per draw.
 
-    Each counted order of the top policy carries a uniform number and stays counted under a
-    policy with ratio ``r`` iff the number is below ``r``; so the policies' counts are nested.
+    ``mean`` broadcasts to ``shape``: one mean per row (a table per row, searched on the few
+    non-zero cells) or one per cell (the CDF walked up on the cells still above it). Means
+    above 10 go to ``Generator.poisson``.
     """
-
-    def __init__(self, counted: np.ndarray, rng: np.random.Generator):
-        self.shape = counted.shape
-        flat = counted.ravel()
-        self.one = np.flatnonzero(flat == 1)
-        self.u_one = rng.random(self.one.size, dtype=np.float32)
-        many = np.flatnonzero(flat > 1)
-        k = flat[many]
-        self.groups = [(many[k == v], rng.random((int((k == v).sum()), int(v)), dtype=np.float32))
-                       for v in np.unique(k)]
-
-    def __call__(self, r: float) -> np.ndarray:
-        out = np.zeros(self.shape[0] * self.shape[1], dtype=np.int16)
-        out[self.one[self.u_one < r]] = 1
-        for cells, u in self.groups:
-            out[cells] = (u < r).sum(axis=1)
-        return out.reshape(self.shape)
-
-
-def _poisson(means: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Poisson draws, one row per mean; small means by inversion of one uniform per draw.
-
-    Counted cancellations have small means (a fraction per day), where inverting the CDF on the
-    few non-zero cells is about twice as fast as ``Generator.poisson``; large means use the latter.
-    """
-    out = np.empty((means.size, draws), dtype=np.int64)
-    for j, mu in enumerate(means):
-        if mu > 10:
-            out[j] = rng.poisson(mu, size=draws)
-            continue
-        u = rng.random(draws)
-        k = np.arange(int(mu + 12 * np.sqrt(mu) + 25))
-        pmf = np.exp(-mu) * np.cumprod(np.r_[1.0, mu / k[1:]])
-        cdf = np.cumsum(pmf)
-        cdf[-1] = 1.0  # the tail beyond is below 1e-16
-        out[j] = 0
-        hit = np.flatnonzero(u >= cdf[0])
-        out[j, hit] = np.searchsorted(cdf, u[hit], side="right")
+    mean = np.broadcast_to(mean, (shape[0], mean.shape[1]))
+    if mean.size and float(mean.max()) > 10:
+        return rng.poisson(np.broadcast_to(mean, shape)).astype(np.int32)
+    u = rng.random(shape, dtype=np.float32 if mean.shape[1] > 1 else np.float64)
+    out = np.zeros(shape, dtype=np.int32)
+    if mean.shape[1] == 1:
+        for j, mu in enumerate(mean[:, 0]):
+            k = np.arange(int(mu + 12 * np.sqrt(mu) + 25))
+            cdf = np.cumsum(np.exp(-mu) * np.cumprod(np.r_[1.0, mu / k[1:]]))
+            cdf[-1] = 1.0  # the tail beyond is below 1e-16
+            hit = np.flatnonzero(u[j] >= cdf[0])
+            out[j, hit] = np.searchsorted(cdf, u[j, hit], side="right")
+        return out
+    p = np.exp(-mean.astype(np.float32))
+    idx = np.flatnonzero(u.ravel() >= p.ravel())
+    m, uu, pk = mean.ravel()[idx], u.ravel()[idx], p.ravel()[idx]
+    cdf, k = pk.copy(), 0
+    flat = out.reshape(-1)
+    while idx.size:
+        k += 1
+        flat[idx] += 1
+        pk = pk * m / k
+        cdf = cdf + pk
+        more = (uu >= cdf) & (k < 200)
+        idx, m, uu, pk, cdf = idx[more], m[more], uu[more], pk[more], cdf[more]
     return out
 
 
-def _rolling(lead: np.ndarray, new: np.ndarray):
-    """Yield the 7-day sum of each horizon day, one row of paths at a time.
+def _top(policies) -> tuple[float, float]:
+    """Counted probabilities (source, no source) of the policy that counts the most."""
+    q = min(p.official_probability for p in policies)
+    b = min(p.source_buy_probability for p in policies)
+    return (1 - b) * (1 - q), 1 - q
 
-    ``lead`` holds the six days before the horizon (shape (6, 1) or (6, paths)), ``new`` the
-    simulated days; row by row keeps the work in cache instead of making (days, paths) copies.
+
+def _length_table(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Episode lengths 1..120 and their probabilities given at least one further stock-out."""
+    ell, nu = inputs.burst_days, inputs.burst_pace
+    length = np.arange(1, _MAX_EPISODE_DAYS + 1, dtype=float)
+    if ell > 1:
+        g = 1 - 1 / ell
+        p = (1 - g) * g ** (length - 1)
+    else:
+        p = (length == 1).astype(float)
+    with_extra = p * -np.expm1(-nu * length)
+    return length, with_extra
+
+
+def _truncated_poisson(lam: np.ndarray, rng) -> np.ndarray:
+    """Poisson(``lam``) draws conditioned on being at least 1, by inversion."""
+    p0 = np.exp(-lam)
+    u = p0 + rng.random(lam.size) * (1 - p0)
+    out = np.zeros(lam.size, dtype=np.int64)
+    idx = np.arange(lam.size)
+    pk, cdf, k = p0, p0.copy(), 0
+    m = lam
+    while idx.size:
+        k += 1
+        out[idx] += 1
+        pk = pk * m / k
+        cdf = cdf + pk
+        more = (u[idx] >= cdf) & (k < 500)
+        idx, m, pk, cdf = idx[more], m[more], pk[more], cdf[more]
+    return out
+
+
+@dataclass
+class _Draws:
+    """One set of simulated futures, shared by every policy (common random numbers)."""
+
+    rows: int
+    draws: int
+    orders: np.ndarray  # (rows, draws): row 0 the rest of the as-of day, then the horizon
+    others: np.ndarray  # orders that are no stock-out drawn here (a burst converts some)
+    cell: np.ndarray  # flat cell of each stock-out drawn
+    extra: np.ndarray  # a further stock-out of an episode (capped by the cell's other orders)
+    no_source: np.ndarray
+    u: np.ndarray  # counted under a policy iff u < its counted probability for the type
+    u_buy: np.ndarray  # (open orders, draws)
+    u_accept: np.ndarray
+
+
+def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
+    """Draw the paths.
+
+    A day's orders split (Poisson thinning) into independent counts: lone stock-outs counted
+    under the policy that counts the most, by type (a source has stock or not), first orders
+    of episodes with further stock-outs, and the rest. Only the first two kinds are followed
+    one by one; a lone stock-out's uniform is drawn below that policy's counted probability.
     """
-    w = lead.sum(axis=0, dtype=np.int64) + new[0]
-    yield w
-    for j in range(1, new.shape[0]):
-        w = w + new[j] - (lead[j - 1] if j <= _LEAD else new[j - WINDOW_DAYS])
-        yield w
+    inputs = policies[0]
+    rows = sc.horizon + 1
+    shape = (rows, draws)
+    lam = _row_lambda(inputs, sc)
+    mean = lam[:, None]
+    if inputs.level_sd > 0 or inputs.dispersion is not None:
+        mean = np.broadcast_to(lam.astype(np.float32)[:, None], shape)
+        if inputs.dispersion is not None:
+            k = inputs.dispersion
+            mean = mean * rng.standard_gamma(k, size=shape, dtype=np.float32)
+            mean /= np.float32(k)
+        if inputs.level_sd > 0:
+            shape_g = 1 / inputs.level_sd**2
+            level = rng.standard_gamma(shape_g, size=draws, dtype=np.float32)
+            mean = mean * (level / np.float32(shape_g))[None, :]
+    top = _top(policies)
+    z, p0, nu = inputs.burst_no_source, inputs.episode_rate, inputs.burst_pace
+    length, with_extra = _length_table(inputs)
+    burst_share = float(with_extra.sum())  # episodes with further stock-outs
+    kinds = np.array([p0 * (1 - burst_share) * (1 - z) * top[0],
+                      p0 * (1 - burst_share) * z * top[1], p0 * burst_share])
+    special = float(kinds.sum())
+    counts = _small_poisson(mean * special, shape, rng)
+    others = rng.poisson(np.broadcast_to(mean * (1 - special), shape))
+    orders = others + counts
+    flat = counts.ravel()
+    cells = np.flatnonzero(flat)
+    cell = np.repeat(cells, flat[cells])
+    v = rng.random(cell.size, dtype=np.float32) * np.float32(special)
+    lone = v < np.float32(kinds[0] + kinds[1])
+    no_source = lone & (v >= np.float32(kinds[0]))
+    u = rng.random(cell.size, dtype=np.float32)
+    u[lone] *= np.where(no_source[lone], np.float32(top[1]), np.float32(top[0]))
+    extra = np.zeros(cell.size, dtype=bool)
+    start = cell[~lone]
+    if start.size:
+        n_ep = start.size
+        ep_no_source = rng.random(n_ep) < z
+        no_source[~lone] = ep_no_source
+        cdf = np.cumsum(with_extra / burst_share)
+        pick = np.minimum(np.searchsorted(cdf, rng.random(n_ep) * cdf[-1], side="right"),
+                          length.size - 1)
+        ep_len = length[pick]
+        n_extra = _truncated_poisson(nu * ep_len, rng)
+        ep = np.repeat(np.arange(n_ep), n_extra)
+        offset = np.floor(rng.random(ep.size) * ep_len[ep]).astype(np.int64)
+        keep = start[ep] // draws + offset < rows
+        parts = [((start[ep] + offset * draws)[keep], ep_no_source[ep][keep])]
+        if sc.carry_last.size and inputs.burst_days > 1:
+            parts.append(_draw_carry(sc, inputs, draws, rng))
+        more = np.concatenate([p[0] for p in parts])
+        cell = np.concatenate([cell, more])
+        no_source = np.concatenate([no_source, *(p[1] for p in parts)])
+        extra = np.concatenate([extra, np.ones(more.size, dtype=bool)])
+        u = np.concatenate([u, rng.random(more.size, dtype=np.float32)])
+    n_open = sc.open_day.size
+    u_buy = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
+    u_accept = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
+    return _Draws(rows=rows, draws=draws, orders=orders, others=others, cell=cell,
+                  extra=extra, no_source=no_source, u=u, u_buy=u_buy, u_accept=u_accept)
+
+
+def _draw_carry(sc: _Scenario, inputs: SimulationInputs, draws: int, rng):
+    """Further stock-outs of the log's recent episodes that may still be going on."""
+    g = np.log1p(-1 / inputs.burst_days)
+    n_c = sc.carry_last.size
+    remaining = np.floor(np.log(rng.random((n_c, draws))) / g)  # days active after the last
+    lo = np.maximum(sc.carry_last - sc.asof + 1, 0)[:, None]  # first row after the last day
+    hi = np.minimum(sc.horizon, remaining + (sc.carry_last - sc.asof)[:, None])
+    active = np.maximum(hi - lo + 1, 0)
+    count = rng.poisson(inputs.burst_pace * active).ravel()
+    which = np.repeat(np.arange(count.size), count)
+    row = (np.broadcast_to(lo, (n_c, draws)).ravel()[which]
+           + np.floor(rng.random(which.size) * active.ravel()[which])).astype(np.int64)
+    cell = row * draws + which % draws
+    return cell, ~np.repeat(sc.carry_buyable, draws)[which]
+
+
+def _counted(d: _Draws, sc: _Scenario, policy: SimulationInputs, lead: np.ndarray) -> np.ndarray:
+    """Counted cancellations per timeline row (6 lead days, then the horizon) under a policy."""
+    q = policy.official_probability
+    pi_source = (1 - policy.source_buy_probability) * (1 - q)
+    thr = np.where(d.no_source, np.float32(1 - q), np.float32(pi_source))
+    hit = d.u < thr
+    size = d.rows * d.draws
+    if d.extra.any():
+        new = np.bincount(d.cell[hit & ~d.extra], minlength=size)
+        cells, more = np.unique(d.cell[hit & d.extra], return_counts=True)
+        new[cells] += np.minimum(more, d.others.ravel()[cells])  # they convert other orders
+    else:
+        new = np.bincount(d.cell[hit], minlength=size)
+    new = new.reshape(d.rows, d.draws)
+    timeline = np.empty((_LEAD + sc.horizon, d.draws), dtype=np.int32)
+    timeline[:_LEAD] = lead
+    timeline[_LEAD - 1] += new[0]
+    timeline[_LEAD:] = new[1:]
+    return timeline
+
+
+def _windows(timeline: np.ndarray) -> np.ndarray:
+    """7-day sums ending on each horizon day, shape (horizon, draws)."""
+    cs = np.cumsum(timeline, axis=0, dtype=np.int32)
+    out = cs[WINDOW_DAYS - 1:]
+    out[1:] -= cs[:-WINDOW_DAYS]  # in place, from the last row back: numpy buffers overlaps
+    return out
 
 
 def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
     """Draw the paths once; return each policy's P(any breach) and the first one's day stats."""
-    lam = _horizon_lambda(policies[0], sc)
-    pis = np.array([p.counted_probability for p in policies])
-    top = float(pis.max())
-    shape = (sc.horizon, draws)
-    counted_top = _poisson(lam * top, draws, rng)
-    uncounted = rng.poisson((lam * (1 - top))[:, None], size=shape)
-    thin = _Thinner(counted_top, rng) if np.any(pis < top) else None
-    n_open = sc.open_day.size
-    if n_open:
-        u_buy, u_accept = rng.random((n_open, draws)), rng.random((n_open, draws))
-
+    d = _draw(sc, policies, draws, rng)
     frac = Fraction(str(threshold))
     a, b = frac.numerator, frac.denominator
-    window_orders = np.empty(shape, dtype=np.int32)
-    need = np.empty(shape, dtype=np.int32)
-    no_lead = np.zeros((_LEAD, 1), dtype=np.int64)
-    rows = zip(_rolling(sc.hist_orders[:, None], uncounted), _rolling(no_lead, counted_top),
-               strict=True)
-    for j, (m, k) in enumerate(rows):
-        window_orders[j] = n = m + k
-        # Smallest count that breaches: ceil(a n / b), and at least 1 (no orders, no breach).
-        np.maximum(-((-a * n) // b), 1, out=need[j])
-
-    any_breach, days, seen = [], None, {}
+    orders_tl = np.empty((_LEAD + sc.horizon, draws), dtype=np.int32)
+    orders_tl[:_LEAD] = sc.hist_orders[:, None]
+    orders_tl[_LEAD - 1] += d.orders[0]
+    orders_tl[_LEAD:] = d.orders[1:]
+    n_w = _windows(orders_tl)
+    wide = np.int64 if int(n_w.max(initial=0)) * max(a, b) >= 2**31 else np.int32
+    a_n = a * n_w.astype(wide)
+    any_breach, days = [], None
     for idx, policy in enumerate(policies):
-        lead = sc.hist_counted[:, None]
-        if n_open:
+        lead = np.repeat(sc.hist_counted[:, None], draws, axis=1)
+        if sc.open_day.size:
+            p_open = _open_counted_probability(policy, sc)
             beta = _open_buy_probability(policy, sc)
+            q_open = _open_official_probability(policy, sc)
+            auto = _open_auto(policy, sc)
             if policy.loss_cap is not None:
-                kept = np.broadcast_to(beta[:, None] < 1, (n_open, draws)).copy()
+                kept = np.broadcast_to(beta[:, None] < 1, d.u_buy.shape).copy()
             else:
-                kept = u_buy >= beta[:, None]
-            kept &= (u_accept >= policy.buyer_accept) & ~sc.open_official[:, None]
-            lead = np.repeat(lead, draws, axis=1)
-            np.add.at(lead, sc.open_day, kept.astype(np.int64))
-        key = (pis[idx], policy.loss_cap, policy.buy_probability, policy.buyer_accept)
-        if idx > 0 and not n_open and key in seen:
-            any_breach.append(any_breach[seen[key]])
-            continue
-        seen[key] = idx
-        counted = counted_top if pis[idx] == top else thin(pis[idx] / top)
-        hit = np.zeros(draws, dtype=bool)
-        detail = stats and idx == 0
-        if detail:
-            days = {name: [] for name in ("p_breach", "rate", "cancellations", "remaining")}
-        for j, c in enumerate(_rolling(lead, counted)):
-            breach = c >= need[j]
-            hit |= breach
-            if detail:
-                days["p_breach"].append(breach.mean())
+                kept = d.u_buy >= beta[:, None]
+            kept &= d.u_accept >= q_open[:, None]
+            kept |= auto[:, None]
+            kept &= (p_open > 0)[:, None]
+            np.add.at(lead, sc.open_day, kept.astype(np.int32))
+        c_w = _windows(_counted(d, sc, policy, lead))
+        # rate >= a / b, decided in integers; a window without orders never breaches.
+        breach = (b * c_w.astype(wide) >= a_n) & (c_w > 0)
+        any_breach.append(float(breach.any(axis=0).mean()))
+        if stats and idx == 0:
+            days = {"p_breach": breach.mean(axis=1), "orders": n_w.mean(axis=1),
+                    "rate": [], "cancellations": [], "remaining": []}
+            for j in range(sc.horizon):
                 for name, value in zip(("rate", "cancellations", "remaining"),
-                                       _row_stats(c, window_orders[j], threshold), strict=True):
+                                       _row_stats(c_w[j], n_w[j], threshold), strict=True):
                     days[name].append(value)
-        any_breach.append(float(hit.mean()))
     return np.array(any_breach), days
 
 
@@ -336,6 +586,7 @@ def _row_stats(c: np.ndarray, n: np.ndarray, threshold: float):
     Works on the distinct (counted, orders) pairs, so the budget arithmetic runs on a few
     hundred pairs instead of every path.
     """
+    c, n = c.astype(np.int64), n.astype(np.int64)
     n_lo = int(n.min())
     span = int(n.max()) - n_lo + 1
     counts = np.bincount(c * span + (n - n_lo))
@@ -361,6 +612,24 @@ def _weighted_quantiles(values, weights, levels):
     return x_lo + (h - lo) * (x_hi - x_lo)
 
 
+def _count(value, name: str, low: int = 1) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = low - 1
+    if number < low:
+        raise ParameterError(f"{name} must be a whole number, {low} or more; got {value!r}.")
+    return number
+
+
+def partial_day_note(summary_row) -> str | None:
+    """``"the data ends 12:37 UTC on 11-24; the rest of that day is simulated"``, or None."""
+    end = summary_row.get("data_end") if hasattr(summary_row, "get") else None
+    if not end or not summary_row.get("topped_up"):
+        return None
+    return f"the data ends {end}; the rest of that day is simulated"
+
+
 def simulate(
     orders: pd.DataFrame | None,
     *,
@@ -377,6 +646,10 @@ def simulate(
     draws: int = 10_000,
     rng=None,
     tz: str = "UTC",
+    partial_day=None,
+    playbook: str | None = None,
+    compare_playbooks: bool = True,
+    history: History | None = None,
 ) -> SimulationResult:
     """Simulate the 7-day cancellation rate of one marketplace over the coming days.
 
@@ -385,7 +658,7 @@ def simulate(
     orders : DataFrame or None
         :func:`~oos_analysis.orders_from_items` output; None or empty for no history.
     stockout_log : DataFrame, optional
-        ``Exports.stockout_log``: open stuck orders enter the simulation.
+        ``Exports.stockout_log``: open stuck orders and recent episodes enter the simulation.
     inputs : SimulationInputs, optional
         The parameters; default :meth:`SimulationInputs.from_history` on the same data.
     asof, start : date-like, optional
@@ -407,9 +680,20 @@ def simulate(
     draws : int, default 10000
         Simulated paths.
     rng : int or numpy.random.Generator, optional
-        Seed or generator; the same seed gives the same result.
+        Seed or generator; the same seed gives the same result. Every draw comes from it.
     tz : str, default "UTC"
         Time zone of the day boundaries.
+    partial_day : None, bool or float, optional
+        None or True: detect whether the data ends part-way through the as-of day (the last
+        purchase time) and simulate the rest of that day; False: treat the day as complete; a
+        number: the share of the as-of day the data covers.
+    playbook : {"request", "no-request"}, optional
+        The playbook policy of the main result (default: that of ``inputs``).
+    compare_playbooks : bool, default True
+        Also run the other playbook policy on the same paths (``result.playbooks``).
+    history : History, optional
+        The data already as arrays (:meth:`History.build`); then ``orders`` and
+        ``stockout_log`` are not read again (the backtest uses this).
 
     Returns
     -------
@@ -429,41 +713,47 @@ def simulate(
     ['2026-12-01', '2026-12-07']
     >>> round(float(result.summary["expected_cancellations"].iloc[0]), 2)   # 7 * 30 * 0.015
     3.15
+    >>> result.playbooks["playbook"].tolist()
+    ['request', 'no-request']
     """
     threshold = check_threshold(threshold)
     tz = check_tz(tz)
-    try:
-        draws = int(draws)
-    except (TypeError, ValueError):
-        draws = 0
-    if draws < 1:
-        raise ParameterError(f"draws must be a whole number, 1 or more; got {draws!r}.")
+    draws = _count(draws, "draws")
     seed = int(rng) if isinstance(rng, int | np.integer) else None
     rng = np.random.default_rng(rng)
-    sc = _scenario(orders, stockout_log, asof=asof, start=start, horizon=horizon,
-                   marketplace=marketplace, cancel=cancel, tz=tz)
+    if history is None:
+        history = History.build(orders, stockout_log, marketplace=marketplace, tz=tz)
+    sc = _scenario(history, asof=asof, start=start, horizon=horizon, cancel=cancel,
+                   partial_day=partial_day)
     if inputs is None:
-        inputs = SimulationInputs.from_history(orders, stockout_log, asof=_label(sc.start - 1),
-                                               marketplace=sc.marketplace, tz=tz)
-    (p_any,), stats = _run(sc, [inputs], draws=draws, rng=rng, threshold=threshold,
-                          stats=True)
+        inputs = history.estimate(sc.asof)
+    if playbook is not None:
+        if playbook not in PLAYBOOK_POLICIES:
+            raise ParameterError(
+                f"playbook must be one of {', '.join(PLAYBOOK_POLICIES)}; got {playbook!r}."
+            )
+        if playbook != inputs.playbook:
+            inputs = inputs.with_playbook(playbook)
+    runs = [inputs]
+    if compare_playbooks:
+        runs = [inputs.with_playbook(name) if name != inputs.playbook else inputs
+                for name in PLAYBOOK_POLICIES]
+        runs.sort(key=lambda p: p is not inputs)
+    p_runs, stats = _run(sc, runs, draws=draws, rng=rng, threshold=threshold, stats=True)
+    p_any = p_runs[0]
     policies = list(policies)
     if policies:
-        try:
-            policy_draws = int(policy_draws)
-        except (TypeError, ValueError):
-            policy_draws = 0
-        if policy_draws < 1:
-            raise ParameterError(f"policy_draws must be 1 or more; got {policy_draws!r}.")
+        policy_draws = _count(policy_draws, "policy_draws")
         p_policies, _ = _run(sc, policies, draws=policy_draws, rng=rng, threshold=threshold)
     rate, cancellations = np.array(stats["rate"]), np.array(stats["cancellations"])
     days = pd.DataFrame({
         "date": pd.Series((sc.start + np.arange(sc.horizon)) * _DAY_NS, dtype="datetime64[ns]"),
-        "p_breach": np.array(stats["p_breach"], dtype=float),
+        "p_breach": np.asarray(stats["p_breach"], dtype=float),
         "rate_p05": rate[:, 0], "rate_p50": rate[:, 1], "rate_p95": rate[:, 2],
         "cancellations_p05": cancellations[:, 0],
         "cancellations_p50": cancellations[:, 1],
         "cancellations_p95": cancellations[:, 2],
+        "orders_mean": np.asarray(stats["orders"], dtype=float),
         "expected_remaining": np.array(stats["remaining"], dtype=float),
     })
 
@@ -478,10 +768,28 @@ def simulate(
         "p_any_breach_se": se(p_any),
         **_expectations(inputs, sc),
         "open_orders": int(sc.open_day.size),
+        "auto_cancelled": int(_open_auto(inputs, sc).sum()),
+        "carried_episodes": int(sc.carry_last.size) if inputs.bursty else 0,
         "planned": sc.planned,
+        "topped_up": float(sc.topup),
+        "data_end": sc.data_end,
+        "note": None,
+        "playbook": inputs.playbook,
         "draws": draws,
         "seed": seed,
     }])
+    summary.loc[0, "note"] = partial_day_note(summary.iloc[0])
+    playbooks = None
+    if compare_playbooks:
+        playbooks = pd.DataFrame([{
+            "playbook": policy.playbook,
+            "p_any_breach": float(p),
+            "p_any_breach_se": se(p),
+            **{k: v for k, v in _expectations(policy, sc).items()
+               if k in ("expected_cancellations", "expected_official", "expected_requests",
+                        "expected_loss")},
+        } for policy, p in zip(runs, p_runs, strict=True)])
+        playbooks = playbooks.set_index("playbook").loc[list(PLAYBOOK_POLICIES)].reset_index()
     frame = None
     if policies:
         frame = pd.DataFrame([{
@@ -494,4 +802,5 @@ def simulate(
             "p_any_breach_se": se(p, policy_draws),
             "draws": policy_draws,
         } for policy, p in zip(policies, p_policies, strict=True)])
-    return SimulationResult(inputs=inputs, days=days, summary=summary, policies=frame)
+    return SimulationResult(inputs=inputs, days=days, summary=summary, policies=frame,
+                            playbooks=playbooks)
