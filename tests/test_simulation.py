@@ -102,7 +102,21 @@ def test_from_history_estimates_by_hand():
          "resolution": "bought", "loss_if_bought": 1.0},  # after the as-of day
     ])
     inputs = SimulationInputs.from_history(orders, log)
-    assert inputs.orders_per_day == (4.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0)
+    # The last order is at noon, so 2026-11-22 is a partial day and left out of the fit: 27
+    # days, Mondays 4 and other days 2, mean 62 / 27. No day varies within its weekday, so no
+    # over-dispersion is left (Poisson). The weekday means' spread is compared with the Poisson
+    # noise of a weekday mean, level / weeks, and each shrunk by tau2 / (tau2 + noise).
+    level = 62 / 27
+    raw = np.array([4.0, 2, 2, 2, 2, 2, 2])
+    per = np.array([4, 4, 4, 4, 4, 4, 3])
+    noise = level / per
+    tau2 = max(raw.var(ddof=1) - noise.mean(), 0.0)
+    expected = level + tau2 / (tau2 + noise) * (raw - level)
+    # A trend is fitted on 27 days < 28 needed: none.
+    np.testing.assert_allclose(inputs.orders_per_day, expected)
+    assert inputs.dispersion is None and inputs.trend == 0.0
+    assert inputs.level_sd == pytest.approx(np.sqrt(level / 27) / level)
+    assert inputs.sources["trend"].startswith("fallback")
     assert inputs.stockout_rate == pytest.approx(5 / n_orders)
     assert inputs.buy_at_loss == pytest.approx(1 / 4)     # 1 bought of 4 resolved
     assert inputs.buyer_accept == pytest.approx(1 / 3)    # 1 official of 3 requested
@@ -254,7 +268,7 @@ def test_outputs_are_tidy_and_ordered():
     d = result.days
     assert list(d.columns) == ["date", "p_breach", "rate_p05", "rate_p50", "rate_p95",
                                "cancellations_p05", "cancellations_p50", "cancellations_p95",
-                               "expected_remaining"]
+                               "orders_mean", "expected_remaining"]
     assert len(d) == 14 and d["date"].is_monotonic_increasing
     assert (d["rate_p05"] <= d["rate_p50"]).all() and (d["rate_p50"] <= d["rate_p95"]).all()
     assert d["p_breach"].between(0, 1).all()

@@ -436,13 +436,19 @@ class History:
         return self.counted & (self.known <= asof_day)
 
     def log_asof(self, asof_day: int | None) -> dict:
-        """The log's rows detected by ``asof_day``, with what had happened by then."""
+        """The log's rows detected by ``asof_day``, with what had happened by then.
+
+        On or after the data's last day the log is taken as it stands (a request answered the
+        next morning is known); before it, anything later has not happened yet.
+        """
         log = self.log
         if asof_day is None:
             keep = np.zeros(log["detected"].size, dtype=bool)
         else:
             keep = log["detected"] <= asof_day
         end = (np.int64(asof_day) + 1) * _DAY_NS if asof_day is not None else 0
+        if asof_day is not None and self.last_day is not None and asof_day >= self.last_day:
+            end = np.iinfo(np.int64).max  # the data's own end: the log as it stands now
 
         def by(name):
             t = log[name][keep]
