@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "message": ("message", "the cancellation-request message for one open stock-out"),
     "simulate": ("simulate", "chance of breaching the cancellation-rate target in the coming "
                  "weeks, and the cheapest buying policy that stays safe"),
+    "backtest": ("backtest", "score the forecast on your own history (Brier score against a "
+                 "naive forecast, reliability table)"),
     "status": ("status", "OK / AT RISK / BREACH / NO DATA per marketplace, with the reason "
                "(for cron)"),
     "report": ("report", "render the weekly HTML report (no code, no buyer data)"),

@@ -1,9 +1,11 @@
 """``oos-analysis simulate [FILE...]``: the chance of breaching the target in the coming weeks.
 
 Reads the exports (or nothing: then it simulates from an empty history starting at ``--start``),
-estimates the model's parameters unless given, runs :func:`~oos_analysis.simulate` and compares
-buying policies on a grid; prints the headline, the inputs and where each came from, the days and
-the cheapest policy that keeps the probability of any breach within ``--risk``.
+estimates the model's parameters unless given, runs :func:`~oos_analysis.simulate` under the
+playbook ``--policy`` (``request`` or Amazon's ``no-request`` rule), compares both playbook
+policies and a grid of buying policies on common random numbers; prints the headline, the inputs
+and where each came from, where the data ends when its last day is partial, the days and the
+cheapest buying policy that keeps the probability of any breach within ``--risk``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from .arguments import add_format_argument, add_input_arguments
 # instant; run() imports them.
 
 __all__ = ["add_parser", "run"]
+
+# forecast.inputs.PLAYBOOK_POLICIES, spelled out so that declaring the arguments imports nothing.
+_PLAYBOOKS = ("request", "no-request")
 
 _POLICY_DRAWS = 10_000
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -63,6 +68,34 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--buyer-accept", type=_number(float, "--buyer-accept"), metavar="Q",
                         help="share of asked buyers who cancel through Amazon's official flow "
                         "(default: from the log)")
+    parser.add_argument("--reminder-accept", type=_number(float, "--reminder-accept"),
+                        metavar="Q2", help="share of buyers who cancel officially after the "
+                        "reminder (default: from the log, else as --buyer-accept)")
+    parser.add_argument("--policy", choices=_PLAYBOOKS, default=_PLAYBOOKS[0],
+                        help="playbook: 'request' asks the buyer to cancel officially; "
+                        "'no-request' follows Amazon's rule (No Inventory, no message). Both "
+                        "are compared either way (default: request)")
+    parser.add_argument("--dispersion", type=_number(float, "--dispersion"), metavar="K",
+                        help="negative binomial shape of daily orders (default: fitted)")
+    parser.add_argument("--level-sd", type=_number(float, "--level-sd"), metavar="S",
+                        help="uncertainty of the demand level, e.g. 0.05 (default: fitted)")
+    parser.add_argument("--trend", type=_number(float, "--trend"), metavar="G",
+                        help="demand growth per day, e.g. 0.01 (default: fitted)")
+    parser.add_argument("--event", nargs=3, action="append", default=[],
+                        metavar=("FIRST", "LAST", "X"),
+                        help="a known event: days FIRST..LAST have X times the orders, e.g. "
+                        "--event 2026-12-01 2026-12-07 1.5 (repeatable)")
+    parser.add_argument("--burst-orders", type=_number(float, "--burst-orders"), metavar="M",
+                        help="mean stock-outs per episode of a SKU; 1 = independent (default: "
+                        "from the log)")
+    parser.add_argument("--burst-days", type=_number(float, "--burst-days"), metavar="D",
+                        help="mean length of an episode in days (default: from the log)")
+    parser.add_argument("--burst-no-source", type=_number(float, "--burst-no-source"),
+                        metavar="Z", help="share of episodes with no source in stock (default: "
+                        "from the log)")
+    parser.add_argument("--complete-day", action="store_true",
+                        help="treat the last day of the data as complete (default: when the "
+                        "data ends part-way through it, simulate the rest of that day)")
     parser.add_argument("--cancel", nargs="+", default=[], metavar="ORDER_ID",
                         help="orders to cancel for sure (what if I cancel these?)")
     parser.add_argument("--risk", type=_number(float, "--risk"), default=None,
@@ -95,11 +128,27 @@ def _inputs(args, orders, log, asof):
             )
     from ..forecast.simulation import SimulationInputs
 
+    from .common import parse_date
+
+    events = []
+    for first, last, multiplier in args.event:
+        first = parse_date(first, name="--event FIRST")
+        last = parse_date(last, name="--event LAST")
+        try:
+            events.append((first, last, float(multiplier)))
+        except ValueError:
+            raise ParameterError(
+                f"--event expects FIRST LAST MULTIPLIER, e.g. 2026-12-01 2026-12-07 1.5; got "
+                f"multiplier {multiplier!r}."
+            ) from None
     return SimulationInputs.from_history(
         orders, log, asof=asof, marketplace=args.marketplace,
         orders_per_day=args.orders_per_day, stockout_rate=args.stockout_rate,
         buy_at_loss=args.buy_at_loss, loss_cap=args.loss_cap, buyer_accept=args.buyer_accept,
-        tz=args.tz,
+        reminder_accept=args.reminder_accept, playbook=args.policy,
+        dispersion=args.dispersion, level_sd=args.level_sd, trend=args.trend,
+        events=events or None, burst_orders=args.burst_orders, burst_days=args.burst_days,
+        burst_no_source=args.burst_no_source, tz=args.tz,
     )
 
 
@@ -141,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
         marketplace=args.marketplace, cancel=args.cancel, policies=policy_grid(inputs),
         policy_draws=min(args.draws, _POLICY_DRAWS), threshold=args.threshold,
         draws=args.draws, rng=seed, tz=args.tz,
+        partial_day=False if args.complete_day else None,
     )
     policies = mark_safe(result.policies, risk=args.risk)
     best = cheapest_safe_policy(policies, risk=args.risk)
@@ -167,9 +217,26 @@ def _inputs_record(inputs) -> dict:
         "buy_probability": inputs.buy_probability,
         "buyer_accept": inputs.buyer_accept,
         "reminder_rate": inputs.reminders_per_request,
+        "reminder_accept": inputs.reminder_accept,
+        "playbook": inputs.playbook,
+        "dispersion": inputs.dispersion,
+        "level_sd": inputs.level_sd,
+        "trend": inputs.trend,
+        "events": [{"first": _day_label(a), "last": _day_label(b), "multiplier": x}
+                   for a, b, x in inputs.events],
+        "burst_orders": inputs.burst_orders,
+        "burst_days": inputs.burst_days,
+        "burst_no_source": inputs.burst_no_source,
+        "auto_cancel_days": inputs.auto_cancel_days,
         "recorded_losses": sum(1 for x in inputs.losses if x == x),
         "sources": dict(inputs.sources),
     }
+
+
+def _day_label(day: int) -> str:
+    import numpy as np
+
+    return str(np.datetime64(int(day), "D"))
 
 
 def _document(result, policies, best, args, seed) -> dict:
@@ -181,6 +248,7 @@ def _document(result, policies, best, args, seed) -> dict:
         "seed": seed,
         "inputs": _inputs_record(result.inputs),
         "days": result.days.to_dict(orient="records"),
+        "playbooks": result.playbooks.to_dict(orient="records"),
         "policies": policies.to_dict(orient="records"),
         "cheapest_safe_policy": None if best is None else best.to_dict(),
     }
@@ -203,7 +271,8 @@ def _table(result, policies, best, args, seed) -> str:
     start = pd.Timestamp(s["start"]).strftime("%Y-%m-%d")
     lines = [
         f"What-if for {s['marketplace'] or 'an empty history'}: {int(s['horizon'])} days from "
-        f"{start}, {int(s['draws']):,} simulated paths (seed {seed}).",
+        f"{start}, {int(s['draws']):,} simulated paths (seed {seed}), playbook "
+        f"'{inp.playbook}'.",
         f"Chance that the 7-day rate reaches {_pct(args.threshold)} on at least one day: "
         f"{_pct(s['p_any_breach'])} (standard error {_pct(s['p_any_breach_se'], 2)}).",
         f"Expected: {s['expected_cancellations']:.1f} counted cancellations, "
@@ -221,7 +290,30 @@ def _table(result, policies, best, args, seed) -> str:
         f"  [{src.get('policy', 'given')}]",
         f"  buyer cancels officially  {_pct(inp.buyer_accept, 0)}"
         f"  [{src.get('buyer_accept', 'given')}]",
-        f"  open stuck orders {int(s['open_orders'])}, planned cancellations {int(s['planned'])}",
+        f"  ... after the reminder    "
+        f"{_pct(inp.buyer_accept if inp.reminder_accept is None else inp.reminder_accept, 0)}"
+        f"  [{src.get('reminder_accept', 'given')}]",
+        "  daily orders         " + ("Poisson" if inp.dispersion is None else
+                                     f"negative binomial, shape {inp.dispersion:.1f}")
+        + f"  [{src.get('dispersion', 'given')}]",
+        f"  level uncertainty    {_pct(inp.level_sd)}  [{src.get('level_sd', 'given')}]",
+        f"  trend                {100 * inp.trend:+.2f}% a day  [{src.get('trend', 'given')}]",
+        *(f"  event                {_day_label(a)} to {_day_label(b)}: x{x:g} orders  [given]"
+          for a, b, x in inp.events),
+        f"  stock-out episodes   {inp.burst_orders:.2f} stock-outs over {inp.burst_days:.2f} "
+        f"days on average  [{src.get('burst_orders', 'given')}]",
+        f"  no source in stock   {_pct(inp.burst_no_source, 0)} of episodes"
+        f"  [{src.get('burst_no_source', 'given')}]",
+        f"  open stuck orders {int(s['open_orders'])} ({int(s['auto_cancelled'])} past Amazon's "
+        f"auto-cancel, {inp.auto_cancel_days} days after ship-by: counted), planned "
+        f"cancellations {int(s['planned'])}",
+        *([f"Note: {s['note']}."] if s["note"] else []),
+        "",
+        "Playbook policies on the same paths:",
+        "  policy       P(any breach)   counted (exp.)   official (exp.)   requests (exp.)",
+        *(f"  {row.playbook:<11}  {_pct(row.p_any_breach):>13}   "
+          f"{row.expected_cancellations:>14.1f}   {row.expected_official:>15.1f}   "
+          f"{row.expected_requests:>15.1f}" for row in result.playbooks.itertuples(index=False)),
         "",
         "Day         P(breach)   rate 5% / 50% / 95%     counted 50%   budget left (mean)",
     ]

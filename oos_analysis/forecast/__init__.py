@@ -3,11 +3,13 @@
 ``inputs`` holds :class:`SimulationInputs` and how each parameter is estimated from the seller's
 history (or given); ``simulation`` draws futures of the 7-day window; ``exact`` computes breach
 probabilities without sampling, as a check on the simulator; ``policy`` compares buying policies
-on common random numbers and picks the cheapest one that keeps the risk within tolerance.
+on common random numbers and picks the cheapest one that keeps the risk within tolerance;
+``backtest`` scores the forecast on the seller's own history.
 Randomness always comes in as a seed or generator.
 
 Exports: :class:`SimulationInputs`, :class:`SimulationResult`, :func:`simulate`,
-:func:`breach_probability`, :func:`daily_breach_probability`, :func:`policy_grid`,
+:func:`breach_probability`, :func:`daily_breach_probability`, :func:`any_breach_probability`,
+:class:`History`, :data:`PLAYBOOK_POLICIES`, :func:`backtest`, :func:`policy_grid`,
 :func:`compare_policies`, :func:`cheapest_safe_policy`.
 """
 
@@ -19,6 +21,13 @@ _PUBLIC = {
     "simulate": "simulation",
     "breach_probability": "exact",
     "daily_breach_probability": "exact",
+    "any_breach_probability": "exact",
+    "History": "inputs",
+    "PLAYBOOK_POLICIES": "inputs",
+    "REQUEST": "inputs",
+    "NO_REQUEST": "inputs",
+    "backtest": "backtest",
+    "BacktestResult": "backtest",
     "policy_grid": "policy",
     "compare_policies": "policy",
     "cheapest_safe_policy": "policy",

@@ -29,6 +29,7 @@ _PUBLIC = {
     "plot_budget": "plots",
     "plot_breach_fan": "plots",
     "plot_policy_frontier": "plots",
+    "plot_reliability": "plots",
     "ReportRenderError": "render",
     "render_report": "render",
     "report_scope": "render",

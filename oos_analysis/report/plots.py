@@ -25,6 +25,7 @@ __all__ = [
     "plot_budget",
     "plot_breach_fan",
     "plot_policy_frontier",
+    "plot_reliability",
 ]
 
 _THRESHOLD_STYLE = {"linestyle": "--", "color": "C3", "linewidth": 1.2}
@@ -453,4 +454,63 @@ def plot_policy_frontier(
     ax.set_xlabel("probability of any breach over the horizon")
     ax.set_ylabel("expected loss" if cost == "expected_loss" else "expected purchases at a loss")
     ax.legend(loc="lower left")
+    return ax
+
+
+def plot_reliability(
+    reliability: pd.DataFrame,
+    *,
+    ax=None,
+    diagonal_kwargs: dict | None = None,
+    **scatter_kwargs,
+):
+    """Draw a backtest's reliability table: mean forecast against observed breach frequency.
+
+    A well calibrated forecast sits on the diagonal: of the start days given about 30 %, about
+    30 % were followed by a breach. Each bin's point is sized by its number of start days, and
+    labelled with it.
+
+    Parameters
+    ----------
+    reliability : DataFrame
+        ``BacktestResult.reliability``: ``forecast``, ``observed``, ``count``.
+    ax : matplotlib Axes, optional
+    diagonal_kwargs : dict, optional
+        Extra arguments for the diagonal (``plot``).
+    **scatter_kwargs
+        Passed to ``ax.scatter``.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> table = pd.DataFrame({"forecast": [0.05, 0.32], "observed": [0.1, 0.25],
+    ...                       "count": [40, 8]})
+    >>> ax = plot_reliability(table, ax=ax)
+    >>> ax.collections[0].get_offsets().tolist()
+    [[0.05, 0.1], [0.32, 0.25]]
+    """
+    _require(reliability, ["forecast", "observed", "count"], "plot_reliability")
+    ax = _axes(ax)
+    x = reliability["forecast"].to_numpy(dtype=float)
+    y = reliability["observed"].to_numpy(dtype=float)
+    n = reliability["count"].to_numpy(dtype=float)
+    ax.plot([0, 1], [0, 1], **{"linestyle": "--", "color": "0.5", "label": "perfectly calibrated",
+                               **(diagonal_kwargs or {})})
+    size = 30 + 170 * n / n.max() if n.size else n
+    ax.scatter(x, y, **{"s": size, "color": "C0", "zorder": 3, "label": "forecast bins",
+                        **scatter_kwargs})
+    for xi, yi, ni in zip(x, y, n.astype(int), strict=True):
+        ax.annotate(f"{ni}", (xi, yi), textcoords="offset points", xytext=(7, -3), fontsize=8)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    _percent_axis(ax.xaxis, decimals=0)
+    _percent_axis(ax.yaxis, decimals=0)
+    ax.set_xlabel("forecast chance of a breach within the horizon")
+    ax.set_ylabel("share of start days followed by a breach")
+    ax.legend(loc="upper left")
     return ax
