@@ -84,21 +84,37 @@ def test_orders_per_day_scales_the_weekday_pattern(whatif):
 
 
 def test_per_order_toggles_change_the_expected_count_by_hand(whatif):
-    """Exact expectations: an open order counts with probability (1 - buy)(1 - accept)."""
+    """Exact expectations: an open order counts with probability (1 - buy)(1 - accept).
+
+    ``accept`` is the chance at the order's stage: after the reminder, the reminder's own.
+    """
     start = whatif.start()
-    q, b = whatif.base.buyer_accept, whatif.base.buy_probability
+    b = whatif.base.buy_probability
     expected = lambda s: float(whatif.run(s, frontier=False).result.summary[  # noqa: E731
         "expected_cancellations"].iloc[0])
     base = expected(start)
     cases = whatif.open_orders
     no_source = cases.loc[cases["loss_if_bought"].isna(), "order_id"].iloc[0]
     sourced = cases.loc[cases["loss_if_bought"].notna(), "order_id"].iloc[0]
+    log = whatif.stockout_log.set_index("order_id")
+    after = whatif.base.reminder_accept
+    after = whatif.base.buyer_accept if after is None else after
+
+    def stage_q(order_id):
+        reminded = pd.notna(log.loc[order_id, "reminder_sent_at"])
+        return after if reminded else whatif.base.buyer_accept
+
+    q = stage_q(no_source)
     # No source: counted with probability 1 - q; cancelling makes it 1; buying makes it 0.
     assert expected({**start, no_source: "cancel"}) - base == pytest.approx(q)
     assert expected({**start, no_source: "buy"}) - base == pytest.approx(-(1 - q))
     assert expected({**start, no_source: "request"}) == pytest.approx(base)
-    # A source at a loss: bought with probability b; asking instead gives up the buying.
-    assert expected({**start, sourced: "request"}) - base == pytest.approx(b * (1 - q))
+    # A source at a loss: bought with probability b; asking instead gives up the buying. It
+    # also marks the SKU's recent stock-out episode as one without a source, so its further
+    # stock-outs (bursts) can no longer be bought either: the count rises by at least that.
+    rise = expected({**start, sourced: "request"}) - base
+    own = b * (1 - stage_q(sourced))
+    assert own - 1e-9 <= rise <= own + 0.1
     every = {**start, **{o: "buy" for o in cases["order_id"]}}
     all_bought = whatif.run(every, frontier=False)
     assert all_bought.p_if_open_bought is None
