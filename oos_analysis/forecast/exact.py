@@ -219,8 +219,8 @@ def any_breach_probability(
     threshold: float = DEFAULT_THRESHOLD,
     tz: str = "UTC",
     partial_day=None,
-    nodes: int = 40,
-    tol: float = 1e-12,
+    nodes: int = 24,
+    tol: float = 1e-10,
 ) -> float:
     """Return the exact probability of a breach on any day of a short horizon.
 
