@@ -334,35 +334,21 @@ def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
 def _small_poisson(mean: np.ndarray, shape, rng: np.random.Generator) -> np.ndarray:
     """Poisson draws of the given shape, for small means, by inverting one uniform per draw.
 
-    ``mean`` broadcasts to ``shape``: one mean per row (a table per row, searched on the few
-    non-zero cells) or one per cell (the CDF walked up on the cells still above it). Means
-    above 10 go to ``Generator.poisson``.
+    With one mean per row (``mean`` of shape (rows, 1)) a table per row is searched on the few
+    non-zero cells, about twice as fast as ``Generator.poisson``; one mean per cell, or means
+    above 10, go to ``Generator.poisson``.
     """
     mean = np.broadcast_to(mean, (shape[0], mean.shape[1]))
-    if mean.size and float(mean.max()) > 10:
-        return rng.poisson(np.broadcast_to(mean, shape)).astype(np.int32)
-    u = rng.random(shape, dtype=np.float32 if mean.shape[1] > 1 else np.float64)
-    out = np.zeros(shape, dtype=np.int32)
-    if mean.shape[1] == 1:
-        for j, mu in enumerate(mean[:, 0]):
-            k = np.arange(int(mu + 12 * np.sqrt(mu) + 25))
-            cdf = np.cumsum(np.exp(-mu) * np.cumprod(np.r_[1.0, mu / k[1:]]))
-            cdf[-1] = 1.0  # the tail beyond is below 1e-16
-            hit = np.flatnonzero(u[j] >= cdf[0])
-            out[j, hit] = np.searchsorted(cdf, u[j, hit], side="right")
-        return out
-    p = np.exp(-mean.astype(np.float32))
-    idx = np.flatnonzero(u.ravel() >= p.ravel())
-    m, uu, pk = mean.ravel()[idx], u.ravel()[idx], p.ravel()[idx]
-    cdf, k = pk.copy(), 0
-    flat = out.reshape(-1)
-    while idx.size:
-        k += 1
-        flat[idx] += 1
-        pk = pk * m / k
-        cdf = cdf + pk
-        more = (uu >= cdf) & (k < 200)
-        idx, m, uu, pk, cdf = idx[more], m[more], uu[more], pk[more], cdf[more]
+    if mean.shape[1] > 1 or (mean.size and float(mean.max()) > 10):
+        return rng.poisson(np.broadcast_to(mean, shape))
+    u = rng.random(shape)
+    out = np.zeros(shape, dtype=np.int64)
+    for j, mu in enumerate(mean[:, 0]):
+        k = np.arange(int(mu + 12 * np.sqrt(mu) + 25))
+        cdf = np.cumsum(np.exp(-mu) * np.cumprod(np.r_[1.0, mu / k[1:]]))
+        cdf[-1] = 1.0  # the tail beyond is below 1e-16
+        hit = np.flatnonzero(u[j] >= cdf[0])
+        out[j, hit] = np.searchsorted(cdf, u[j, hit], side="right")
     return out
 
 
@@ -387,21 +373,14 @@ def _length_table(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _truncated_poisson(lam: np.ndarray, rng) -> np.ndarray:
-    """Poisson(``lam``) draws conditioned on being at least 1, by inversion."""
-    p0 = np.exp(-lam)
-    u = p0 + rng.random(lam.size) * (1 - p0)
-    out = np.zeros(lam.size, dtype=np.int64)
-    idx = np.arange(lam.size)
-    pk, cdf, k = p0, p0.copy(), 0
-    m = lam
-    while idx.size:
-        k += 1
-        out[idx] += 1
-        pk = pk * m / k
-        cdf = cdf + pk
-        more = (u[idx] >= cdf) & (k < 500)
-        idx, m, pk, cdf = idx[more], m[more], pk[more], cdf[more]
-    return out
+    """Poisson(``lam``) draws conditioned on being at least 1.
+
+    The arrivals of a Poisson process on [0, 1) given that there is one: the first comes at a
+    time ``t`` drawn from the exponential truncated to [0, 1), the others are Poisson(lam (1 - t)).
+    """
+    u = rng.random(lam.size)
+    t = -np.log1p(u * np.expm1(-lam)) / lam
+    return 1 + rng.poisson(lam * np.clip(1 - t, 0.0, 1.0))
 
 
 @dataclass
@@ -411,9 +390,8 @@ class _Draws:
     rows: int
     draws: int
     orders: np.ndarray  # (rows, draws): row 0 the rest of the as-of day, then the horizon
-    others: np.ndarray  # orders that are no stock-out drawn here (a burst converts some)
     cell: np.ndarray  # flat cell of each stock-out drawn
-    extra: np.ndarray  # a further stock-out of an episode (capped by the cell's other orders)
+    extra: np.ndarray  # a further stock-out of an episode (an order the day had anyway)
     no_source: np.ndarray
     u: np.ndarray  # counted under a policy iff u < its counted probability for the type
     u_buy: np.ndarray  # (open orders, draws)
@@ -486,7 +464,7 @@ def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
     n_open = sc.open_day.size
     u_buy = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
     u_accept = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
-    return _Draws(rows=rows, draws=draws, orders=orders, others=others, cell=cell,
+    return _Draws(rows=rows, draws=draws, orders=orders, cell=cell,
                   extra=extra, no_source=no_source, u=u, u_buy=u_buy, u_accept=u_accept)
 
 
@@ -512,15 +490,12 @@ def _counted(d: _Draws, sc: _Scenario, policy: SimulationInputs, lead: np.ndarra
     pi_source = (1 - policy.source_buy_probability) * (1 - q)
     thr = np.where(d.no_source, np.float32(1 - q), np.float32(pi_source))
     hit = d.u < thr
-    size = d.rows * d.draws
+    new = np.bincount(d.cell[hit], minlength=d.rows * d.draws).reshape(d.rows, d.draws)
     if d.extra.any():
-        new = np.bincount(d.cell[hit & ~d.extra], minlength=size)
-        cells, more = np.unique(d.cell[hit & d.extra], return_counts=True)
-        new[cells] += np.minimum(more, d.others.ravel()[cells])  # they convert other orders
-    else:
-        new = np.bincount(d.cell[hit], minlength=size)
-    new = new.reshape(d.rows, d.draws)
-    timeline = np.empty((_LEAD + sc.horizon, d.draws), dtype=np.int32)
+        # A burst's further stock-outs are orders the day had anyway: never more counted than
+        # the day's orders.
+        np.minimum(new, d.orders, out=new)
+    timeline = np.empty((_LEAD + sc.horizon, d.draws), dtype=np.int64)
     timeline[:_LEAD] = lead
     timeline[_LEAD - 1] += new[0]
     timeline[_LEAD:] = new[1:]
@@ -529,7 +504,7 @@ def _counted(d: _Draws, sc: _Scenario, policy: SimulationInputs, lead: np.ndarra
 
 def _windows(timeline: np.ndarray) -> np.ndarray:
     """7-day sums ending on each horizon day, shape (horizon, draws)."""
-    cs = np.cumsum(timeline, axis=0, dtype=np.int32)
+    cs = np.cumsum(timeline, axis=0)
     out = cs[WINDOW_DAYS - 1:]
     out[1:] -= cs[:-WINDOW_DAYS]  # in place, from the last row back: numpy buffers overlaps
     return out
@@ -540,7 +515,7 @@ def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
     d = _draw(sc, policies, draws, rng)
     frac = Fraction(str(threshold))
     a, b = frac.numerator, frac.denominator
-    orders_tl = np.empty((_LEAD + sc.horizon, draws), dtype=np.int32)
+    orders_tl = np.empty((_LEAD + sc.horizon, draws), dtype=np.int64)
     orders_tl[:_LEAD] = sc.hist_orders[:, None]
     orders_tl[_LEAD - 1] += d.orders[0]
     orders_tl[_LEAD:] = d.orders[1:]
@@ -562,7 +537,7 @@ def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
             kept &= d.u_accept >= q_open[:, None]
             kept |= auto[:, None]
             kept &= (p_open > 0)[:, None]
-            np.add.at(lead, sc.open_day, kept.astype(np.int32))
+            np.add.at(lead, sc.open_day, kept.astype(np.int64))
         c_w = _windows(_counted(d, sc, policy, lead))
         # rate >= a / b, decided in integers; a window without orders never breaches.
         breach = (b * c_w.astype(wide) >= a_n) & (c_w > 0)
