@@ -55,6 +55,9 @@ LABELS = {
     "last_cancelled_order": "Last cancelled order",
     "days": "Days ahead",
     "p_any_breach": "Chance of a breach day",
+    "forecast": "Forecast (mean in the group)",
+    "observed": "Breach followed",
+    "count": "Start days",
     "expected_cancellations": "Expected counted cancellations",
     "expected_loss": "Expected loss from buying",
     "expected_requests": "Expected cancellation requests",
@@ -396,6 +399,14 @@ def _details(report: WeeklyReport, section: MarketplaceReport) -> None:
             caption="Chance of at least one breach day, and expected counts and cost"))
         _html(html_table(section.inputs, caption="Where each forecast input came from"))
     _section_note(section, "forecast")
+    if section.backtest_verdict:
+        _html(_p(section.backtest_verdict))
+        if section.reliability is not None and len(section.reliability):
+            _html(html_table(section.reliability[["forecast", "observed", "count"]],
+                             percent=["forecast", "observed"],
+                             caption="How the forecast did on this seller's past: forecast "
+                             "(grouped by 10 %) against how often a breach followed"))
+    _section_note(section, "backtest")
     if section.policies is not None and len(section.policies):
         best = section.best_policy
         _html(_p(f"Cheapest policy within {report.risk:.0%} risk: {best['policy']} (breach "

@@ -26,7 +26,15 @@ from ..metric.budget import budget_summary, roll_off_calendar
 from ..metric.known import known_on
 from ..metric.listing import listing_risk
 from ..metric.orders import coverage, orders_from_exports, orders_from_items
-from ..metric.rate import WINDOW_DAYS, check_threshold, check_tz, daily_rate, day_number, exceeds
+from ..metric.rate import (
+    WINDOW_DAYS,
+    check_threshold,
+    check_tz,
+    daily_rate,
+    day_number,
+    exceeds,
+    local_day,
+)
 from ..metric.reconciliation import reconcile
 from ..playbook.actions import next_actions
 from .status import Status, marketplace_status
@@ -81,6 +89,8 @@ class MarketplaceReport:
     without_log: bool = False
     policies: pd.DataFrame | None = None
     best_policy: dict | None = None
+    backtest_verdict: str | None = None
+    reliability: pd.DataFrame | None = None
     reconciliation: pd.DataFrame | None = None
     coverage: pd.DataFrame | None = None
     notes: dict = field(default_factory=dict)
@@ -326,6 +336,8 @@ def _forecast(section: MarketplaceReport, orders, exports, asof, *, tz, threshol
     section.forecast = pd.concat(rows, ignore_index=True)[
         ["days", "p_any_breach", "expected_cancellations", "expected_loss", "expected_requests",
          "expected_reminders"]]
+    _guard(section.notes, "backtest", lambda: _backtest(section, orders, log, asof, tz=tz,
+                                                        threshold=threshold, seed=seed))
     if policies:
         # As many paths per policy as `oos-analysis simulate` gives them, so the tables agree.
         section.policies = compare_policies(
@@ -334,6 +346,18 @@ def _forecast(section: MarketplaceReport, orders, exports, asof, *, tz, threshol
             horizon=horizon, marketplace=market, threshold=threshold, tz=tz)
         best = cheapest_safe_policy(section.policies, risk=risk)
         section.best_policy = None if best is None else dict(best)
+
+
+def _backtest(section: MarketplaceReport, orders, log, asof, *, tz, threshold, seed) -> None:
+    """The forecast scored on this seller's own past: a one-line verdict and the table."""
+    from ..forecast.backtest import backtest
+
+    day = day_number(asof, tz, "asof")
+    known = orders[local_day(orders["purchase_date"], tz) <= day] if day is not None else orders
+    result = backtest(known, log, marketplace=section.marketplace, horizon=7, every=7,
+                      draws=2000, rng=seed, threshold=threshold, tz=tz)
+    section.backtest_verdict = result.verdict
+    section.reliability = result.reliability
 
 
 def _marketplace(exports, orders, market, asof, *, span, gaps, tz, threshold, horizon, risk,
