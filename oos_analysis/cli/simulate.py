@@ -127,7 +127,6 @@ def _inputs(args, orders, log, asof):
                 "--stockout-rate 0.03), or give the exports."
             )
     from ..forecast.simulation import SimulationInputs
-
     from .common import parse_date
 
     events = []
