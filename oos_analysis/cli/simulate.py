@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from ..exceptions import ParameterError
+from ..io.schema import POLICIES as _PLAYBOOKS
 from .arguments import add_format_argument, add_input_arguments
 
 # Declaring the arguments imports neither pandas nor the simulator, so `simulate --help` is
@@ -21,8 +22,6 @@ from .arguments import add_format_argument, add_input_arguments
 
 __all__ = ["add_parser", "run"]
 
-# forecast.inputs.PLAYBOOK_POLICIES, spelled out so that declaring the arguments imports nothing.
-_PLAYBOOKS = ("request", "no-request")
 
 _POLICY_DRAWS = 10_000
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError
+from ..io.schema import NO_REQUEST, POLICIES, REQUEST
 from ..metric.rate import WINDOW_DAYS, check_tz, day_number, local_day
 
 __all__ = ["SimulationInputs", "History", "PLAYBOOK_POLICIES", "REQUEST", "NO_REQUEST"]
@@ -35,11 +36,8 @@ _DAY_NS = 86_400 * 10**9
 _NAT = np.iinfo(np.int64).min
 _LEAD = WINDOW_DAYS - 1
 
-REQUEST = "request"
-"""The three-step playbook: buy at a loss, else ask the buyer to cancel officially, else cancel."""
-NO_REQUEST = "no-request"
-"""Amazon's written rule: buy at a loss, else cancel as No Inventory; never ask the buyer."""
-PLAYBOOK_POLICIES = (REQUEST, NO_REQUEST)
+PLAYBOOK_POLICIES = POLICIES
+"""The playbook policies (``request``, ``no-request``), named once in ``io.schema``."""
 
 AUTO_CANCEL_DAYS = 7
 """Amazon auto-cancels an order not confirmed about this many days past its ship-by date."""
