@@ -214,3 +214,38 @@ def test_csv_output_neutralises_formulas_and_keeps_numbers(capsys):
     assert shown["amount"].tolist() == [-12.5, 3.0]
     assert shown["note"].tolist() == ["-12.50", "'-2+3"]
     assert frame["note"].tolist() == ["-12.50", "-2+3"]  # the input is not changed
+
+
+def test_report_html_escapes_the_file_name_the_sku_and_the_logs_extra_columns(tmp_path):
+    import oos_analysis as oa
+    from oos_analysis.report import display, model
+
+    script = "<script>alert(1)</script>"
+    oa.generate_sample(tmp_path)
+    us = tmp_path / "us"
+    (us / "all-orders.txt").rename(us / "all-orders-<script>alert(1)<_script>.txt")
+    log = us / "stockout-log.csv"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    rows = [line.split(",") for line in lines[1:]]
+    for row in rows:
+        if row[head.index("resolution")] in ("", "open"):
+            row[head.index("sku")] = "<img src=x onerror=alert(2)>"
+    log.write_text("\n".join([lines[0] + ",<b>note</b>"]
+                             + [",".join(r) + "," + script for r in rows]) + "\n",
+                   encoding="utf-8")
+    shown: list[str] = []
+    original = display._display
+    display._display = lambda obj: shown.append(str(getattr(obj, "data", obj)))
+    try:
+        report = model.load_report(sorted(str(p) for p in us.iterdir()))
+        display.show_first_screen(report)
+        for section in report.marketplaces:
+            display.show_marketplace(report, section)
+        display.show_coverage(report)
+    finally:
+        display._display = original
+    text = "\n".join(shown)
+    assert "all-orders-&lt;script&gt;alert(1)&lt;_script&gt;.txt" in text
+    assert "&lt;img src=x onerror=alert(2)&gt;" in text
+    assert "<script" not in text.lower() and "<img src=x" not in text and "<b>note" not in text
