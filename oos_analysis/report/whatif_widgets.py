@@ -111,7 +111,7 @@ class WhatIfPanel:
             self.controls["partial_day"] = widgets.ToggleButtons(
                 options=[("top up the partial last day", "detect"),
                          ("take the last day as complete", "complete")], value="detect",
-                style={"button_width": "15em"})
+                style={"button_width": "17em"})
         for order_id in w.open_orders["order_id"]:
             self.controls[order_id] = widgets.ToggleButtons(
                 options=list(ORDER_CHOICES), value="playbook",
