@@ -27,12 +27,21 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help=f"last day of data, UTC (default {DEFAULT_END})")
     parser.add_argument("--weeks", type=int, default=DEFAULT_WEEKS,
                         help=f"weeks of US history, 4 or more (default {DEFAULT_WEEKS})")
+    parser.add_argument("--profile", default="default", metavar="NAME",
+                        help="another kind of seller, written flat into OUT_DIR: small, jp, "
+                        "multi, no-log, no-cancel, all-unknown, short or big (default: the "
+                        "committed sample, us/ and jp/)")
     parser.set_defaults(func=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    files = generate_sample(args.out_dir, seed=args.seed, end=args.end, weeks=args.weeks)
+    if args.profile != "default":
+        from ..sample.profiles import generate_profile
+
+        files = generate_profile(args.out_dir, args.profile, seed=args.seed, end=args.end)
+    else:
+        files = generate_sample(args.out_dir, seed=args.seed, end=args.end, weeks=args.weeks)
     for name, path in files.items():
         print(f"wrote {path} ({name})")
     return 0

@@ -136,7 +136,7 @@ def marketplace_status(
         return Status(AT_RISK, f"{_plural(k, 'stuck order')} ({_ids(due_cancels)}) {verb} due for "
                                f"No Inventory by {_day(due_by)}; cancelling {who} {outcome}.")
     if remaining == 0:
-        return Status(AT_RISK, f"no room left: with {orders} orders placed {span} and "
+        return Status(AT_RISK, f"no room left: with {_plural(orders, 'order')} placed {span} and "
                                f"{_plural(cancellations, 'counted cancellation')} so far, one "
                                "more breaches the target.")
     if p_breach_7d is not None and p_breach_7d >= risk:
