@@ -265,3 +265,47 @@ def test_known_on_a_day_after_everything_changes_nothing(sample):
     assert known_on(sample, "2026-11-24", tz="Asia/Tokyo") is sample  # ends 15:00Z, after all
     assert known_on(sample, "2026-11-24", tz="America/New_York") is sample
     assert known_on(sample, "2026-11-23") is not sample
+
+
+# --- Amazon's rule against asking, and pending orders, in the report ---------------------------
+
+def test_both_playbooks_are_compared_on_the_same_futures(report, sample):
+    section = report["amazon.com"]
+    rows = section.playbooks.set_index("playbook")
+    assert list(rows.index) == ["request", "no-request"]
+    # Same draws: without the request step only the requests already sent can still bring an
+    # official cancellation, so every path has at least as many counted cancellations and the
+    # breach chance cannot fall.
+    assert rows.loc["no-request", "expected_official"] < rows.loc["request", "expected_official"]
+    assert (rows.loc["no-request", "expected_cancellations"]
+            >= rows.loc["request", "expected_cancellations"])
+    assert rows.loc["no-request", "p_any_breach"] >= rows.loc["request", "p_any_breach"]
+
+
+def test_no_request_policy_never_asks_the_buyer(sample):
+    asked = weekly_report(sample, **FAST)["amazon.com"].actions
+    ruled = weekly_report(sample, policy="no-request", **FAST)["amazon.com"].actions
+    assert asked["action"].isin(["send_request", "send_reminder"]).any()
+    assert not ruled["action"].isin(["send_request", "send_reminder"]).any()
+    assert set(ruled["order_id"]) == set(asked["order_id"])  # the same stuck orders
+
+
+def test_an_unknown_policy_is_refused(sample):
+    with pytest.raises(ParameterError, match="no-request"):
+        weekly_report(sample, policy="ask-nicely", **FAST)
+
+
+def test_exclude_pending_only_ever_lowers_the_count(sample):
+    counted = weekly_report(sample, **FAST)["amazon.com"].orders
+    lenient = weekly_report(sample, exclude_pending=True, **FAST)["amazon.com"].orders
+    pending = counted["attribution"].eq("pending") & counted["counted"].astype(bool)
+    assert int(lenient["counted"].sum()) == int(counted["counted"].sum()) - int(pending.sum())
+
+
+def test_status_takes_the_policy_and_pending_options(capsys):
+    files = [str(ALL_ORDERS), *map(str, OTHERS)]
+    _, rows = _json(capsys, ["status", *files, "--format", "json", "--policy", "no-request",
+                          "--exclude-pending", "--draws", "2000"])
+    com = next(r for r in rows if r["marketplace"] == "amazon.com")
+    assert com["status"] in {"AT RISK", "BREACH"}
+    assert "No Inventory" in com["reason"]

@@ -16,13 +16,16 @@ import warnings
 from pathlib import Path
 
 from ..exceptions import DataQualityWarning, ParameterError
-from .common import add_input_arguments, parse_date, parse_tz
+from ..io.schema import POLICIES
+from .actions import add_policy_argument
+from .common import add_input_arguments, add_pending_argument, parse_date, parse_tz
 
 __all__ = ["add_parser", "run"]
 
 # Parameters the command sets itself; --param must not fight with them.
 _OWN = {"files": "FILE arguments", "store": "--store", "asof": "--asof",
-        "marketplace": "--marketplace"}
+        "marketplace": "--marketplace", "policy": "--policy",
+        "exclude_pending": "--exclude-pending"}
 
 
 def add_parser(subparsers) -> None:
@@ -58,6 +61,8 @@ def add_parser(subparsers) -> None:
         help="share of orders that hit a stock-out, for the forecast, e.g. 0.03 (default: "
         "estimated from the stock-out log, or without one from the counted cancellations)",
     )
+    add_policy_argument(parser)
+    add_pending_argument(parser)
     parser.add_argument(
         "--out",
         metavar="DIR",
@@ -123,6 +128,10 @@ def run(args) -> int:
     params = _parse_params(args.param)
     if args.stockout_rate is not None:
         params["stockout_rate"] = str(args.stockout_rate)
+    if args.policy != POLICIES[0]:
+        params["policy"] = args.policy
+    if args.exclude_pending:
+        params["exclude_pending"] = "True"
     declared = notebook_parameters(notebook)
     # Checked here, before the data is read or a kernel started.
     params = coerce_parameters(declared, params)

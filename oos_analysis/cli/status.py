@@ -17,7 +17,17 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_format_argument, add_input_arguments, load_exports, parse_date, parse_tz, write_json
+from .actions import add_policy_argument
+from .common import (
+    add_format_argument,
+    add_input_arguments,
+    add_pending_argument,
+    coverage_gaps,
+    load_exports,
+    parse_date,
+    parse_tz,
+    write_json,
+)
 
 __all__ = ["add_parser", "run", "EXIT_AT_RISK", "EXIT_BREACH"]
 
@@ -54,6 +64,8 @@ def add_parser(subparsers) -> None:
                         help="simulated paths of the 7-day forecast (default: 10000, as the report)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="random seed (default: 0, the report's)")
+    add_policy_argument(parser)
+    add_pending_argument(parser)
     parser.add_argument("--fail-on", choices=["at-risk", "breach"],
                         help="exit 2 on AT RISK or NO DATA (at-risk), 3 on BREACH")
     add_format_argument(parser, choices=("table", "json"))
@@ -85,15 +97,12 @@ def run(args) -> int:
     tz = parse_tz(args.tz)
     asof = parse_date(args.asof, name="--asof").date() if args.asof else None
     exports = load_exports(args)
-    gaps = None
-    if getattr(args, "store", None):
-        from ..store.spans import gap_days
-
-        gaps = gap_days(args.store, kind="all_orders")
+    gaps = coverage_gaps(args, exports)
     report = weekly_report(exports, asof=asof, marketplaces=args.marketplace, tz=tz,
                            threshold=args.threshold, risk=args.risk, horizon=14,
                            stockout_rate=args.stockout_rate, draws=args.draws, seed=args.seed,
-                           gaps=gaps, policies=False)
+                           gaps=gaps, policies=False, policy=args.policy,
+                           exclude_pending=args.exclude_pending)
     summary = report.summary()
     if args.format == "json":
         write_json([{**row, "asof": report.asof.isoformat()}

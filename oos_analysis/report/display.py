@@ -64,6 +64,8 @@ LABELS = {
     "expected_reminders": "Expected reminders",
     "expected_bought": "Expected stock-outs bought",
     "policy": "Policy",
+    "playbook": "Playbook",
+    "expected_official": "Expected official buyer cancellations",
     "safe": "Within accepted risk",
     "parameter": "Input",
     "source": "Where it came from",
@@ -407,6 +409,13 @@ def _details(report: WeeklyReport, section: MarketplaceReport) -> None:
                              caption="How the forecast did on this seller's past: forecast "
                              "(grouped by 10 %) against how often a breach followed"))
     _section_note(section, "backtest")
+    if section.playbooks is not None and len(section.playbooks):
+        _html(_p(playbook_sentence(report, section)))
+        _html(html_table(section.playbooks, percent=["p_any_breach"], money_columns=[
+            "expected_loss"], currency=cur, decimals={"expected_cancellations": 1,
+            "expected_official": 1, "expected_requests": 1},
+            caption="The seller's playbook against Amazon's written rule, on the same "
+            f"simulated futures ({report.horizon} days)"))
     if section.policies is not None and len(section.policies):
         best = section.best_policy
         _html(_p(f"Cheapest policy within {report.risk:.0%} risk: {best['policy']} (breach "
@@ -434,6 +443,19 @@ def _details(report: WeeklyReport, section: MarketplaceReport) -> None:
             "amazon_rate", "kit_rate", "difference", "target_value"],
             caption="The kit's figures next to Amazon's"))
     _section_note(section, "reconciliation")
+
+
+def playbook_sentence(report: WeeklyReport, section: MarketplaceReport) -> str:
+    """What following Amazon's rule (no request to the buyer) costs against the playbook."""
+    rows = section.playbooks.set_index("playbook")
+    ask, rule = rows.loc["request"], rows.loc["no-request"]
+    more = rule["expected_cancellations"] - ask["expected_cancellations"]
+    return (
+        f"Amazon's help pages say not to ask a buyer to cancel for lack of stock. Following that "
+        f"rule ('no-request') gives a {rule['p_any_breach']:.0%} chance of a breach day within "
+        f"{report.horizon} days, against {ask['p_any_breach']:.0%} with the request step, and "
+        f"{more:.1f} more counted cancellations on average."
+    )
 
 
 def show_marketplace(report: WeeklyReport, section: MarketplaceReport) -> None:

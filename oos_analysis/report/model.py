@@ -22,6 +22,8 @@ from ..exceptions import DataQualityWarning, OOSAnalysisError, ParameterError
 from ..forecast.inputs import NO_LOG_SOURCE, SimulationInputs
 from ..forecast.policy import cheapest_safe_policy, compare_policies
 from ..forecast.simulation import simulate
+from ..io.schema import POLICIES as PLAYBOOK_POLICIES
+from ..io.schema import REQUEST
 from ..metric.budget import budget_summary, roll_off_calendar
 from ..metric.known import known_on
 from ..metric.listing import listing_risk
@@ -88,6 +90,7 @@ class MarketplaceReport:
     inputs: pd.DataFrame | None = None
     without_log: bool = False
     policies: pd.DataFrame | None = None
+    playbooks: pd.DataFrame | None = None
     best_policy: dict | None = None
     backtest_verdict: str | None = None
     reliability: pd.DataFrame | None = None
@@ -287,7 +290,8 @@ def _currency(exports, marketplace: str) -> str | None:
     return None
 
 
-def _actions(exports, orders, marketplace, asof, *, loss_cap, reminder_days, threshold):
+def _actions(exports, orders, marketplace, asof, *, loss_cap, reminder_days, threshold,
+             policy=REQUEST):
     log = exports.stockout_log
     if log is None or log.empty:
         raise ParameterError(
@@ -295,7 +299,8 @@ def _actions(exports, orders, marketplace, asof, *, loss_cap, reminder_days, thr
             "the log (template in data/sample/) and pass it to get a to-do list."
         )
     actions = next_actions(log, asof=asof, loss_cap=loss_cap, reminder_days=reminder_days,
-                           order_report=exports.order_report, orders=orders, threshold=threshold)
+                           order_report=exports.order_report, orders=orders, threshold=threshold,
+                           policy=policy)
     actions = actions[actions["marketplace"].eq(marketplace).fillna(False).astype(bool)]
     due = pd.to_datetime(actions["due"].astype("str")).dt.date
     return actions.assign(due_now=(due <= asof).to_numpy(dtype=bool)).reset_index(drop=True)
@@ -317,11 +322,13 @@ def _due_cancels(actions: pd.DataFrame | None, orders: pd.DataFrame, asof: dt.da
 
 
 def _forecast(section: MarketplaceReport, orders, exports, asof, *, tz, threshold, horizon, risk,
-              draws, seed, loss_cap, stockout_rate, policies: bool) -> None:
+              draws, seed, loss_cap, stockout_rate, policies: bool,
+              policy: str = REQUEST) -> None:
     market = section.marketplace
     log = exports.stockout_log if len(exports.stockout_log) else None
     inputs = SimulationInputs.from_history(orders, log, asof=asof, marketplace=market, tz=tz,
-                                           loss_cap=loss_cap, stockout_rate=stockout_rate)
+                                           loss_cap=loss_cap, stockout_rate=stockout_rate,
+                                           playbook=policy)
     section.inputs = pd.DataFrame({"parameter": list(inputs.sources),
                                    "source": list(inputs.sources.values())})
     section.without_log = str(inputs.sources.get("stockout_rate", "")).startswith(NO_LOG_SOURCE)
@@ -333,6 +340,8 @@ def _forecast(section: MarketplaceReport, orders, exports, asof, *, tz, threshol
         rows.append(result.summary.assign(days=days))
         if days == horizon:
             section.fan = result.days
+            # the seller's playbook and Amazon's written rule, on the same simulated futures
+            section.playbooks = result.playbooks
     section.forecast = pd.concat(rows, ignore_index=True)[
         ["days", "p_any_breach", "expected_cancellations", "expected_loss", "expected_requests",
          "expected_reminders"]]
@@ -361,7 +370,8 @@ def _backtest(section: MarketplaceReport, orders, log, asof, *, tz, threshold, s
 
 
 def _marketplace(exports, orders, market, asof, *, span, gaps, tz, threshold, horizon, risk,
-                 draws, seed, loss_cap, reminder_days, stockout_rate, policies) -> MarketplaceReport:
+                 draws, seed, loss_cap, reminder_days, stockout_rate, policies,
+                 policy=REQUEST) -> MarketplaceReport:
     notes: dict = {}
     headline = _headline(orders, market, asof, threshold=threshold, tz=tz)
     window = (headline["window_start"], headline["window_end"])
@@ -392,12 +402,12 @@ def _marketplace(exports, orders, market, asof, *, span, gaps, tz, threshold, ho
         notes["charts"] = f"No MFN orders of {market} were placed by {asof}."
     section.actions = _guard(notes, "actions", lambda: _actions(
         exports, orders, market, asof, loss_cap=loss_cap, reminder_days=reminder_days,
-        threshold=threshold))
+        threshold=threshold, policy=policy))
     section.due_cancels = _due_cancels(section.actions, orders, asof)
     _guard(notes, "forecast", lambda: _forecast(
         section, orders, exports, asof, tz=tz, threshold=threshold, horizon=horizon, risk=risk,
         draws=draws, seed=seed, loss_cap=loss_cap, stockout_rate=stockout_rate,
-        policies=policies))
+        policies=policies, policy=policy))
     if exports.seller_performance.empty:
         notes["reconciliation"] = ("No Seller Performance report was given, so there is nothing "
                                    "to compare the kit's figures with.")
@@ -466,6 +476,8 @@ def weekly_report(
     seed: int = 0,
     gaps: pd.DataFrame | None = None,
     policies: bool = True,
+    policy: str = REQUEST,
+    exclude_pending: bool = False,
 ) -> WeeklyReport:
     """Build the weekly report's model from the exports.
 
@@ -502,6 +514,13 @@ def weekly_report(
         into one has status ``NO DATA``.
     policies : bool, default True
         Compare buying policies (the slowest part; ``status`` leaves it out).
+    policy : {"request", "no-request"}, default "request"
+        The playbook the to-do list and the forecast follow: the seller's three steps, or
+        Amazon's written rule (no request to the buyer). Both are always compared on the same
+        simulated futures (``MarketplaceReport.playbooks``).
+    exclude_pending : bool, default False
+        Leave cancellations of probably-pending orders out of the count (the cautious default
+        counts them; see the README's rules table).
 
     Returns
     -------
@@ -519,18 +538,22 @@ def weekly_report(
         raise ParameterError(f"horizon must be a whole number of days, 1 or more; got {horizon!r}.")
     if not 0 < float(risk) < 1:
         raise ParameterError(f"risk must be a probability between 0 and 1; got {risk!r}.")
+    if policy not in PLAYBOOK_POLICIES:
+        raise ParameterError(f"policy must be one of {', '.join(PLAYBOOK_POLICIES)}; got "
+                             f"{policy!r}. 'no-request' follows Amazon's written rule.")
     full, day, names = check_scope(exports, asof=asof, marketplaces=marketplaces, tz=tz)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # the files table lists them
         known = known_on(exports, day, tz=tz)
-        orders = orders_from_exports(known)
+        orders = orders_from_exports(known, exclude_pending=bool(exclude_pending))
     metric_days = _metric_days(full, tz)
     span = (metric_days.min().date(), metric_days.max().date())
     sections = [
         _marketplace(known, orders, market, day, span=span, gaps=gaps, tz=tz,
                      threshold=threshold, horizon=int(horizon), risk=float(risk),
                      draws=int(draws), seed=int(seed), loss_cap=loss_cap,
-                     reminder_days=reminder_days, stockout_rate=stockout_rate, policies=policies)
+                     reminder_days=reminder_days, stockout_rate=stockout_rate, policies=policies,
+                     policy=policy)
         for market in names
     ]
     cover = coverage(orders)
@@ -565,9 +588,13 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
 
         exports, gaps = load(store), gap_days(store, kind="all_orders")
     elif files:
+        from ..store.spans import export_gap_days
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)  # listed in the files table
-            exports, gaps = read_exports(list(files)), None
+            exports = read_exports(list(files))
+        # days between the files are unknown, not empty, as with a store
+        gaps = export_gap_days(exports.files)
     else:
         raise ParameterError(
             "the report needs an All Orders export (or a history store made by "
