@@ -79,6 +79,7 @@ from ..exceptions import DataQualityWarning, ParameterError, ReportFormatError
 from ..io.order_files import is_amazon_order_id
 from ..io.schema import NO_REQUEST, RESOLUTIONS, marketplace_time_zone
 from ..metric.budget import budget_summary, remaining_cancellations
+from .money import money
 from .policy import check_policy
 
 __all__ = ["ACTIONS", "next_actions", "ship_by_day", "cumulative_effect", "AUTO_CANCEL"]
@@ -254,6 +255,9 @@ def _decide(row, *, asof, ship_day, deadline, flagged, loss_cap, reminder_days,
     """Return (action, due, reason) for one open case: the module docstring's table, in order."""
     request, reminder = row["request_sent_at"], row["reminder_sent_at"]
     loss, official = row["loss_if_bought"], row["official_request_at"]
+    currency = row.get("currency")
+    currency = None if currency is None or pd.isna(currency) or not str(currency).strip() \
+        else str(currency).strip()
     if not _is_missing(official):
         return ("cancel_buyer_request", asof,
                 f"Amazon's official cancellation request arrived on {official:%Y-%m-%d}: cancel "
@@ -264,13 +268,14 @@ def _decide(row, *, asof, ship_day, deadline, flagged, loss_cap, reminder_days,
                 "with reason Buyer Canceled (it does not count) and record official_request_at "
                 "in the log.")
     if not _is_missing(loss) and (loss_cap is None or loss <= loss_cap):
-        cap = "no cap set" if loss_cap is None else f"cap {loss_cap:g}"
+        cap = "no cap set" if loss_cap is None else f"cap {money(loss_cap, currency)}"
         tail = "; tell the buyer it ships after all" if not _is_missing(request) else ""
         return ("buy_at_loss", asof,
-                f"a source has stock at a loss of {loss:g} ({cap}): buy and ship, the stock-out "
-                f"is our mistake, not the buyer's{tail}.")
+                f"a source has stock at a loss of {money(loss, currency)} ({cap}): buy and ship, "
+                f"the stock-out is our mistake, not the buyer's{tail}.")
     no_source = ("no source has stock" if _is_missing(loss) else
-                 f"the only source means a loss of {loss:g}, above the cap of {loss_cap:g}")
+                 f"the only source means a loss of {money(loss, currency)}, above the cap of "
+                 f"{money(loss_cap, currency)}")
     if policy == NO_REQUEST:
         when = f"before the ship-by day {ship_day} ends" if asof <= ship_day else "now"
         return ("cancel_no_inventory", asof,

@@ -13,11 +13,11 @@ data coverage last (:func:`show_coverage`).
 from __future__ import annotations
 
 import html
-import math
 import re
 
 import pandas as pd
 
+from ..playbook.money import money
 from .model import MarketplaceReport, WeeklyReport
 
 __all__ = ["LABELS", "html_table", "show_first_screen", "show_marketplace", "show_coverage",
@@ -126,7 +126,6 @@ _NOWRAP = {"order_id", "due", "purchase_date", "leaves_window_on", "first_date",
            "date_from", "date_to", "last_cancelled_order", "sku", "asin", "status",
            "marketplace"}
 _WRAP = {"reason", "likely_reason", "source", "product_name", "warnings"}
-_ZERO_DECIMALS = {"JPY", "KRW"}
 _ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
 _STYLE_WORD = {"OK": "ok", "AT RISK": "at-risk", "BREACH": "breach", "NO DATA": "no-data"}
 
@@ -148,21 +147,6 @@ def _missing(value) -> bool:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def money(value, currency: str | None) -> str:
-    """Format an amount with its currency: ``12.50 USD``, ``1,300 JPY``; blank when missing.
-
-    Examples
-    --------
-    >>> money(12.5, "USD"), money(1300, "JPY"), money(float("nan"), "USD"), money(3, None)
-    ('12.50 USD', '1,300 JPY', '', '3.00')
-    """
-    if _missing(value) or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    places = 0 if currency in _ZERO_DECIMALS else 2
-    text = f"{float(value):,.{places}f}"
-    return f"{text} {currency}" if currency else text
 
 
 def _cell(column: str, value, *, percent, money_columns, currency, decimals) -> str:
