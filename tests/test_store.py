@@ -719,3 +719,38 @@ def test_store_verify_names_a_damaged_part(tmp_path, week1, week2, damage, capsy
         assert "Traceback" not in err and "Parquet" not in err.replace("Parquet file", ""), command
     with pytest.raises(InputFileError, match="damaged"):
         store.load(s)
+
+
+def test_a_store_written_before_sku_line_pairs_its_rows_with_new_exports(tmp_path):
+    """Part files of an older kit have no ``sku_line``; their rows are line 0, not new lines."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    s = tmp_path / "s"
+    first = [item("111-0000001-0000001", "2026-11-01T10:00:00+00:00", "2026-11-01T10:00:00+00:00",
+                  "Pending"),
+             item("111-0000002-0000002", "2026-11-01T11:00:00+00:00", "2026-11-01T11:00:00+00:00")]
+    store.import_files([write_all_orders(tmp_path / "week1.txt", first)], store=s)
+    # Make the store look as an older kit left it: no sku_line column, no checksums.
+    live = s / (s / "CURRENT").read_text().strip()
+    for part in (live / "all_orders").glob("*.parquet"):
+        table = pq.read_table(part)
+        pq.write_table(table.drop_columns(["sku_line"]), part)
+    book = json.loads((live / "manifest.json").read_text())
+    book.pop("checksums", None)
+    for section in ("dtypes", "columns"):
+        held = book.get(section, {}).get("all_orders")
+        if isinstance(held, dict):
+            held.pop("sku_line", None)
+        elif isinstance(held, list) and "sku_line" in held:
+            held.remove("sku_line")
+    (live / "manifest.json").write_text(json.dumps(book))
+    assert store.load(s).all_orders["sku_line"].tolist() == [0, 0]
+    # The next export updates the first order: it replaces the stored line, it is not added.
+    later = [item("111-0000001-0000001", "2026-11-01T10:00:00+00:00",
+                  "2026-11-03T09:00:00+00:00", "Cancelled")]
+    store.import_files([write_all_orders(tmp_path / "week2.txt", later)], store=s)
+    rows = store.load(s).all_orders.sort_values("order_id")
+    assert rows["order_id"].tolist() == ["111-0000001-0000001", "111-0000002-0000002"]
+    assert rows["order_status"].tolist() == ["cancelled", "shipped"]

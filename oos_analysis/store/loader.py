@@ -17,7 +17,15 @@ import pyarrow.parquet as pq
 from ..io.schema import REPORT_KINDS
 from .importer import PROVENANCE_COLUMNS, with_provenance
 from .lock import DEFAULT_STORE, live_version, read_manifest
-from .parts import WORKERS, cast_columns, check_part, read_part, scan_parts, segments
+from .parts import (
+    WORKERS,
+    cast_columns,
+    check_part,
+    read_part,
+    scan_parts,
+    segments,
+    with_legacy_defaults,
+)
 
 __all__ = ["load", "contents"]
 
@@ -137,7 +145,7 @@ def _canonical(frame: pd.DataFrame, base: pd.DataFrame, book: dict, kind: str,
                             dtypes.get(c, "object"))
                for c in order if c not in frame}
     frame = frame.assign(**missing) if missing else frame
-    return cast_columns(frame[order], dtypes)
+    return cast_columns(with_legacy_defaults(frame, kind)[order], dtypes)
 
 
 def contents(store: str | os.PathLike = DEFAULT_STORE) -> pd.DataFrame:

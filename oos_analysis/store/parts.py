@@ -97,6 +97,30 @@ def _split(frame: pd.DataFrame, codes: np.ndarray) -> dict[int, pd.DataFrame]:
     return {int(codes[a]): frame.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
 
 
+LEGACY_DEFAULTS = {ALL_ORDERS: {"sku_line": 0}}
+"""Key columns that part files written by older versions of the kit lack, and the value their
+rows have. Before ``sku_line`` existed the store kept one All Orders row per (order id, SKU), so
+every such row is line 0; filling it in lets a new export's lines pair with the stored ones
+instead of being added beside them (which would count an order twice)."""
+
+
+def with_legacy_defaults(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``frame`` with the :data:`LEGACY_DEFAULTS` of ``kind`` filled in where missing.
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"order_id": ["111-1111111-1111111"], "sku": ["A"]})
+    >>> with_legacy_defaults(old, ALL_ORDERS)["sku_line"].tolist()
+    [0]
+    """
+    for column, value in LEGACY_DEFAULTS.get(kind, {}).items():
+        if column not in frame:
+            frame = frame.assign(**{column: pd.Series(value, index=frame.index, dtype="int64")})
+        elif frame[column].isna().any():
+            frame = frame.assign(**{column: frame[column].fillna(value)})
+    return frame
+
+
 def cast_columns(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
     casts = {c: t for c, t in dtypes.items() if c in frame and str(frame[c].dtype) != t}
     return frame.astype(casts) if casts else frame
@@ -181,7 +205,7 @@ def _deciding(path: Path, columns: list[str], dtypes: dict) -> pd.DataFrame:
 
 
 def _deciding_all(paths: list[Path], columns: list[str], dtypes: dict,
-                  pool: ThreadPoolExecutor) -> list[pd.DataFrame]:
+                  pool: ThreadPoolExecutor, kind: str = "") -> list[pd.DataFrame]:
     """:func:`_deciding` of every file, read in one ``pyarrow.dataset`` scan.
 
     One scan of many small files costs a fraction of one read per file; when one scan cannot
@@ -191,9 +215,11 @@ def _deciding_all(paths: list[Path], columns: list[str], dtypes: dict,
     table = (scan_parts(paths, wanted, pool, expected=wanted, whole=False) if len(paths) > 1
              else None)
     if table is None:
-        return list(pool.map(lambda p: _deciding(p, columns, dtypes), paths))
+        return [with_legacy_defaults(f, kind)
+                for f in pool.map(lambda p: _deciding(p, columns, dtypes), paths)]
     index = table.column("__fragment_index").to_numpy()
-    frame = cast_columns(table.drop_columns(["__fragment_index"]).to_pandas(), dtypes)
+    frame = with_legacy_defaults(
+        cast_columns(table.drop_columns(["__fragment_index"]).to_pandas(), dtypes), kind)
     bounds = np.searchsorted(index, np.arange(len(paths) + 1))
     return [frame.iloc[a:b].reset_index(drop=True)
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -298,7 +324,7 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     codes = _month_codes(new, kind)
     ids = _ids(new)
     keys, newest = MERGE_RULES[kind]
-    stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool)
+    stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool, kind)
     found = np.zeros(sum(map(len, stored)), dtype=bool)
     if len(ids) and len(found):
         found = pc.is_in(pa.chunked_array([_ids(f) for f in stored], type=pa.large_string()),
@@ -314,8 +340,8 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     # whole rows only of a format 1 file (to split it) and of files keeping some of their rows
     read = [i for i, s in enumerate(old)
             if s["month"] is None or 0 < len(gone[i]) < len(stored[i])]
-    full = dict(zip(read, pool.map(lambda i: cast_columns(read_part(old[i]["path"]), dtypes), read),
-                    strict=True))
+    full = dict(zip(read, pool.map(lambda i: with_legacy_defaults(
+        cast_columns(read_part(old[i]["path"]), dtypes), kind), read), strict=True))
 
     months: dict[int, list] = {}  # month -> stored files to link and frames to write, in order
     for i, segment in enumerate(old):
@@ -341,8 +367,8 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     for month in sorted(months):
         items = [p for p in months[month] if isinstance(p, dict) or len(p)]
         if len(items) > MAX_SEGMENTS:  # a month imported piecemeal too often: one file again
-            items = [pd.concat([cast_columns(read_part(p["path"]), dtypes) if isinstance(p, dict) else p
-                                for p in items], ignore_index=True)]
+            items = [pd.concat([with_legacy_defaults(cast_columns(read_part(p["path"]), dtypes), kind)
+                                if isinstance(p, dict) else p for p in items], ignore_index=True)]
         label = _label(month)
         taken = {p["path"].name for p in items if isinstance(p, dict)}
         names = (f"{label}.parquet" if n == 0 else f"{label}.{n}.parquet" for n in count())
