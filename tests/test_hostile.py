@@ -249,3 +249,48 @@ def test_report_html_escapes_the_file_name_the_sku_and_the_logs_extra_columns(tm
     assert "all-orders-&lt;script&gt;alert(1)&lt;_script&gt;.txt" in text
     assert "&lt;img src=x onerror=alert(2)&gt;" in text
     assert "<script" not in text.lower() and "<img src=x" not in text and "<b>note" not in text
+
+
+def test_report_html_escapes_marketplace_and_channel_names(tmp_path):
+    """A sales channel or a log marketplace that is markup stays text on every part of the page."""
+    import oos_analysis as oa
+    from oos_analysis.report import display, model
+
+    oa.generate_sample(tmp_path)
+    us = tmp_path / "us"
+    orders = us / "all-orders.txt"
+    lines = orders.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split("\t")
+    channel = head.index("sales-channel")
+    rows = [line.split("\t") for line in lines[1:]]
+    ids = {row[0] for row in rows[::50]}  # a few orders from a channel whose name is markup
+    for row in rows:
+        if row[0] in ids:
+            row[channel] = "Amazon.<script>alert(3)</script>"
+    orders.write_text("\n".join([lines[0]] + ["\t".join(r) for r in rows]) + "\n",
+                      encoding="utf-8")
+    log = us / "stockout-log.csv"
+    log_lines = log.read_text(encoding="utf-8").splitlines()
+    log_head = log_lines[0].split(",")
+    first = log_lines[1].split(",")
+    first[log_head.index("marketplace")] = "<svg onload=alert(4)>"
+    log.write_text("\n".join([log_lines[0], ",".join(first), *log_lines[2:]]) + "\n",
+                   encoding="utf-8")
+    shown: list[str] = []
+    original = display._display
+    display._display = lambda obj: shown.append(str(getattr(obj, "data", obj)))
+    try:
+        report = model.load_report(sorted(str(p) for p in us.iterdir()))
+        display.show_first_screen(report)
+        for section in report.marketplaces:
+            display.show_marketplace(report, section)
+        display.show_coverage(report)
+    finally:
+        display._display = original
+    text = "\n".join(shown)
+    assert [s.marketplace for s in report.marketplaces] == ["amazon.com", "amazon.ca"]
+    assert "<script" not in text.lower() and "<svg" not in text.lower()
+    # Neither name becomes a marketplace: the channel is not Amazon's (its orders are left out
+    # and counted as such), and log rows of an unknown marketplace belong to no section.
+    left_out = report.coverage.set_index("marketplace")
+    assert "non-amazon" in left_out.index
