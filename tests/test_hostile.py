@@ -218,7 +218,6 @@ def test_csv_output_neutralises_formulas_and_keeps_numbers(capsys):
 
 def test_report_html_escapes_the_file_name_the_sku_and_the_logs_extra_columns(tmp_path):
     import oos_analysis as oa
-    from oos_analysis.report import display, model
 
     script = "<script>alert(1)</script>"
     oa.generate_sample(tmp_path)
@@ -234,18 +233,7 @@ def test_report_html_escapes_the_file_name_the_sku_and_the_logs_extra_columns(tm
     log.write_text("\n".join([lines[0] + ",<b>note</b>"]
                              + [",".join(r) + "," + script for r in rows]) + "\n",
                    encoding="utf-8")
-    shown: list[str] = []
-    original = display._display
-    display._display = lambda obj: shown.append(str(getattr(obj, "data", obj)))
-    try:
-        report = model.load_report(sorted(str(p) for p in us.iterdir()))
-        display.show_first_screen(report)
-        for section in report.marketplaces:
-            display.show_marketplace(report, section)
-        display.show_coverage(report)
-    finally:
-        display._display = original
-    text = "\n".join(shown)
+    report, text = _page(us)
     assert "all-orders-&lt;script&gt;alert(1)&lt;_script&gt;.txt" in text
     assert "&lt;img src=x onerror=alert(2)&gt;" in text
     assert "<script" not in text.lower() and "<img src=x" not in text and "<b>note" not in text
@@ -254,7 +242,6 @@ def test_report_html_escapes_the_file_name_the_sku_and_the_logs_extra_columns(tm
 def test_report_html_escapes_marketplace_and_channel_names(tmp_path):
     """A sales channel or a log marketplace that is markup stays text on every part of the page."""
     import oos_analysis as oa
-    from oos_analysis.report import display, model
 
     oa.generate_sample(tmp_path)
     us = tmp_path / "us"
@@ -276,21 +263,28 @@ def test_report_html_escapes_marketplace_and_channel_names(tmp_path):
     first[log_head.index("marketplace")] = "<svg onload=alert(4)>"
     log.write_text("\n".join([log_lines[0], ",".join(first), *log_lines[2:]]) + "\n",
                    encoding="utf-8")
-    shown: list[str] = []
-    original = display._display
-    display._display = lambda obj: shown.append(str(getattr(obj, "data", obj)))
-    try:
-        report = model.load_report(sorted(str(p) for p in us.iterdir()))
-        display.show_first_screen(report)
-        for section in report.marketplaces:
-            display.show_marketplace(report, section)
-        display.show_coverage(report)
-    finally:
-        display._display = original
-    text = "\n".join(shown)
+    report, text = _page(us)
     assert [s.marketplace for s in report.marketplaces] == ["amazon.com", "amazon.ca"]
     assert "<script" not in text.lower() and "<svg" not in text.lower()
     # Neither name becomes a marketplace: the channel is not Amazon's (its orders are left out
     # and counted as such), and log rows of an unknown marketplace belong to no section.
     left_out = report.coverage.set_index("marketplace")
     assert "non-amazon" in left_out.index
+
+
+def _page(folder):
+    """The report model of every file in ``folder`` and the HTML its display functions produce."""
+    from oos_analysis.report import display, model
+
+    shown: list[str] = []
+    original = display._display
+    display._display = lambda obj: shown.append(str(getattr(obj, "data", obj)))
+    try:
+        report = model.load_report(sorted(str(p) for p in folder.iterdir()))
+        display.show_first_screen(report)
+        for section in report.marketplaces:
+            display.show_marketplace(report, section)
+        display.show_coverage(report)
+    finally:
+        display._display = original
+    return report, "\n".join(shown)
