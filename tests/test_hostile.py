@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +18,6 @@ from oos_analysis.io.delimited import FIELD_CAP
 from oos_analysis.io.readers import (
     read_all_orders,
     read_cancel_download,
-    read_export,
-    read_exports,
-    read_order_report,
     read_stockout_log,
 )
 

@@ -30,8 +30,8 @@ _STAMP = "%Y%m%dT%H%MZ"
 
 def newest_update(store: str | os.PathLike, marketplace: str) -> datetime | None:
     """The newest ``last_updated_date`` of ``marketplace``'s All Orders rows in the store."""
-    from ..store.lock import current_version
     from ..store.loader import load
+    from ..store.lock import current_version
 
     if current_version(store) is None:
         return None

@@ -15,7 +15,6 @@ import pandas as pd
 import pyarrow as pa
 
 from ..exceptions import ReportFormatError
-from ..exceptions import ReportFormatError
 from ..redact import quote
 from . import schema
 from .delimited import TableSpec, read_table

@@ -20,7 +20,7 @@ from dataclasses import replace
 import pandas as pd
 
 from ..io.schema import CANCELLED
-from .rate import check_tz, day_number, day_label
+from .rate import check_tz, day_label, day_number
 
 __all__ = ["known_on", "day_end"]
 

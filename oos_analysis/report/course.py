@@ -291,8 +291,9 @@ class Course:
 
     def request_message(self):
         """Section 6: the request the kit writes for a stuck order with no source (plain text)."""
-        import oos_analysis as oa
         from IPython.display import Pretty
+
+        import oos_analysis as oa
 
         case = self.message_case
         if case is None:
