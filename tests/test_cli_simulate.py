@@ -155,3 +155,15 @@ def test_planned_cancellation_from_files(capsys, exports):
     status, _, err = run(capsys, [*base, "--cancel", "111-0000027-0000000"])
     assert status == 1 and "already a counted" in err
     assert math.isfinite(json.loads(out)["p_any_breach"])
+
+
+def test_exclude_pending_changes_nothing_without_pending_orders(capsys, exports):
+    # The one cancellation has a price, so it is not a pending order: leaving pending orders out
+    # must give exactly the same forecast on the same seed.
+    argv = ["simulate", *exports, "--horizon", "3", "--draws", "2000", "--seed", "1",
+            "--format", "json"]
+    status, out, err = run(capsys, argv)
+    assert status == 0, err
+    status, lenient, err = run(capsys, [*argv, "--exclude-pending"])
+    assert status == 0, err
+    assert json.loads(lenient)["p_any_breach"] == json.loads(out)["p_any_breach"]

@@ -7,7 +7,7 @@ Kept apart from :mod:`oos_analysis.cli.common` so that declaring a command's arg
 from __future__ import annotations
 
 __all__ = ["FORMATS", "add_input_arguments", "add_format_argument", "add_config_argument",
-           "read_config_argument", "CONFIG_ENV"]
+           "read_config_argument", "CONFIG_ENV", "add_pending_argument"]
 
 FORMATS = ("table", "csv", "json")
 
@@ -76,3 +76,12 @@ def read_config_argument(args):
 
     path = getattr(args, "config", None) or os.environ.get(CONFIG_ENV)
     return read_config(path) if path else EMPTY_CONFIG
+
+
+def add_pending_argument(parser) -> None:
+    """Add ``--exclude-pending`` (cancellations of probably-pending orders left out of the count)."""
+    parser.add_argument(
+        "--exclude-pending", action="store_true",
+        help="do not count cancellations attributed 'pending' (a cancelled order with no price "
+        "and no payment date, which Amazon probably leaves out); default: count them, the "
+        "cautious reading")

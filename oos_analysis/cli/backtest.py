@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .arguments import add_format_argument, add_input_arguments
+from .arguments import add_format_argument, add_input_arguments, add_pending_argument
 
 # Declaring the arguments imports neither pandas nor the simulator; run() imports them.
 _THRESHOLD = 0.025  # metric.rate.DEFAULT_THRESHOLD
@@ -54,6 +54,7 @@ def add_parser(subparsers) -> None:
                         help="target as a fraction (default: 0.025)")
     parser.add_argument("--tz", default="UTC", metavar="ZONE",
                         help="time zone of the day boundaries (default: UTC)")
+    add_pending_argument(parser)
     add_format_argument(parser, choices=("table", "json"))
     parser.set_defaults(func=run)
 
@@ -69,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     tz = parse_tz(args.tz)
     exports = load_exports(args)
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**32)
-    result = backtest(orders_from_exports(exports), exports.stockout_log,
+    result = backtest(orders_from_exports(exports, exclude_pending=args.exclude_pending),
+                      exports.stockout_log,
                       marketplace=args.marketplace, horizon=args.horizon, every=args.every,
                       draws=args.draws, rng=seed, threshold=args.threshold, tz=tz)
     if args.format == "json":

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError
-from .arguments import FORMATS, add_format_argument, add_input_arguments
+from .arguments import FORMATS, add_format_argument, add_input_arguments, add_pending_argument
 
 __all__ = [
     "FORMATS",
@@ -237,15 +237,6 @@ def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
         # object first: fillna("") is refused by nullable integer, float and boolean columns.
         blank = shown.astype(object).where(shown.notna(), "")
         file.write(blank.to_string(index=False) + "\n")
-
-
-def add_pending_argument(parser) -> None:
-    """Add ``--exclude-pending`` (cancellations of probably-pending orders left out of the count)."""
-    parser.add_argument(
-        "--exclude-pending", action="store_true",
-        help="do not count cancellations attributed 'pending' (a cancelled order with no price "
-        "and no payment date, which Amazon probably leaves out); default: count them, the "
-        "cautious reading")
 
 
 def coverage_gaps(args, exports) -> pd.DataFrame:

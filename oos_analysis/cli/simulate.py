@@ -15,7 +15,7 @@ import sys
 
 from ..exceptions import ParameterError
 from ..io.schema import POLICIES as _PLAYBOOKS
-from .arguments import add_format_argument, add_input_arguments
+from .arguments import add_format_argument, add_input_arguments, add_pending_argument
 
 # Declaring the arguments imports neither pandas nor the simulator, so `simulate --help` is
 # instant; run() imports them.
@@ -109,6 +109,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--tz", default="UTC", metavar="ZONE",
                         help="time zone of the day boundaries (default: UTC, as Amazon's "
                         "Seller Performance report)")
+    add_pending_argument(parser)
     add_format_argument(parser)
     parser.set_defaults(func=run)
 
@@ -179,7 +180,8 @@ def run(args: argparse.Namespace) -> int:
             from ..metric.known import known_on  # as known at the end of the as-of day
 
             exports = known_on(exports, asof, tz=args.tz)
-        orders, log = orders_from_exports(exports), exports.stockout_log
+        orders = orders_from_exports(exports, exclude_pending=args.exclude_pending)
+        log = exports.stockout_log
     inputs = _inputs(args, orders, log, asof)
     # A fresh seed is drawn from the OS and printed, so any answer can be reproduced.
     seed = args.seed if args.seed is not None else int(np.random.SeedSequence().entropy % 2**32)
