@@ -236,10 +236,14 @@ def test_status_budget_actions_and_simulate_agree_with_the_model(capsys, sample,
 def test_status_exit_codes_for_cron(capsys):
     files = [str(ALL_ORDERS), *map(str, OTHERS)]
     assert main(["status", *files, "--draws", "500"]) == 0
-    assert main(["status", *files, "--draws", "500", "--fail-on", "at-risk"]) == 2
+    assert main(["status", *files, "--draws", "500", "--fail-on", "at-risk"]) == 10
     assert main(["status", *files, "--draws", "500", "--fail-on", "breach"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("amazon.com  AT RISK  ") and len(lines) == 6
+    # A typo in the crontab line is a usage error (2), never mistaken for AT RISK (10).
+    with pytest.raises(SystemExit) as stop:
+        main(["status", *files, "--fail-on", "at-risk", "--polcy", "request"])
+    assert stop.value.code == 2
 
 
 def test_a_seller_without_cancellations_is_ok_and_a_small_one_has_no_room():

@@ -5,8 +5,12 @@ same files and as-of day. With ``--fail-on`` the exit status tells a cron job wh
 
 * ``0``: nothing to report at that level (the status lines are printed either way);
 * ``1``: the inputs could not be read or make no report (one paragraph on standard error);
-* ``2``: ``--fail-on at-risk`` and some marketplace is AT RISK or NO DATA;
-* ``3``: ``--fail-on at-risk`` or ``--fail-on breach`` and some marketplace is in BREACH.
+* ``2``: the command line itself is wrong (argparse's usage error);
+* ``10``: ``--fail-on at-risk`` and some marketplace is AT RISK or NO DATA;
+* ``11``: ``--fail-on at-risk`` or ``--fail-on breach`` and some marketplace is in BREACH.
+
+The two alert codes stay clear of the kit's other codes (2 usage, 3-8 ``fetch``), so a typo in
+a crontab line never reads as AT RISK.
 
 Example crontab line (every morning at 07:00, mail only when something needs doing)::
 
@@ -31,8 +35,8 @@ from .common import (
 
 __all__ = ["add_parser", "run", "EXIT_AT_RISK", "EXIT_BREACH"]
 
-EXIT_AT_RISK = 2
-EXIT_BREACH = 3
+EXIT_AT_RISK = 10
+EXIT_BREACH = 11
 
 
 def add_parser(subparsers) -> None:
@@ -43,8 +47,9 @@ def add_parser(subparsers) -> None:
         description=(
             "Print one line per marketplace with MFN orders: its status as of --asof (default: "
             "the last purchase day in the data) and the one-sentence reason, the same as the "
-            "weekly report's first screen. Exit status with --fail-on: 2 when a marketplace is "
-            "AT RISK or NO DATA (at-risk only), 3 when one is in BREACH; 1 on bad input."
+            "weekly report's first screen. Exit status with --fail-on: 10 when a marketplace is "
+            "AT RISK or NO DATA (at-risk only), 11 when one is in BREACH; 1 on bad input, 2 on "
+            "a usage error."
         ),
     )
     add_input_arguments(parser)
@@ -67,7 +72,7 @@ def add_parser(subparsers) -> None:
     add_policy_argument(parser)
     add_pending_argument(parser)
     parser.add_argument("--fail-on", choices=["at-risk", "breach"],
-                        help="exit 2 on AT RISK or NO DATA (at-risk), 3 on BREACH")
+                        help="exit 10 on AT RISK or NO DATA (at-risk), 11 on BREACH")
     add_format_argument(parser, choices=("table", "json"))
     parser.set_defaults(func=run)
 
@@ -78,9 +83,9 @@ def exit_status(words, fail_on: str | None) -> int:
     Examples
     --------
     >>> exit_status(["OK", "AT RISK"], None), exit_status(["OK", "AT RISK"], "at-risk")
-    (0, 2)
+    (0, 10)
     >>> exit_status(["AT RISK", "BREACH"], "breach"), exit_status(["NO DATA"], "breach")
-    (3, 0)
+    (11, 0)
     """
     words = set(words)
     if fail_on and "BREACH" in words:
