@@ -9,7 +9,8 @@ import pandas as pd
 from ..exceptions import ParameterError
 from ..io.schema import STOCKOUT_LOG
 from ..playbook.actions import AUTO_CANCEL, cumulative_effect, next_actions, ship_by_day
-from ..playbook.policy import CAUTION, POLICIES
+from ..playbook.policy import CAUTION
+from .arguments import add_policy_argument
 from .common import (
     add_format_argument,
     add_input_arguments,
@@ -52,15 +53,6 @@ def add_parser(subparsers) -> None:
     add_pending_argument(parser)
     add_format_argument(parser)
     parser.set_defaults(func=run)
-
-
-def add_policy_argument(parser) -> None:
-    """Add ``--policy request|no-request`` (the playbook policy)."""
-    parser.add_argument(
-        "--policy", choices=list(POLICIES), default=POLICIES[0],
-        help="request (default): buy at a loss, else ask the buyer to cancel, remind, then "
-        "cancel as No Inventory; no-request: Amazon's written rule, buy at a loss else cancel "
-        "as No Inventory without asking the buyer")
 
 
 def default_asof(exports, orders):

@@ -6,8 +6,11 @@ Kept apart from :mod:`oos_analysis.cli.common` so that declaring a command's arg
 
 from __future__ import annotations
 
+from ..io.schema import POLICIES
+
 __all__ = ["FORMATS", "add_input_arguments", "add_format_argument", "add_config_argument",
-           "read_config_argument", "CONFIG_ENV", "add_pending_argument"]
+           "read_config_argument", "CONFIG_ENV", "add_pending_argument",
+           "add_policy_argument"]
 
 FORMATS = ("table", "csv", "json")
 
@@ -85,3 +88,12 @@ def add_pending_argument(parser) -> None:
         help="do not count cancellations attributed 'pending' (a cancelled order with no price "
         "and no payment date, which Amazon probably leaves out); default: count them, the "
         "cautious reading")
+
+
+def add_policy_argument(parser) -> None:
+    """Add ``--policy request|no-request`` (the playbook policy)."""
+    parser.add_argument(
+        "--policy", choices=list(POLICIES), default=POLICIES[0],
+        help="request (default): buy at a loss, else ask the buyer to cancel, remind, then "
+        "cancel as No Inventory; no-request: Amazon's written rule, buy at a loss else cancel "
+        "as No Inventory without asking the buyer")

@@ -7,7 +7,8 @@ import sys
 from ..exceptions import ParameterError
 from ..playbook.messages import cancellation_message
 from ..playbook.policy import CAUTION, NO_REQUEST
-from .actions import add_policy_argument, stockout_log_of
+from .actions import stockout_log_of
+from .arguments import add_policy_argument
 from .common import add_input_arguments, load_exports
 
 __all__ = ["add_parser", "run"]

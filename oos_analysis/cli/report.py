@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..exceptions import DataQualityWarning, ParameterError
 from ..io.schema import POLICIES
-from .actions import add_policy_argument
+from .arguments import add_policy_argument
 from .common import add_input_arguments, add_pending_argument, parse_date, parse_tz
 
 __all__ = ["add_parser", "run"]

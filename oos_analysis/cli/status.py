@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from .actions import add_policy_argument
+from .arguments import add_policy_argument
 from .common import (
     add_format_argument,
     add_input_arguments,
