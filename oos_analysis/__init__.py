@@ -14,8 +14,6 @@ The public names below are imported on first use, so that ``oos-analysis check``
 for the simulator, the plots or the report machinery.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .exceptions import (
     DataQualityWarning,
     InputFileError,
@@ -26,10 +24,6 @@ from .exceptions import (
 )
 from .lazy import lazy_exports
 
-try:
-    __version__ = version("oos_analysis")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 
 # Public name -> the module that defines it, in the order of the flow.
 _PUBLIC = {
@@ -104,4 +98,19 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals())
+_public, __dir__ = lazy_exports(__name__, {**_PUBLIC, "__version__": ""}, globals())
+
+
+def __getattr__(name: str):
+    # The version is looked up on first use too: importlib.metadata costs more than the rest of
+    # `import oos_analysis` together.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("oos_analysis")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            value = "0+unknown"
+        globals()["__version__"] = value
+        return value
+    return _public(name)
