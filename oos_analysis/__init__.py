@@ -24,7 +24,6 @@ from .exceptions import (
 )
 from .lazy import lazy_exports
 
-
 # Public name -> the module that defines it, in the order of the flow.
 _PUBLIC = {
     "Export": "io.readers",
