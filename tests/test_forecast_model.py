@@ -331,3 +331,79 @@ def test_backtest_scores_by_hand_and_beats_naive_on_the_sample():
     # At most 1 counted of 210 orders in a window never breaches: nothing observed.
     assert not o.any()
     assert result.verdict.startswith(f"Backtest over {len(result.starts)} start day(s)")
+
+
+# --- one run, every horizon -----------------------------------------------------------------------
+
+def test_every_horizon_of_one_run_agrees_with_the_exact_dp():
+    """``horizons`` reads the 1..7-day chances off one 7-day run; each matches its own exact DP."""
+    orders = make_orders({d: 8 for d in days("2026-11-24", 6)}, counted={"2026-11-26": 1})
+    inputs = SimulationInputs(orders_per_day=[6, 5, 4, 3, 5, 6, 7], stockout_rate=0.05,
+                              buy_at_loss=0.3, buyer_accept=0.4, reminder_accept=0.1,
+                              dispersion=6.0, level_sd=0.2)
+    kw = dict(stockout_log=_open_log(), partial_day=False)
+    run = simulate(orders, inputs=inputs, horizon=7, draws=40_000, rng=21, **kw)
+    rows = run.horizons.set_index("days")
+    assert list(rows.index) == list(range(1, 8))
+    for h in range(1, 8):
+        exact = any_breach_probability(orders, inputs=inputs, horizon=h, **kw)
+        got, se = rows.loc[h, "p_any_breach"], rows.loc[h, "p_any_breach_se"]
+        assert abs(got - exact) <= 4 * max(se, 1e-4), (h, got, exact)
+
+
+@pytest.mark.parametrize("bursty", [False, True])
+def test_horizon_rows_repeat_the_shorter_runs_and_the_summary(bursty):
+    orders = make_orders({d: 8 for d in days("2026-11-24", 6)}, counted={"2026-11-26": 1})
+    inputs = SimulationInputs(orders_per_day=7, stockout_rate=0.04, buy_at_loss=0.2,
+                              buyer_accept=0.3)
+    if bursty:
+        inputs = inputs.replace(burst_orders=2.0, burst_days=3.0, dispersion=8.0)
+    kw = dict(stockout_log=_open_log(), partial_day=False)
+    run = simulate(orders, inputs=inputs, horizon=12, draws=3000, rng=5, **kw)
+    rows = run.horizons.set_index("days")
+    expected = [c for c in rows.columns if c.startswith("expected_")]
+    assert len(expected) == 7
+    # The last row is the summary; the expectations of a shorter horizon are those of a run
+    # with that horizon (they are exact, not sampled).
+    last = run.summary.iloc[0]
+    assert rows.loc[12, "p_any_breach"] == last["p_any_breach"]
+    for col in expected:
+        assert rows.loc[12, col] == pytest.approx(last[col], rel=1e-12, nan_ok=True)
+    for h in (1, 4, 9):
+        short = simulate(orders, inputs=inputs, horizon=h, draws=200, rng=5, **kw).summary.iloc[0]
+        for col in expected:
+            assert rows.loc[h, col] == pytest.approx(short[col], rel=1e-12, nan_ok=True)
+    # To date: never falls, never below the day's own chance, the same in both frames.
+    to_date = run.days["p_any_breach_to_date"].to_numpy()
+    assert (np.diff(to_date) >= 0).all()
+    assert (to_date >= run.days["p_breach"].to_numpy()).all()
+    assert to_date[0] == run.days["p_breach"].iloc[0]
+    assert list(to_date) == list(rows["p_any_breach"])
+
+
+def test_small_poisson_per_cell_follows_the_poisson_law():
+    """The inversion used for the stock-outs, one mean per cell, against the exact pmf."""
+    from oos_analysis.forecast.simulation import _small_poisson
+
+    means = np.array([0.0, 0.05, 0.45, 2.3, 9.9], dtype=np.float32)
+    n = 200_000
+    grid = np.repeat(means[:, None], n, axis=1)  # one mean per cell, not one per row
+    got = _small_poisson(grid, grid.shape, np.random.default_rng(3))
+    assert got.shape == grid.shape and (got[0] == 0).all()
+    for mu, row in zip(map(float, means[1:]), got[1:], strict=True):
+        observed = np.bincount(row.astype(np.int64), minlength=40)
+        for k in range(40):
+            expected = n * math.exp(-mu) * mu**k / math.factorial(k)
+            if expected >= 30:
+                assert abs(observed[k] - expected) <= 5 * math.sqrt(expected), (mu, k)
+            elif expected < 1e-3:
+                assert observed[k] <= 1, (mu, k)
+
+
+def test_sliding_windows_equal_the_plain_seven_day_sums():
+    from oos_analysis.forecast.simulation import _windows
+
+    timeline = np.random.default_rng(0).integers(0, 50, size=(6 + 20, 33)).astype(np.int32)
+    got = _windows(timeline)
+    plain = np.array([timeline[j:j + 7].sum(axis=0) for j in range(20)])
+    assert got.shape == (20, 33) and (got == plain).all()
