@@ -129,9 +129,20 @@ def test_headline_agrees_with_budget_and_forecast_with_simulate(report, sample):
         row = budget.loc[section.marketplace]
         for key in ("orders", "seller_cancellations", "remaining"):
             assert section.headline[key] == row[key]
+        # The report runs the forecast once to its horizon and reads the 7- and 14-day chances
+        # off those paths: they are the to-date chances of the same run made directly.
         direct = oa.simulate(orders, stockout_log=sample.stockout_log, asof="2026-11-24",
-                             horizon=7, marketplace=section.marketplace, draws=4000, rng=0)
-        assert section.p_breach[7] == direct.summary["p_any_breach"].iloc[0]
+                             horizon=report.horizon, marketplace=section.marketplace, draws=4000,
+                             rng=0)
+        to_date = direct.days["p_any_breach_to_date"]
+        assert section.p_breach[7] == to_date.iloc[6]
+        assert section.p_breach[14] == to_date.iloc[13]
+        assert section.p_breach[report.horizon] == direct.summary["p_any_breach"].iloc[0]
+        # ... and a run of its own to 7 days, on other paths, agrees within the noise.
+        week = oa.simulate(orders, stockout_log=sample.stockout_log, asof="2026-11-24",
+                           horizon=7, marketplace=section.marketplace, draws=4000, rng=1)
+        se = float(week.summary["p_any_breach_se"].iloc[0])
+        assert abs(section.p_breach[7] - week.summary["p_any_breach"].iloc[0]) <= 5 * max(se, 0.004)
 
 
 def test_attribution_table_counts_every_cancelled_order(report, sample):
@@ -227,10 +238,11 @@ def test_status_budget_actions_and_simulate_agree_with_the_model(capsys, sample,
         mine = sorted(a["order_id"] for a in actions if a["marketplace"] == row["marketplace"])
         shown = [] if section.actions is None else sorted(section.actions["order_id"])
         assert mine == shown
-        _, sim = _json(capsys, ["simulate", *files, "--asof", asof, "--horizon", "7", "--draws",
-                                "4000", "--seed", "0", "--marketplace", row["marketplace"],
-                                "--format", "json"])
-        assert sim["p_any_breach"] == pytest.approx(section.p_breach[7])
+        _, sim = _json(capsys, ["simulate", *files, "--asof", asof, "--horizon",
+                                str(model.horizon), "--draws", "4000", "--seed", "0",
+                                "--marketplace", row["marketplace"], "--format", "json"])
+        assert sim["days"][6]["p_any_breach_to_date"] == pytest.approx(section.p_breach[7])
+        assert sim["p_any_breach"] == pytest.approx(section.p_breach[model.horizon])
 
 
 def test_status_exit_codes_for_cron(capsys):

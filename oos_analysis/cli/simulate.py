@@ -315,13 +315,14 @@ def _table(result, policies, best, args, seed) -> str:
           f"{row.expected_cancellations:>14.1f}   {row.expected_official:>15.1f}   "
           f"{row.expected_requests:>15.1f}" for row in result.playbooks.itertuples(index=False)),
         "",
-        "Day         P(breach)   rate 5% / 50% / 95%     counted 50%   budget left (mean)",
+        "Day         P(breach)   so far   rate 5% / 50% / 95%     counted 50%   "
+        "budget left (mean)",
     ]
     for row in result.days.itertuples(index=False):
         lines.append(
-            f"{row.date:%Y-%m-%d}  {_pct(row.p_breach):>8}   {_pct(row.rate_p05):>6} / "
-            f"{_pct(row.rate_p50):>6} / {_pct(row.rate_p95):>6}   {row.cancellations_p50:>8.1f}"
-            f"   {row.expected_remaining:>10.1f}"
+            f"{row.date:%Y-%m-%d}  {_pct(row.p_breach):>8}   {_pct(row.p_any_breach_to_date):>6}"
+            f"   {_pct(row.rate_p05):>6} / {_pct(row.rate_p50):>6} / {_pct(row.rate_p95):>6}   "
+            f"{row.cancellations_p50:>8.1f}   {row.expected_remaining:>10.1f}"
         )
     lines += ["", f"Buying policies ({int(policies['draws'].iloc[0]):,} shared paths):",
               "  policy              P(any breach)   expected loss   bought"]

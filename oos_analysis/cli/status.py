@@ -103,8 +103,10 @@ def run(args) -> int:
     asof = parse_date(args.asof, name="--asof").date() if args.asof else None
     exports = load_exports(args)
     gaps = coverage_gaps(args, exports)
+    # The report's own horizon: the 7- and 14-day chances come off the same simulated paths as
+    # the weekly report's, so the two never disagree on the same data and seed.
     report = weekly_report(exports, asof=asof, marketplaces=args.marketplace, tz=tz,
-                           threshold=args.threshold, risk=args.risk, horizon=14,
+                           threshold=args.threshold, risk=args.risk,
                            stockout_rate=args.stockout_rate, draws=args.draws, seed=args.seed,
                            gaps=gaps, policies=False, policy=args.policy,
                            exclude_pending=args.exclude_pending)

@@ -332,19 +332,25 @@ def _forecast(section: MarketplaceReport, orders, exports, asof, *, tz, threshol
     section.inputs = pd.DataFrame({"parameter": list(inputs.sources),
                                    "source": list(inputs.sources.values())})
     section.without_log = str(inputs.sources.get("stockout_rate", "")).startswith(NO_LOG_SOURCE)
-    rows = []
-    for days in sorted({*BREACH_DAYS, horizon}):
-        result = simulate(orders, stockout_log=log, inputs=inputs, asof=asof, horizon=days,
-                          marketplace=market, threshold=threshold, draws=draws, rng=seed, tz=tz)
-        section.p_breach[days] = float(result.summary["p_any_breach"].iloc[0])
-        rows.append(result.summary.assign(days=days))
-        if days == horizon:
-            section.fan = result.days
-            # the seller's playbook and Amazon's written rule, on the same simulated futures
-            section.playbooks = result.playbooks
-    section.forecast = pd.concat(rows, ignore_index=True)[
+    # One run to the furthest horizon: the 7- and 14-day chances are read off the same paths
+    # (``SimulationResult.horizons``), as the same seed's first days of the longer run.
+    def run(days):
+        return simulate(orders, stockout_log=log, inputs=inputs, asof=asof, horizon=days,
+                        marketplace=market, threshold=threshold, draws=draws, rng=seed, tz=tz)
+
+    longest = run(max(*BREACH_DAYS, horizon))
+    # The fan and the playbook comparison are for the report's horizon; only a horizon shorter
+    # than 14 days needs a run of its own.
+    result = longest if horizon >= max(BREACH_DAYS) else run(horizon)
+    section.fan = result.days
+    # the seller's playbook and Amazon's written rule, on the same simulated futures
+    section.playbooks = result.playbooks
+    by_days = longest.horizons.set_index("days", drop=False)
+    section.p_breach = {days: float(by_days.loc[days, "p_any_breach"])
+                        for days in sorted({*BREACH_DAYS, horizon})}
+    section.forecast = by_days.loc[sorted(section.p_breach)][
         ["days", "p_any_breach", "expected_cancellations", "expected_loss", "expected_requests",
-         "expected_reminders"]]
+         "expected_reminders"]].reset_index(drop=True)
     _guard(section.notes, "backtest", lambda: _backtest(section, orders, log, asof, tz=tz,
                                                         threshold=threshold, seed=seed))
     if policies:
