@@ -268,12 +268,13 @@ def test_outputs_are_tidy_and_ordered():
     d = result.days
     assert list(d.columns) == ["date", "p_breach", "rate_p05", "rate_p50", "rate_p95",
                                "cancellations_p05", "cancellations_p50", "cancellations_p95",
-                               "orders_mean", "expected_remaining"]
+                               "orders_mean", "expected_remaining", "p_any_breach_to_date"]
     assert len(d) == 14 and d["date"].is_monotonic_increasing
     assert (d["rate_p05"] <= d["rate_p50"]).all() and (d["rate_p50"] <= d["rate_p95"]).all()
     assert d["p_breach"].between(0, 1).all()
     s = result.summary.iloc[0]
     assert s["p_any_breach"] >= d["p_breach"].max()
+    assert s["p_any_breach"] == d["p_any_breach_to_date"].iloc[-1]
     # counted cancellations: 14 days * 30 * 0.03 * 0.5 * 0.7
     assert s["expected_cancellations"] == pytest.approx(14 * 30 * 0.0105)
 
