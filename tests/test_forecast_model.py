@@ -407,3 +407,24 @@ def test_sliding_windows_equal_the_plain_seven_day_sums():
     got = _windows(timeline)
     plain = np.array([timeline[j:j + 7].sum(axis=0) for j in range(20)])
     assert got.shape == (20, 33) and (got == plain).all()
+
+
+def test_days_scored_chunk_by_chunk_agree_with_the_exact_daily_chance():
+    """More paths than one chunk: every day's chance and mean orders still cover all paths."""
+    from oos_analysis.forecast.simulation import _CHUNK
+
+    orders = make_orders({d: 8 for d in days("2026-11-24", 6)}, counted={"2026-11-27": 1})
+    inputs = SimulationInputs(orders_per_day=[6, 5, 4, 3, 5, 6, 7], stockout_rate=0.05,
+                              buy_at_loss=0.3, buyer_accept=0.4)
+    draws = 2 * _CHUNK + 977
+    run = simulate(orders, inputs=inputs, horizon=7, partial_day=False, draws=draws, rng=8)
+    exact = daily_breach_probability(orders, inputs=inputs, horizon=7, partial_day=False)
+    got = run.days["p_breach"].to_numpy()
+    want = exact["p_breach"].to_numpy()
+    se = np.sqrt(np.maximum(want * (1 - want), 1e-4) / draws)
+    assert (np.abs(got - want) <= 4 * se).all(), (got, want)
+    # Mean orders in each window: the known history plus the expected new days, exactly.
+    lam = np.array(inputs.orders_per_day)[(run.days["date"].dt.day_of_week.to_numpy())]
+    known = np.array([8 * (6 - j) for j in range(7)])
+    expected = known + np.cumsum(lam)
+    assert np.allclose(run.days["orders_mean"], expected, rtol=0.02)

@@ -583,53 +583,74 @@ def _any_to_date(breach: np.ndarray) -> np.ndarray:
     return counts
 
 
+_CHUNK = 16_384
+"""Paths drawn and scored at a time: the arrays of a chunk stay in the processor's cache, which
+makes the whole run about a fifth faster than one pass over every path. Fixed, so that a seed
+gives the same result on every machine."""
+
+
 def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
-    """Draw the paths once.
+    """Draw the paths, a chunk at a time, and score every policy on them.
 
     Returns each policy's share of paths with a breach on some day up to each horizon day
-    (array of shape (policies, horizon); the last column is P(any breach)) and the first
-    policy's day statistics.
+    (array of shape (policies, horizon); the last column is P(any breach)) and, with
+    ``stats``, the first policy's day statistics.
     """
-    d = _draw(sc, policies, draws, rng)
     frac = Fraction(str(threshold))
     a, b = frac.numerator, frac.denominator
-    orders_tl = np.empty((_LEAD + sc.horizon, draws), dtype=np.int32)
-    orders_tl[:_LEAD] = sc.hist_orders[:, None]
-    orders_tl[_LEAD:] = d.orders[1:]
-    orders_tl[_LEAD - 1] += d.orders[0]
-    n_w = _windows(orders_tl)
-    wide = np.int64 if int(n_w.max(initial=0)) * max(a, b) >= 2**31 else np.int32
-    a_n = a * n_w.astype(wide, copy=False)
-    any_to_date, days = [], None
-    for idx, policy in enumerate(policies):
-        lead = np.repeat(sc.hist_counted[:, None].astype(np.int32), draws, axis=1)
-        if sc.open_day.size:
-            p_open = _open_counted_probability(policy, sc)
-            beta = _open_buy_probability(policy, sc)
-            q_open = _open_official_probability(policy, sc)
-            auto = _open_auto(policy, sc)
-            if policy.loss_cap is not None:
-                kept = np.broadcast_to(beta[:, None] < 1, d.u_buy.shape).copy()
-            else:
-                kept = d.u_buy >= beta[:, None]
-            kept &= d.u_accept >= q_open[:, None]
-            kept |= auto[:, None]
-            kept &= (p_open > 0)[:, None]
-            np.add.at(lead, sc.open_day, kept.astype(np.int32))
-        c_w = _windows(_counted(d, sc, policy, lead))
-        # rate >= a / b, decided in integers; a window without orders never breaches.
-        breach = b * c_w.astype(wide, copy=False) >= a_n
-        breach &= c_w > 0
-        any_to_date.append(_any_to_date(breach) / draws)
-        if stats and idx == 0:
-            days = {"p_breach": np.count_nonzero(breach, axis=1) / draws,
-                    "orders": n_w.mean(axis=1),
-                    "rate": [], "cancellations": [], "remaining": []}
-            for j in range(sc.horizon):
-                for name, value in zip(("rate", "cancellations", "remaining"),
-                                       _row_stats(c_w[j], n_w[j], threshold), strict=True):
-                    days[name].append(value)
-    return np.array(any_to_date), days
+    hits = np.zeros((len(policies), sc.horizon), dtype=np.int64)
+    if stats:
+        breach_days = np.zeros(sc.horizon, dtype=np.int64)
+        n_all = np.empty((sc.horizon, draws), dtype=np.int32)
+        c_all = np.empty((sc.horizon, draws), dtype=np.int32)
+    for lo in range(0, draws, _CHUNK):
+        n = min(_CHUNK, draws - lo)
+        d = _draw(sc, policies, n, rng)
+        orders_tl = np.empty((_LEAD + sc.horizon, n), dtype=np.int32)
+        orders_tl[:_LEAD] = sc.hist_orders[:, None]
+        orders_tl[_LEAD:] = d.orders[1:]
+        orders_tl[_LEAD - 1] += d.orders[0]
+        n_w = _windows(orders_tl)
+        wide = np.int64 if int(n_w.max(initial=0)) * max(a, b) >= 2**31 else np.int32
+        a_n = a * n_w.astype(wide, copy=False)
+        for idx, policy in enumerate(policies):
+            c_w = _windows(_counted(d, sc, policy, _lead(sc, policy, d)))
+            # rate >= a / b, decided in integers; a window without orders never breaches.
+            breach = b * c_w.astype(wide, copy=False) >= a_n
+            breach &= c_w > 0
+            hits[idx] += _any_to_date(breach)
+            if stats and idx == 0:
+                breach_days += np.count_nonzero(breach, axis=1)
+                n_all[:, lo:lo + n] = n_w
+                c_all[:, lo:lo + n] = c_w
+    days = None
+    if stats:
+        days = {"p_breach": breach_days / draws, "orders": n_all.mean(axis=1),
+                "rate": [], "cancellations": [], "remaining": []}
+        for j in range(sc.horizon):
+            for name, value in zip(("rate", "cancellations", "remaining"),
+                                   _row_stats(c_all[j], n_all[j], threshold), strict=True):
+                days[name].append(value)
+    return hits / draws, days
+
+
+def _lead(sc: _Scenario, policy: SimulationInputs, d: _Draws) -> np.ndarray:
+    """Counted cancellations of the six lead days on each path: history, planned, open orders."""
+    lead = np.repeat(sc.hist_counted[:, None].astype(np.int32), d.draws, axis=1)
+    if sc.open_day.size:
+        p_open = _open_counted_probability(policy, sc)
+        beta = _open_buy_probability(policy, sc)
+        q_open = _open_official_probability(policy, sc)
+        auto = _open_auto(policy, sc)
+        if policy.loss_cap is not None:
+            kept = np.broadcast_to(beta[:, None] < 1, d.u_buy.shape).copy()
+        else:
+            kept = d.u_buy >= beta[:, None]
+        kept &= d.u_accept >= q_open[:, None]
+        kept |= auto[:, None]
+        kept &= (p_open > 0)[:, None]
+        np.add.at(lead, sc.open_day, kept.astype(np.int32))
+    return lead
 
 
 _LEVELS = np.array([0.05, 0.5, 0.95])
