@@ -1,7 +1,8 @@
 """The metric as Amazon counts it: orders, the daily 7-day rate, its budget and what it misses.
 
 ``orders`` turns item rows into one row per order and decides who each cancellation is
-attributed to; ``rate`` computes the daily 7-day Pre-fulfillment Cancel Rate; ``budget`` says how
+attributed to (``grouping`` does the per-row work on integer codes, so ten million rows take
+seconds); ``rate`` computes the daily 7-day Pre-fulfillment Cancel Rate; ``budget`` says how
 many more cancellations a window can absorb and when counted ones roll off; ``listing`` flags
 offers at risk of removal; ``reconciliation`` sets the kit's figure beside Amazon's; ``gaps`` marks
 days no export covers; ``known`` cuts exports back to what was known at the end of a day. Everything here is exact integer arithmetic on frames; nothing samples.

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..exceptions import DataQualityWarning, ReportFormatError
 from ..io.schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
+from . import grouping
 
 __all__ = ["ORDER_COLUMNS", "NO_SOURCE", "INPUT_COLUMNS", "orders_from_items",
            "orders_from_exports", "coverage"]
@@ -77,7 +78,7 @@ def _require(frame: pd.DataFrame, columns, what: str) -> None:
     )
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.astype("str")
+    return grouping.as_text(series)
 
 
 def _channels(values: pd.Series) -> pd.Series:
@@ -88,13 +89,7 @@ def _channels(values: pd.Series) -> pd.Series:
     """
     codes, uniques = pd.factorize(values)
     mapped = [_CHANNELS.get(str(u).strip().upper()) for u in uniques]
-    out = np.array([*mapped, None], dtype=object)[codes]  # code -1 (missing) takes the None
-    return pd.Series(out, index=values.index, dtype="str")
-
-
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    # pd.factorize numbers codes by first appearance, so first occurrences come out in code order.
-    return pd.Series(codes).drop_duplicates().index.to_numpy()
+    return grouping.from_codes(codes, mapped, index=values.index)  # code -1 (missing): missing
 
 
 def _flag(series: pd.Series) -> np.ndarray:
@@ -174,8 +169,8 @@ def orders_from_items(
     2        C      1      False           False    False
     """
     _require(items, _REQUIRED, "all_orders")
-    ids = _text(items["order_id"]).str.strip().replace("", None)
-    codes, uniques = pd.factorize(ids)
+    # the ids factorized once (as integers where they have Amazon's form), stripped, blank missing
+    codes, uniques = grouping.order_codes(items["order_id"])
     if (codes < 0).any():
         warnings.warn(
             f"{int((codes < 0).sum())} order row(s) have no order id and were left out of the "
@@ -184,9 +179,9 @@ def orders_from_items(
             stacklevel=2,
         )
         keep = codes >= 0
-        items, codes, ids = items[keep], codes[keep], ids[keep]
+        items, codes = items[keep], codes[keep]
     k = len(uniques)
-    first = _first_rows(codes)
+    first = grouping.first_rows(codes)
 
     order_cancel = _flag(items["order_status"].eq(CANCELLED))
     item_cancel = (
@@ -206,33 +201,31 @@ def orders_from_items(
     status = _text(at_first("order_status"))
     status = status.where(~any_order_cancel, CANCELLED)
     channel_raw = at_first("sales_channel")
-    marketplace = at_first("marketplace").astype("str")
+    marketplace = _text(at_first("marketplace"))
     missing_mp = marketplace.isna()
     if missing_mp.any():
         derived = channel_raw[missing_mp].map(marketplace_from_channel, na_action="ignore")
         marketplace = marketplace.where(~missing_mp, derived.astype("str"))
     fulfil = _channels(at_first("fulfillment_channel"))
 
-    # Group the tz-aware columns directly: converting them to NumPy would box every timestamp.
-    purchase = items["purchase_date"].groupby(codes, sort=True).min().reset_index(drop=True)
+    # Earliest purchase and latest update per order, on the timestamps' integers (NaT skipped).
+    purchase = grouping.group_min(items["purchase_date"], codes, k)
     if "last_updated_date" in items:
-        updated = items["last_updated_date"].groupby(codes, sort=True).max().reset_index(drop=True)
+        updated = grouping.group_max(items["last_updated_date"], codes, k)
     else:
         updated = pd.Series(pd.NaT, index=range(k), dtype=purchase.dtype)
 
     is_afn = fulfil.eq(AFN).to_numpy()
     non_amazon = marketplace.eq(NON_AMAZON).fillna(False).to_numpy(dtype=bool)
     no_channel = (marketplace.isna() | fulfil.isna()).to_numpy()
-    reason = np.select(
-        [is_afn, non_amazon, no_channel], ["afn", "non_amazon", "no_channel"], default=""
-    )
-    in_metric = reason == ""
+    reason = np.select([is_afn, non_amazon, no_channel], [0, 1, 2], default=-1)
+    in_metric = reason < 0
 
     orders = pd.DataFrame(
         {
-            "order_id": pd.Series(uniques, dtype="str"),
+            "order_id": uniques,
             "marketplace": marketplace,
-            "sales_channel": channel_raw.astype("str"),
+            "sales_channel": _text(channel_raw),
             "fulfillment_channel": fulfil.astype("str"),
             "purchase_date": purchase,
             "last_updated_date": updated,
@@ -242,13 +235,13 @@ def orders_from_items(
             "cancelled": cancelled,
             "partial_cancel": cancelled & (cancelled_items < n_items),
             "in_metric": in_metric,
-            "excluded_reason": pd.Series(reason, dtype="str").replace("", pd.NA),
+            "excluded_reason": grouping.from_codes(reason, ["afn", "non_amazon", "no_channel"]),
         }
     )
     # the cancelled rows first, then Python strings: not one object per row of the export
     lines = pd.DataFrame({
-        "order_id": ids[row_cancel].to_numpy(),
-        "sku": _text(items["sku"])[row_cancel].to_numpy() if "sku" in items else None,
+        "order_id": uniques.iloc[codes[row_cancel]].to_numpy(),
+        "sku": _text(items["sku"][row_cancel]).to_numpy() if "sku" in items else None,
     })
     unpriced = _unpriced(items, codes, k)
     return _attribute(orders, order_report, cancel_download, stockout_log, lines=lines,
@@ -416,8 +409,8 @@ def _attribute(orders, order_report, cancel_download, stockout_log, *, lines=Non
     return orders.assign(
         cancelled=cancelled,
         partial_cancel=orders["partial_cancel"].to_numpy() & cancelled,
-        attribution=pd.Series(attribution, dtype="str").replace("", pd.NA),
-        attribution_source=pd.Series(source, dtype="str").replace("", pd.NA),
+        attribution=grouping.labels(attribution),
+        attribution_source=grouping.labels(source),
         counted=orders["in_metric"].to_numpy() & cancelled & ~excluded,
     )
 
