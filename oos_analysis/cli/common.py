@@ -49,7 +49,8 @@ def load_exports(args, *, columns=None):
     """Read ``args.files`` with :func:`~oos_analysis.read_exports`, or the store named by ``--store``.
 
     Error when neither (or both) is given. ``columns`` (kind -> column names) limits what is read
-    of a store to those columns (see :func:`oos_analysis.store.load`).
+    of the big kinds to those columns, from a store (see :func:`oos_analysis.store.load`) or
+    from files (see :func:`~oos_analysis.io.readers.read_exports`).
     """
     files = list(getattr(args, "files", None) or [])
     if getattr(args, "store", None):
@@ -70,7 +71,7 @@ def load_exports(args, *, columns=None):
         )
     from ..io.readers import read_exports
 
-    return read_exports(files, encoding=getattr(args, "encoding", None))
+    return read_exports(files, encoding=getattr(args, "encoding", None), columns=columns)
 
 
 def parse_date(text, *, name: str) -> pd.Timestamp:

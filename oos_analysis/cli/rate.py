@@ -59,8 +59,8 @@ def add_threshold_tz(parser) -> None:
 def load_orders(args, *, columns=None):
     """Read the files and return (exports, orders); error when there is no All Orders export.
 
-    ``columns`` (kind -> column names) limits what is read of a store to those columns. With
-    ``args.asof`` the exports are read as known at the end of that day (later cancellations have
+    ``columns`` (kind -> column names) limits what is read of the store or the files to those
+    columns (the checks of a whole file's read are still made). With ``args.asof`` the exports are read as known at the end of that day (later cancellations have
     not happened yet), as the weekly report and ``status`` read them.
     """
     exports = load_exports(args, columns=columns)

@@ -610,12 +610,20 @@ def _repeated_headers(table: pa.Table, fields, keep, spec) -> np.ndarray | None:
     return repeated
 
 
-def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table:
+def read_table(source, *, spec: TableSpec, encoding: str | None = None,
+               columns=None) -> Table:
     """Read one delimited export as described by ``spec``.
 
     The returned frame has snake_case columns (renamed per ``spec.rename``), PII columns removed
     and the types ``spec.column_type`` names; ``lines`` maps rows to file lines when the rows are
     not simply the lines after the header (None otherwise).
+
+    ``columns``, if given, names the (renamed) columns wanted: the frame holds only those the file
+    has. Text columns not wanted are not read at all; typed ones (dates, numbers, flags) are still
+    read and checked, then left out, so that a file refused whole is refused the same way
+    (same paragraph, same line) when only some of its columns are asked for, and rows with too
+    few or too many fields are reported the same way. The one check left out is the
+    :data:`FIELD_CAP` on text columns not read.
 
     Every file goes through Arrow once: the header is read by the kit (names compared without
     spaces, quotes, byte-order marks or case), the data rows by Arrow with dates and flags as text,
@@ -633,6 +641,10 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table
         head, compressed, head_encoding = loaded.data[: 1 << 16].decode("utf-8", "replace"), False, None
     fields, delimiter = _check_header(head, spec, name)
     keep = [f for f in fields if column_name(f) and not schema.is_pii_column(column_name(f))]
+    every = keep  # the short-row warning names what it blanked among all of them
+    if columns is not None:
+        keep = [f for f in keep if spec.rename.get(column_name(f), column_name(f)) in columns
+                or spec.column_type(schema.snake_case(f)) != "str"]
     warnings: list[str] = []
     direct = (
         is_path
@@ -676,13 +688,13 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table
     extra, order, lines = None, None, None
     if skipped:
         kept_lines, odd_lines, _ = line_numbers()
-        extra = _odd_rows(skipped, fields, keep, delimiter, odd_lines, name, warnings, spec)
+        extra = _odd_rows(skipped, fields, every, delimiter, odd_lines, name, warnings, spec)
         lines = np.concatenate([kept_lines, odd_lines])
         if (np.diff(lines) < 0).any():  # the padded rows go back where they were in the file
             order = np.argsort(lines, kind="stable")
             lines = lines[order]
     mask = None if repeated is None else pa.array(~repeated)
-    columns: dict[str, pd.Series] = {}
+    out: dict[str, pd.Series] = {}
     arrays = table.columns
     del table  # each column is released as soon as it is converted
     for i, f in enumerate(keep):
@@ -707,12 +719,16 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None) -> Table
             series = pd.concat([series, small], ignore_index=True)
             if order is not None:
                 series = series.take(order).reset_index(drop=True)
-        columns[f] = series
-    frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=pd.RangeIndex(n_read))
+        if columns is None or spec.rename.get(column_name(f), column_name(f)) in columns:  # a typed column not wanted was only checked
+            out[f] = series
+        del series
+    # the columns are new: no copy of them (pandas copies a dict's Series by default)
+    frame = (pd.DataFrame(out, copy=False) if out
+             else pd.DataFrame(index=pd.RangeIndex(n_read)))
     if lines is None and (cached or repeated is not None or _small(data_source)):
         lines = line_numbers()[0]
-    frame.columns = [spec.rename.get(s, s) for s in map(column_name, keep)]
-    headers = dict(zip(frame.columns, keep, strict=True))
+    frame.columns = [spec.rename.get(s, s) for s in map(column_name, out)]
+    headers = dict(zip(frame.columns, out, strict=True))
     return Table(name, frame, used, warnings, lines, headers)
 
 

@@ -120,8 +120,16 @@ def empty_frame(kind: str) -> pd.DataFrame:
     return _empty(kind).copy()
 
 
-def _combine(kind: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+_COLUMNS_OF = (schema.ALL_ORDERS, schema.ORDER_REPORT)
+"""The kinds whose readers can read some columns only (the big ones; the others are small)."""
+
+
+def _combine(kind: str, frames: list[pd.DataFrame], columns=None) -> pd.DataFrame:
     base = empty_frame(kind)
+    if columns is not None and kind in _COLUMNS_OF:
+        # the columns asked for, and the ones that tell the same line in two files apart
+        wanted = {*columns, *_DEDUPE[kind][0]}
+        base = base[[c for c in base.columns if c in wanted]]
     parts = [base] + [f for f in frames if len(f)]
     dtypes: dict[str, object] = {}
     for part in parts:
@@ -171,10 +179,16 @@ class Exports:
     stockout_log: pd.DataFrame = field(repr=False)
 
     @classmethod
-    def from_files(cls, files: Iterable[Export]) -> Exports:
-        """Combine already-read files into an :class:`Exports`."""
+    def from_files(cls, files: Iterable[Export], *, columns=None) -> Exports:
+        """Combine already-read files into an :class:`Exports`.
+
+        ``columns`` (kind -> column names), if the files were read with it, gives those kinds
+        only those columns (with the ones that identify a line), as :func:`read_exports` does.
+        """
         files = tuple(files)
-        kinds = {k: _combine(k, [f.frame for f in files if f.kind == k]) for k in schema.REPORT_KINDS}
+        columns = columns or {}
+        kinds = {k: _combine(k, [f.frame for f in files if f.kind == k], columns.get(k))
+                 for k in schema.REPORT_KINDS}
         return cls(files=files, **kinds)
 
     def summary(self) -> pd.DataFrame:
@@ -333,10 +347,15 @@ def read_stockout_log(source, *, encoding: str | None = None, tz: str = "UTC") -
     return frame
 
 
-def read_export(source, *, encoding: str | None = None, kind: str | None = None) -> Export:
+def read_export(source, *, encoding: str | None = None, kind: str | None = None,
+                columns=None) -> Export:
     """Read one file of any supported kind, detecting the kind from its content unless given.
 
     Warnings are kept on the returned :class:`Export` and also emitted as DataQualityWarning.
+    ``columns`` (kind -> column names) reads only those columns of the All Orders report and the
+    Order Report, plus the ones that identify a line (``order_id``, ``sku``, ``sku_line``,
+    ``order_item_id``); every check of the whole read is still made, so a file the kit refuses is
+    refused the same way. The other kinds are small and read whole.
     """
     if kind is not None and kind not in schema.REPORT_KINDS:
         raise ParameterError(f"unknown report kind {kind!r}; expected one of {schema.REPORT_KINDS}")
@@ -351,13 +370,20 @@ def read_export(source, *, encoding: str | None = None, kind: str | None = None)
         found_encoding, encoding = loaded.encoding, "utf-8"
         head = loaded.data[: 1 << 16].decode("utf-8", errors="replace")
     kind = kind or detect_kind(head, source=name)
-    frame, used, notes = _READERS[kind](target, encoding=encoding)
+    if columns and kind in _COLUMNS_OF and columns.get(kind) is not None:
+        frame, used, notes = _READERS[kind](target, encoding=encoding, columns=columns[kind])
+    else:
+        frame, used, notes = _READERS[kind](target, encoding=encoding)
     _emit(name, notes)
     return Export(name, kind, found_encoding or used, frame, tuple(notes))
 
 
-def read_exports(sources, *, encoding: str | None = None) -> Exports:
+def read_exports(sources, *, encoding: str | None = None, columns=None) -> Exports:
     """Read any mix of export files (types detected from content) into one :class:`Exports`.
+
+    ``columns`` (kind -> column names, such as
+    :data:`~oos_analysis.metric.orders.INPUT_COLUMNS`) reads only those columns of the big
+    kinds; see :func:`read_export`.
 
     Examples
     --------
@@ -370,4 +396,5 @@ def read_exports(sources, *, encoding: str | None = None) -> Exports:
     """
     if isinstance(sources, str | os.PathLike) or hasattr(sources, "read"):
         sources = [sources]
-    return Exports.from_files(read_export(s, encoding=encoding) for s in sources)
+    return Exports.from_files((read_export(s, encoding=encoding, columns=columns)
+                               for s in sources), columns=columns)
