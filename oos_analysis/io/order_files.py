@@ -95,10 +95,17 @@ def map_unique(values: pd.Series, func) -> pd.Series:
     >>> map_unique(pd.Series(["a", "b", "a", None], dtype="str"), str.upper).tolist()
     ['A', 'B', 'A', nan]
     """
+    return _map_distinct(values, func)[0]
+
+
+def _map_distinct(values: pd.Series, func) -> tuple[pd.Series, set]:
+    """:func:`map_unique`, and the set of values the result holds (missing left out)."""
     codes, uniques = pd.factorize(values)
-    mapped = pa.array([func(u) for u in uniques] + [None], type=pa.large_string())
+    results = [func(u) for u in uniques]
+    mapped = pa.array(results + [None], type=pa.large_string())
     taken = mapped.take(pa.array(np.where(codes < 0, len(uniques), codes)))
-    return pd.Series(taken.to_pandas(), index=values.index, dtype="str")
+    return (pd.Series(taken.to_pandas(), index=values.index, dtype="str"),
+            {r for r in results if r is not None})
 
 
 def canonical_status(value: str) -> str | None:
@@ -327,17 +334,17 @@ def read_all_orders_table(source, *, encoding=None, columns=None):
     for column in ("order_status", "item_status"):
         if column in frame:
             raw = frame[column]
-            frame[column] = map_unique(raw, canonical_status)
-            odd = set(frame[column].dropna().unique()) - set(schema.ORDER_STATUSES)
+            frame[column], found = _map_distinct(raw, canonical_status)
+            odd = found - set(schema.ORDER_STATUSES)
             if odd:
                 _refuse_mangled_cancellation(raw, frame[column], odd, table, column)
                 warnings.append(f"unrecognised {column} value(s) kept as read: "
                                 f"{', '.join(quote(v) for v in sorted(odd))}")
     channel = frame["fulfillment_channel"]
-    frame["fulfillment_channel"] = map_unique(
+    frame["fulfillment_channel"], found = _map_distinct(
         channel, lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None)
     )
-    odd = set(frame["fulfillment_channel"].dropna().unique()) - {schema.MFN, schema.AFN}
+    odd = found - {schema.MFN, schema.AFN}
     if odd:
         warnings.append(f"unrecognised fulfillment-channel value(s) kept as read: {sorted(odd)}")
     frame = _insert_after(
