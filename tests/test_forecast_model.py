@@ -428,3 +428,31 @@ def test_days_scored_chunk_by_chunk_agree_with_the_exact_daily_chance():
     known = np.array([8 * (6 - j) for j in range(7)])
     expected = known + np.cumsum(lam)
     assert np.allclose(run.days["orders_mean"], expected, rtol=0.02)
+
+
+@pytest.mark.parametrize("joint", [True, False])
+@pytest.mark.parametrize("m, ell", [(1.3, 1.5), (4.0, 5.0), (2.0, 1.0)])
+def test_episode_length_and_count_follow_their_joint_law(monkeypatch, joint, m, ell):
+    """Episodes with further stock-outs: length geometric, count Poisson(pace * length), >= 1."""
+    from oos_analysis.forecast import simulation
+
+    if not joint:  # the fallback for very high paces: length first, then a truncated Poisson
+        monkeypatch.setattr(simulation, "_JOINT_CELLS", 0)
+    inputs = SimulationInputs(orders_per_day=30, stockout_rate=0.03, burst_orders=m,
+                              burst_days=ell)
+    n = 200_000
+    length, count = simulation._episode_shapes(inputs, n, np.random.default_rng(4))
+    assert (count >= 1).all() and (length >= 1).all()
+    nu = inputs.burst_pace
+    g = 1 - 1 / ell
+    law = {}
+    for L in range(1, 40):
+        p_len = (1 - g) * g ** (L - 1) if ell > 1 else float(L == 1)
+        for k in range(1, 40):
+            law[L, k] = p_len * math.exp(-nu * L) * (nu * L) ** k / math.factorial(k)
+    total = sum(law.values())
+    observed = pd.Series(list(zip(length.astype(int), count, strict=True))).value_counts()
+    for cell, p in law.items():
+        expected = n * p / total
+        if expected >= 30:
+            assert abs(observed.get(cell, 0) - expected) <= 5 * math.sqrt(expected), (cell, expected)

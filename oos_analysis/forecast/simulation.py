@@ -363,26 +363,26 @@ def _small_poisson(mean: np.ndarray, shape, rng: np.random.Generator) -> np.ndar
     # float32, with no index arrays; the few cells beyond 2 (about 1 % for a mean of 0.45) go on
     # in float64 one count at a time.
     mu = np.ascontiguousarray(np.broadcast_to(mean, shape), dtype=np.float32).ravel()
+    # u is turned into what is left of it beyond P(X <= k), in place; X > k while it is >= 0.
     u = rng.random(mu.size, dtype=np.float32)
     pmf = np.exp(-mu)
-    cdf = pmf.copy()
-    out = (u >= cdf).view(np.int8)  # counts stay far below 127 for means <= 10
+    u -= pmf
+    out = (u >= 0).view(np.int8)  # counts stay far below 127 for means <= 10
     for k in (1, 2):
         pmf *= mu
         if k == 2:
             pmf *= np.float32(0.5)
-        cdf += pmf
-        out += u >= cdf
+        u -= pmf
+        out += u >= 0
     live = np.flatnonzero(out == 3)
-    mu, u = mu[live].astype(np.float64), u[live].astype(np.float64)
+    mu, rest = mu[live].astype(np.float64), u[live].astype(np.float64)
     pmf = np.exp(-mu) * mu * mu / 2
-    cdf = np.exp(-mu) * (1 + mu) + pmf
     top = float(mean.max(initial=0.0))
     for k in range(3, int(top + 12 * np.sqrt(top) + 25)):
         pmf = pmf * mu / k
-        cdf = cdf + pmf
-        beyond = u >= cdf
-        live, pmf, cdf, mu, u = live[beyond], pmf[beyond], cdf[beyond], mu[beyond], u[beyond]
+        rest = rest - pmf
+        beyond = rest >= 0
+        live, pmf, rest, mu = live[beyond], pmf[beyond], rest[beyond], mu[beyond]
         if not live.size:
             break
         out[live] = k + 1
@@ -404,8 +404,9 @@ def _top(policies) -> tuple[float, float]:
     return (1 - b) * (1 - q), 1 - q
 
 
-def _length_table(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray]:
-    """Episode lengths 1..120 and their probabilities given at least one further stock-out."""
+def _length_table(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Episode lengths 1..120, their chances, and the chances of that length with at least one
+    further stock-out."""
     ell, nu = inputs.burst_days, inputs.burst_pace
     length = np.arange(1, _MAX_EPISODE_DAYS + 1, dtype=float)
     if ell > 1:
@@ -414,7 +415,37 @@ def _length_table(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray]:
     else:
         p = (length == 1).astype(float)
     with_extra = p * -np.expm1(-nu * length)
-    return length, with_extra
+    return length, p, with_extra
+
+
+_JOINT_CELLS = 1 << 20
+
+
+def _episode_shapes(inputs: SimulationInputs, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Length in days and number of further stock-outs of ``n`` episodes that have one or more.
+
+    Both come from one uniform each, searched in the table of their joint law (length ``L``
+    with its geometric chance, further stock-outs Poisson(``burst_pace * L``), at least one).
+    When the pace is so high that the table would pass a million cells, the length is drawn
+    first and the count from a zero-truncated Poisson.
+    """
+    length, p_len, with_extra = _length_table(inputs)
+    nu = inputs.burst_pace
+    top = nu * float(length[-1])
+    width = int(top + 12 * np.sqrt(top) + 25)
+    if length.size * width > _JOINT_CELLS:
+        cdf = np.cumsum(with_extra)
+        pick = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"),
+                          length.size - 1)
+        return length[pick], _truncated_poisson(nu * length[pick], rng)
+    count = np.arange(1, width + 1, dtype=float)
+    lam = nu * length[:, None]
+    with np.errstate(divide="ignore"):
+        log_pmf = count * np.log(lam) - lam - np.cumsum(np.log(count))
+    # P(L) times P(count | L) for counts 1, 2, ...
+    cdf = np.cumsum((p_len[:, None] * np.exp(log_pmf)).ravel())
+    pick = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), cdf.size - 1)
+    return length[pick // width], pick % width + 1
 
 
 def _truncated_poisson(lam: np.ndarray, rng) -> np.ndarray:
@@ -436,7 +467,7 @@ class _Draws:
     draws: int
     orders: np.ndarray  # (rows, draws): row 0 the rest of the as-of day, then the horizon
     cell: np.ndarray  # flat cell of each stock-out drawn
-    extra: np.ndarray  # a further stock-out of an episode (an order the day had anyway)
+    extra: bool  # some stock-outs are further ones of an episode (orders the day had anyway)
     no_source: np.ndarray
     u: np.ndarray  # counted under a policy iff u < its counted probability for the type
     u_buy: np.ndarray  # (open orders, draws)
@@ -470,7 +501,7 @@ def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
             mean *= level / np.float32(shape_g)
     top = _top(policies)
     z, p0, nu = inputs.burst_no_source, inputs.episode_rate, inputs.burst_pace
-    length, with_extra = _length_table(inputs)
+    _, _, with_extra = _length_table(inputs)
     burst_share = float(with_extra.sum())  # episodes with further stock-outs
     kinds = np.array([p0 * (1 - burst_share) * (1 - z) * top[0],
                       p0 * (1 - burst_share) * z * top[1], p0 * burst_share])
@@ -491,18 +522,14 @@ def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
     # scaled below that policy's probability for its type (by a table, not a masked copy).
     scale = np.array([1, 1, top[0], top[1]], dtype=np.float32)
     u *= scale[lone.view(np.uint8) * 2 + no_source.view(np.uint8)]
-    extra = np.zeros(cell.size, dtype=bool)
+    extra = False
     first = np.flatnonzero(~lone)
     if first.size:
         start = cell[first]
         n_ep = start.size
         ep_no_source = rng.random(n_ep, dtype=np.float32) < np.float32(z)
         no_source[first] = ep_no_source
-        cdf = np.cumsum(with_extra / burst_share)
-        pick = np.minimum(np.searchsorted(cdf, rng.random(n_ep) * cdf[-1], side="right"),
-                          length.size - 1)
-        ep_len = length[pick]
-        n_extra = _truncated_poisson(nu * ep_len, rng)
+        ep_len, n_extra = _episode_shapes(inputs, n_ep, rng)
         ep = np.repeat(np.arange(n_ep), n_extra)
         offset = (rng.random(ep.size) * ep_len[ep]).astype(np.int64)  # floor: both positive
         # the row of each further stock-out; those beyond the horizon are dropped
@@ -514,7 +541,7 @@ def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
         more = np.concatenate([p[0] for p in parts])
         cell = np.concatenate([cell, more])
         no_source = np.concatenate([no_source, *(p[1] for p in parts)])
-        extra = np.concatenate([extra, np.ones(more.size, dtype=bool)])
+        extra = more.size > 0
         u = np.concatenate([u, rng.random(more.size, dtype=np.float32)])
     n_open = sc.open_day.size
     u_buy = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
@@ -546,13 +573,14 @@ def _counted(d: _Draws, sc: _Scenario, policy: SimulationInputs, lead: np.ndarra
     thr = np.where(d.no_source, np.float32(1 - q), np.float32(pi_source))
     hit = d.u < thr
     new = np.bincount(d.cell[hit], minlength=d.rows * d.draws).reshape(d.rows, d.draws)
-    if d.extra.any():
-        # A burst's further stock-outs are orders the day had anyway: never more counted than
-        # the day's orders.
-        np.minimum(new, d.orders, out=new)
     timeline = np.empty((_LEAD + sc.horizon, d.draws), dtype=np.int32)
     timeline[:_LEAD] = lead
     timeline[_LEAD:] = new[1:]
+    if d.extra:
+        # A burst's further stock-outs are orders the day had anyway: never more counted than
+        # the day's orders.
+        np.minimum(timeline[_LEAD:], d.orders[1:], out=timeline[_LEAD:])
+        np.minimum(new[0], d.orders[0], out=new[0])
     timeline[_LEAD - 1] += new[0]
     return timeline
 
