@@ -436,8 +436,12 @@ def test_episode_length_and_count_follow_their_joint_law(monkeypatch, joint, m, 
     """Episodes with further stock-outs: length geometric, count Poisson(pace * length), >= 1."""
     from oos_analysis.forecast import simulation
 
+    simulation._joint_table.cache_clear()
     if not joint:  # the fallback for very high paces: length first, then a truncated Poisson
         monkeypatch.setattr(simulation, "_JOINT_CELLS", 0)
+        assert simulation._joint_table(ell, 1.0) is None
+    else:
+        assert simulation._joint_table(ell, 1.0) is not None
     inputs = SimulationInputs(orders_per_day=30, stockout_rate=0.03, burst_orders=m,
                               burst_days=ell)
     n = 200_000
@@ -456,3 +460,4 @@ def test_episode_length_and_count_follow_their_joint_law(monkeypatch, joint, m, 
         expected = n * p / total
         if expected >= 30:
             assert abs(observed.get(cell, 0) - expected) <= 5 * math.sqrt(expected), (cell, expected)
+    simulation._joint_table.cache_clear()  # nothing built under the patched limit stays cached

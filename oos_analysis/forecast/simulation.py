@@ -40,6 +40,7 @@ draw comes from the one generator passed in; the same seed gives the same result
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -407,7 +408,11 @@ def _top(policies) -> tuple[float, float]:
 def _length_table(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Episode lengths 1..120, their chances, and the chances of that length with at least one
     further stock-out."""
-    ell, nu = inputs.burst_days, inputs.burst_pace
+    return _length_table_of(inputs.burst_days, inputs.burst_pace)
+
+
+@functools.lru_cache(maxsize=8)
+def _length_table_of(ell: float, nu: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     length = np.arange(1, _MAX_EPISODE_DAYS + 1, dtype=float)
     if ell > 1:
         g = 1 - 1 / ell
@@ -415,6 +420,8 @@ def _length_table(inputs: SimulationInputs) -> tuple[np.ndarray, np.ndarray, np.
     else:
         p = (length == 1).astype(float)
     with_extra = p * -np.expm1(-nu * length)
+    for table in (length, p, with_extra):
+        table.flags.writeable = False  # cached: shared by every call
     return length, p, with_extra
 
 
@@ -429,23 +436,36 @@ def _episode_shapes(inputs: SimulationInputs, n: int, rng) -> tuple[np.ndarray, 
     When the pace is so high that the table would pass a million cells, the length is drawn
     first and the count from a zero-truncated Poisson.
     """
-    length, p_len, with_extra = _length_table(inputs)
+    length, _, with_extra = _length_table(inputs)
     nu = inputs.burst_pace
-    top = nu * float(length[-1])
-    width = int(top + 12 * np.sqrt(top) + 25)
-    if length.size * width > _JOINT_CELLS:
+    table = _joint_table(inputs.burst_days, nu)
+    if table is None:
         cdf = np.cumsum(with_extra)
         pick = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"),
                           length.size - 1)
         return length[pick], _truncated_poisson(nu * length[pick], rng)
+    width, cdf = table
+    pick = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), cdf.size - 1)
+    return length[pick // width], pick % width + 1
+
+
+@functools.lru_cache(maxsize=8)
+def _joint_table(burst_days: float, nu: float):
+    """(width, cumulative chances) of (length, further stock-outs) flattened length-major, or
+    None when it would pass ``_JOINT_CELLS`` cells. Cached: every chunk of a run uses it."""
+    length, p_len, _ = _length_table_of(burst_days, nu)
+    top = nu * float(length[-1])
+    width = int(top + 12 * np.sqrt(top) + 25)
+    if length.size * width > _JOINT_CELLS:
+        return None
     count = np.arange(1, width + 1, dtype=float)
     lam = nu * length[:, None]
     with np.errstate(divide="ignore"):
         log_pmf = count * np.log(lam) - lam - np.cumsum(np.log(count))
     # P(L) times P(count | L) for counts 1, 2, ...
     cdf = np.cumsum((p_len[:, None] * np.exp(log_pmf)).ravel())
-    pick = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), cdf.size - 1)
-    return length[pick // width], pick % width + 1
+    cdf.flags.writeable = False
+    return width, cdf
 
 
 def _truncated_poisson(lam: np.ndarray, rng) -> np.ndarray:
