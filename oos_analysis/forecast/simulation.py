@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -297,26 +297,33 @@ def _open_counted_probability(inputs: SimulationInputs, sc: _Scenario) -> np.nda
     return np.where(sc.open_official, 0.0, p)
 
 
-def _carry_active_days(inputs: SimulationInputs, sc: _Scenario) -> np.ndarray:
-    """Expected active days within the simulated rows of each log episode carried over."""
+def _carry_active_days(inputs: SimulationInputs, sc: _Scenario, upto) -> np.ndarray:
+    """Expected active days of each log episode carried over, within the simulated rows up to
+    each horizon in ``upto``: shape (episodes, len(upto))."""
     if not inputs.bursty or not sc.carry_last.size or inputs.burst_days <= 1:
-        return np.zeros(sc.carry_last.size)
+        return np.zeros((sc.carry_last.size, len(upto)))
     g = 1 - 1 / inputs.burst_days
     d = sc.asof + np.arange(sc.horizon + 1)
     gap = d[None, :] - sc.carry_last[:, None]
-    return np.where(gap > 0, g ** np.maximum(gap, 0), 0.0).sum(axis=1)
+    return np.cumsum(np.where(gap > 0, g ** np.maximum(gap, 0), 0.0), axis=1)[:, upto]
 
 
-def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
-    lam = _row_lambda(inputs, sc)
+def _expectations(inputs: SimulationInputs, sc: _Scenario, upto=None) -> dict:
+    """Exact expectations over the horizon (floats), or over each horizon in ``upto`` (arrays).
+
+    Only the stock-outs of the simulated days depend on the horizon; open orders and planned
+    cancellations are the same for every horizon.
+    """
+    horizons = np.atleast_1d(sc.horizon if upto is None else upto)
+    lam = np.cumsum(_row_lambda(inputs, sc))[horizons]  # row 0 is the rest of the as-of day
     z = inputs.burst_no_source
     beta = (1 - z) * inputs.source_buy_probability
     q = inputs.official_probability
     r = inputs.reminders_per_request if inputs.playbook == REQUEST else 0.0
-    stockouts = float(lam.sum()) * inputs.stockout_rate
-    carry = _carry_active_days(inputs, sc) * inputs.burst_pace
+    stockouts = lam * inputs.stockout_rate
+    carry = _carry_active_days(inputs, sc, horizons) * inputs.burst_pace
     carry_beta = np.where(sc.carry_buyable, inputs.source_buy_probability, 0.0)
-    stockouts_carry = float(carry.sum())
+    stockouts_carry = carry.sum(axis=0)
     live = ~sc.open_official  # the buyer already asked Amazon: nothing to buy or send
     auto = _open_auto(inputs, sc)
     open_beta = np.where(live & ~auto, _open_buy_probability(inputs, sc), 0.0)
@@ -325,19 +332,24 @@ def _expectations(inputs: SimulationInputs, sc: _Scenario) -> dict:
     open_requests = np.where(live & ~auto & ~sc.open_requested & asks, 1 - open_beta, 0.0)
     open_reminders = np.where(live & ~auto & ~sc.open_reminded & asks, (1 - open_beta) * r, 0.0)
     open_loss = np.where(open_beta > 0, open_beta * np.nan_to_num(sc.open_loss), 0.0)
-    bought_carry = float(np.dot(carry, carry_beta))
+    bought_carry = carry_beta @ carry
     not_bought = stockouts * (1 - beta) + stockouts_carry - bought_carry
-    return {
-        "expected_orders": float(lam.sum()),
+    with np.errstate(invalid="ignore"):
+        loss = np.where(stockouts > 0, stockouts * inputs.loss_per_stockout, 0.0)
+    out = {
+        "expected_orders": lam,
         "expected_cancellations": not_bought * (1 - q)
         + float(np.sum(np.where(live, (1 - open_beta) * (1 - open_q), 0.0))) + sc.planned,
         "expected_bought": stockouts * beta + bought_carry + float(np.sum(open_beta)),
-        "expected_loss": (stockouts * inputs.loss_per_stockout if stockouts else 0.0)
-        + float(np.sum(open_loss)),
+        "expected_loss": loss + float(np.sum(open_loss)),
         "expected_official": not_bought * q + float(np.sum((1 - open_beta) * open_q)),
         "expected_requests": (not_bought if asks else 0.0) + float(np.sum(open_requests)),
         "expected_reminders": not_bought * r + float(np.sum(open_reminders)),
     }
+    out = {k: np.broadcast_to(np.asarray(v, dtype=float), horizons.shape) for k, v in out.items()}
+    if upto is None:
+        return {k: float(v[0]) for k, v in out.items()}
+    return {k: v.copy() for k, v in out.items()}
 
 
 def _small_poisson(mean: np.ndarray, shape, rng: np.random.Generator) -> np.ndarray:
@@ -488,7 +500,7 @@ class _Draws:
     orders: np.ndarray  # (rows, draws): row 0 the rest of the as-of day, then the horizon
     cell: np.ndarray  # flat cell of each stock-out drawn
     extra: bool  # some stock-outs are further ones of an episode (orders the day had anyway)
-    no_source: np.ndarray
+    n_source: int  # stock-outs come sorted by type: the first n_source had a source in stock
     u: np.ndarray  # counted under a policy iff u < its counted probability for the type
     u_buy: np.ndarray  # (open orders, draws)
     u_accept: np.ndarray
@@ -566,8 +578,12 @@ def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
     n_open = sc.open_day.size
     u_buy = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
     u_accept = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
-    return _Draws(rows=rows, draws=draws, orders=orders, cell=cell,
-                  extra=extra, no_source=no_source, u=u, u_buy=u_buy, u_accept=u_accept)
+    # Sorted by type once (a stable radix sort of booleans), so that every policy compares
+    # contiguous halves with one threshold each instead of choosing a threshold per stock-out.
+    order = np.argsort(no_source, kind="stable")
+    return _Draws(rows=rows, draws=draws, orders=orders, cell=cell[order], extra=extra,
+                  n_source=int(no_source.size - np.count_nonzero(no_source)), u=u[order],
+                  u_buy=u_buy, u_accept=u_accept)
 
 
 def _draw_carry(sc: _Scenario, inputs: SimulationInputs, draws: int, rng):
@@ -590,8 +606,10 @@ def _counted(d: _Draws, sc: _Scenario, policy: SimulationInputs, lead: np.ndarra
     """Counted cancellations per timeline row (6 lead days, then the horizon) under a policy."""
     q = policy.official_probability
     pi_source = (1 - policy.source_buy_probability) * (1 - q)
-    thr = np.where(d.no_source, np.float32(1 - q), np.float32(pi_source))
-    hit = d.u < thr
+    k = d.n_source
+    hit = np.empty(d.u.size, dtype=bool)
+    np.less(d.u[:k], np.float32(pi_source), out=hit[:k])
+    np.less(d.u[k:], np.float32(1 - q), out=hit[k:])
     new = np.bincount(d.cell[hit], minlength=d.rows * d.draws).reshape(d.rows, d.draws)
     timeline = np.empty((_LEAD + sc.horizon, d.draws), dtype=np.int32)
     timeline[:_LEAD] = lead
@@ -631,7 +649,7 @@ def _any_to_date(breach: np.ndarray) -> np.ndarray:
     return counts
 
 
-_CHUNK = 16_384
+_CHUNK = 16384
 """Paths drawn and scored at a time: the arrays of a chunk stay in the processor's cache, which
 makes the whole run about a fifth faster than one pass over every path. Fixed, so that a seed
 gives the same result on every machine."""
@@ -928,11 +946,12 @@ def simulate(
             "p_any_breach_se": se(p, policy_draws),
             "draws": policy_draws,
         } for policy, p in zip(policies, p_policies, strict=True)])
-    horizons = pd.DataFrame([{
-        "days": h,
-        "p_any_breach": float(p),
-        "p_any_breach_se": se(p),
-        **_expectations(inputs, replace(sc, horizon=h)),
-    } for h, p in enumerate(to_date[0], start=1)])
+    upto = np.arange(1, sc.horizon + 1)
+    horizons = pd.DataFrame({
+        "days": upto,
+        "p_any_breach": to_date[0],
+        "p_any_breach_se": np.sqrt(to_date[0] * (1 - to_date[0]) / draws),
+        **_expectations(inputs, sc, upto),
+    })
     return SimulationResult(inputs=inputs, days=days, summary=summary, policies=frame,
                             playbooks=playbooks, horizons=horizons)
