@@ -544,7 +544,7 @@ def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
     others = rng.poisson(rest)
     orders = np.add(others, counts, dtype=np.int32, casting="unsafe")  # a day's orders < 2**31
     flat = counts.ravel()
-    cells = np.flatnonzero(flat)
+    cells = np.flatnonzero(flat > 0)  # on booleans: several times faster than on int8
     cell = np.repeat(cells, flat[cells])
     v = rng.random(cell.size, dtype=np.float32) * np.float32(special)
     lone = v < np.float32(kinds[0] + kinds[1])
@@ -732,7 +732,7 @@ def _row_stats(c: np.ndarray, n: np.ndarray, threshold: float):
     n_lo = int(n.min())
     span = int(n.max()) - n_lo + 1
     counts = np.bincount(c * span + (n - n_lo))
-    keys = np.flatnonzero(counts)
+    keys = np.flatnonzero(counts > 0)
     weight = counts[keys]
     cc, nn = keys // span, keys % span + n_lo
     with np.errstate(divide="ignore", invalid="ignore"):
