@@ -45,12 +45,13 @@ STALE_DAYS = 2
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def load_exports(args, *, columns=None):
+def load_exports(args, *, columns=None, compact: bool = False):
     """Read ``args.files`` with :func:`~oos_analysis.read_exports`, or the store named by ``--store``.
 
     Error when neither (or both) is given. ``columns`` (kind -> column names) limits what is read
     of the big kinds to those columns, from a store (see :func:`oos_analysis.store.load`) or
-    from files (see :func:`~oos_analysis.io.readers.read_exports`).
+    from files (see :func:`~oos_analysis.io.readers.read_exports`); ``compact`` reads the
+    few-valued text ones of a store as Categorical (``store.load(compact=True)``).
     """
     files = list(getattr(args, "files", None) or [])
     if getattr(args, "store", None):
@@ -62,7 +63,7 @@ def load_exports(args, *, columns=None):
             )
         from ..store.loader import load
 
-        return load(args.store, columns=columns)
+        return load(args.store, columns=columns, compact=compact)
     if not files:
         command = getattr(args, "command", None) or "COMMAND"
         raise ParameterError(

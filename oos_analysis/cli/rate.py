@@ -56,14 +56,16 @@ def add_threshold_tz(parser) -> None:
                         "e.g. America/Los_Angeles)")
 
 
-def load_orders(args, *, columns=None):
+def load_orders(args, *, columns=None, compact: bool = False):
     """Read the files and return (exports, orders); error when there is no All Orders export.
 
     ``columns`` (kind -> column names) limits what is read of the store or the files to those
-    columns (the checks of a whole file's read are still made). With ``args.asof`` the exports are read as known at the end of that day (later cancellations have
+    columns (the checks of a whole file's read are still made), and ``compact`` reads the
+    few-valued text ones of a store as Categorical (the orders come out the same). With
+    ``args.asof`` the exports are read as known at the end of that day (later cancellations have
     not happened yet), as the weekly report and ``status`` read them.
     """
-    exports = load_exports(args, columns=columns)
+    exports = load_exports(args, columns=columns, compact=compact)
     if getattr(args, "asof", None):
         from ..metric.known import known_on
 
@@ -111,7 +113,7 @@ def run(args) -> int:
     tz = parse_tz(args.tz)
     start = parse_date(args.start, name="--from") if args.start else None
     end = parse_date(args.end, name="--to") if args.end else None
-    exports, orders = load_orders(args, columns=INPUT_COLUMNS)
+    exports, orders = load_orders(args, columns=INPUT_COLUMNS, compact=True)
     # days no export covers are unknown, not zero: from the store, or between the files given
     result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
                         marketplace=args.marketplace, include_partial=args.include_partial,

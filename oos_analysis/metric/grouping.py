@@ -112,11 +112,12 @@ def order_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Series]:
         odd_keys[~ok] = np.where(text_codes >= 0, _STRING_KEYS + text_codes, -1)
         keys[rows] = odd_keys
     valid = keys >= 0
+    # sized up front: growing the table through millions of distinct ids costs a third more
     if valid.all():
-        codes, _ = pd.factorize(keys)
+        codes, _ = pd.factorize(keys, size_hint=n)
     else:
         codes = np.full(n, -1, dtype=np.intp)
-        codes[valid], _ = pd.factorize(keys[valid])
+        codes[valid], _ = pd.factorize(keys[valid], size_hint=int(valid.sum()))
     uniques = arrow.take(pa.array(first_rows(codes)))
     if strip:
         uniques = pc.utf8_trim_whitespace(uniques)
@@ -182,9 +183,11 @@ def from_codes(codes: np.ndarray, values, index=None) -> pd.Series:
     ['b', nan, 'a']
     """
     codes = np.asarray(codes)
-    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    table = pa.array([None if v is None else str(v) for v in values], type=pa.large_string())
-    text = pa.DictionaryArray.from_arrays(indices, table).cast(pa.large_string())
+    # code -1 points at a missing entry added to the table: no validity mask to build
+    indices = np.where(codes < 0, len(values), codes).astype(np.int32, copy=False)
+    table = pa.array([*(None if v is None else str(v) for v in values), None],
+                     type=pa.large_string())
+    text = pa.DictionaryArray.from_arrays(pa.array(indices), table).cast(pa.large_string())
     return pd.Series(pd.array(text, dtype="str"), index=index)
 
 
@@ -197,11 +200,19 @@ def as_text(series: pd.Series) -> pd.Series:
     return series.astype("str")
 
 
-def labels(values: np.ndarray) -> pd.Series:
+def labels(values: np.ndarray, rows: np.ndarray | None = None) -> pd.Series:
     """``pd.Series(values, dtype="str").replace("", pd.NA)`` for an object array of few
-    distinct strings (mostly blank): only the non-blank ones are hashed."""
+    distinct strings, mostly blank: only the non-blank ones are hashed. ``rows``, if given, are
+    the only rows that may be non-blank (the others are not looked at).
+
+    Examples
+    --------
+    >>> labels(np.array(["", "seller", "", "unknown"], dtype=object), np.array([1, 3])).tolist()
+    [nan, 'seller', nan, 'unknown']
+    """
     values = np.asarray(values, dtype=object)
-    filled = values.astype(bool)
-    codes = np.full(len(values), -1, dtype=np.intp)
+    rows = np.arange(len(values)) if rows is None else np.asarray(rows)
+    filled = rows[values[rows].astype(bool)]
+    codes = np.full(len(values), -1, dtype=np.int32)
     codes[filled], distinct = pd.factorize(values[filled])
     return from_codes(codes, list(distinct))

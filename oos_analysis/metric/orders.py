@@ -189,8 +189,8 @@ def orders_from_items(
     )
     row_cancel = order_cancel | item_cancel
     n_items = np.bincount(codes, minlength=k).astype(np.int64)
-    cancelled_items = np.bincount(codes, weights=row_cancel, minlength=k).astype(np.int64)
-    any_order_cancel = np.bincount(codes, weights=order_cancel, minlength=k) > 0
+    cancelled_items = np.bincount(codes[row_cancel], minlength=k).astype(np.int64)
+    any_order_cancel = np.bincount(codes[order_cancel], minlength=k) > 0
     cancelled = cancelled_items > 0
 
     def at_first(column: str) -> pd.Series:
@@ -236,7 +236,8 @@ def orders_from_items(
             "partial_cancel": cancelled & (cancelled_items < n_items),
             "in_metric": in_metric,
             "excluded_reason": grouping.from_codes(reason, ["afn", "non_amazon", "no_channel"]),
-        }
+        },
+        copy=False,  # every column is new here: no second copy of millions of rows
     )
     # the cancelled rows first, then Python strings: not one object per row of the export
     lines = pd.DataFrame({
@@ -253,7 +254,7 @@ def _unpriced(items: pd.DataFrame, codes: np.ndarray, k: int) -> np.ndarray:
     if "item_price" not in items:
         return np.zeros(k, dtype=bool)
     priced = items["item_price"].notna().to_numpy(dtype=bool)
-    return np.bincount(codes, weights=priced, minlength=k) == 0
+    return np.bincount(codes[priced], minlength=k) == 0
 
 
 def _report_excuses(ids: pd.Series, lines: pd.DataFrame, order_report: pd.DataFrame) -> np.ndarray:
@@ -324,9 +325,11 @@ def _check_log_dates(log: pd.DataFrame, orders: pd.DataFrame) -> None:
 def _attribute(orders, order_report, cancel_download, stockout_log, *, lines=None,
                unpriced=None, exclude_pending=False) -> pd.DataFrame:
     ids = orders["order_id"]
-    attribution = np.where(orders["cancelled"], "unknown", "").astype(object)
-    source = np.full(len(orders), "", dtype=object)
     cancelled = orders["cancelled"].to_numpy().copy()
+    # blank outside the cancelled orders (every assignment below is masked by `cancelled`)
+    attribution = np.full(len(orders), "", dtype=object)
+    attribution[cancelled] = "unknown"
+    source = np.full(len(orders), "", dtype=object)
     if lines is None:
         lines = pd.DataFrame({"order_id": ids[cancelled].to_numpy(), "sku": None})
 
@@ -368,7 +371,8 @@ def _attribute(orders, order_report, cancel_download, stockout_log, *, lines=Non
 
     if unpriced is not None:
         full = cancelled & (orders["cancelled_items"].to_numpy() == orders["items"].to_numpy())
-        pending = full & unpriced & _unpaid(ids, order_report) & (attribution == "unknown")
+        pending = full & unpriced & _unpaid(ids, order_report)
+        pending[pending] = attribution[pending] == "unknown"
         attribution[pending], source[pending] = "pending", "all_orders"
 
     if cancel_download is not None and len(cancel_download):
@@ -401,16 +405,18 @@ def _attribute(orders, order_report, cancel_download, stockout_log, *, lines=Non
         attribution[yes & cancelled], source[yes & cancelled] = "seller", "amazon_download"
         attribution[no & cancelled], source[no & cancelled] = "buyer_official", "amazon_download"
 
-    attribution = np.where(cancelled & (attribution == ""), "unknown", attribution)
+    rows = np.flatnonzero(cancelled)  # only these rows can hold an attribution
+    attribution[rows[attribution[rows] == ""]] = "unknown"
     # A cancellation no evidence speaks for has the source "none": a value, so that grouping by
     # source (as every attribution table does) keeps those rows instead of dropping them as NaN.
-    source = np.where(cancelled & (source == ""), NO_SOURCE, source)
-    excluded = (attribution == "buyer_official") | (exclude_pending & (attribution == "pending"))
+    source[rows[source[rows] == ""]] = NO_SOURCE
+    chosen, excluded = attribution[rows], np.zeros(len(orders), dtype=bool)
+    excluded[rows] = (chosen == "buyer_official") | (exclude_pending & (chosen == "pending"))
     return orders.assign(
         cancelled=cancelled,
         partial_cancel=orders["partial_cancel"].to_numpy() & cancelled,
-        attribution=grouping.labels(attribution),
-        attribution_source=grouping.labels(source),
+        attribution=grouping.labels(attribution, rows),
+        attribution_source=grouping.labels(source, rows),
         counted=orders["in_metric"].to_numpy() & cancelled & ~excluded,
     )
 

@@ -126,8 +126,11 @@ def cast_columns(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
     return frame.astype(casts) if casts else frame
 
 
-def read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+def read_part(path: Path, columns: list[str] | None = None,
+              dictionary: list[str] = ()) -> pd.DataFrame:
     """Read a store file (some ``columns`` of it), checking it against its recorded checksum.
+
+    The ``dictionary`` columns are read as Arrow dictionaries (pandas Categorical).
 
     A whole read checks size and SHA-256, a read of some columns the size; a damaged or missing
     file raises :func:`oos_analysis.store.integrity.damaged`'s one paragraph.
@@ -140,7 +143,8 @@ def read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
             if figures is not None:
                 integrity.check_size(path, figures)
             source = path
-        return pd.read_parquet(source, engine="pyarrow", columns=columns)
+        return pd.read_parquet(source, engine="pyarrow", columns=columns,
+                               **({"read_dictionary": list(dictionary)} if dictionary else {}))
     except FileNotFoundError as exc:
         raise integrity.damaged(path, "cannot read this file of the store: it is missing") from exc
     except (OSError, pa.ArrowException) as exc:
@@ -165,7 +169,8 @@ def check_part(path: Path, *, whole: bool) -> None:
 
 
 def scan_parts(paths: list[Path], columns: list[str] | None, pool: ThreadPoolExecutor,
-               expected: list[str] = (), whole: bool = True) -> pa.Table | None:
+               expected: list[str] = (), whole: bool = True,
+               dictionary: list[str] = ()) -> pa.Table | None:
     """Every row of ``paths`` in order, in one ``pyarrow.dataset`` scan, after checking the files.
 
     ``columns`` None reads every column, else the ``columns`` the files have. Each file's size
@@ -174,11 +179,14 @@ def scan_parts(paths: list[Path], columns: list[str] | None, pool: ThreadPoolExe
     for the reads file by file: a column of ``expected`` missing from the first
     file (whose schema the scan takes), or types that do not unify; the caller then reads file
     by file, which says what is wrong with which file. Files after the first that lack a column
-    give missing values in it.
+    give missing values in it. The ``dictionary`` columns are read as Arrow dictionaries, decoded
+    from the files' own dictionary pages instead of into one string per row.
     """
     list(pool.map(lambda p: check_part(p, whole=whole), paths))
     try:
-        dataset = ds.dataset([str(p) for p in paths], format="parquet")
+        fmt = "parquet" if not dictionary else ds.ParquetFileFormat(
+            read_options=ds.ParquetReadOptions(dictionary_columns=list(dictionary)))
+        dataset = ds.dataset([str(p) for p in paths], format=fmt)
         names = dataset.schema.names
         if any(c not in names for c in expected):
             return None
