@@ -19,6 +19,7 @@ from ..io.schema import REPORT_KINDS
 from .importer import PROVENANCE_COLUMNS, with_provenance
 from .lock import DEFAULT_STORE, live_version, read_manifest
 from .parts import (
+    LEGACY_DEFAULTS,
     WORKERS,
     cast_columns,
     check_part,
@@ -163,8 +164,9 @@ def _canonical(frame: pd.DataFrame, base: pd.DataFrame, book: dict, kind: str,
                             dtypes.get(c, "object"))
                for c in order if c not in frame}
     frame = frame.assign(**missing) if missing else frame
-    frame = cast_columns(with_legacy_defaults(frame, kind)[order],
-                         {c: t for c, t in dtypes.items() if c not in coded})
+    if set(LEGACY_DEFAULTS.get(kind, {})) & set(order):  # not a column of zeros to drop
+        frame = with_legacy_defaults(frame, kind)
+    frame = cast_columns(frame[order], {c: t for c, t in dtypes.items() if c not in coded})
     recode = {c: "category" for c in coded
               if c in frame and not isinstance(frame[c].dtype, pd.CategoricalDtype)}
     return frame.astype(recode) if recode else frame

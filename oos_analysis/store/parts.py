@@ -190,9 +190,10 @@ def scan_parts(paths: list[Path], columns: list[str] | None, pool: ThreadPoolExe
         names = dataset.schema.names
         if any(c not in names for c in expected):
             return None
+        # batches of a million rows: a few dozen chunks per column, not one per 128k rows
         return dataset.to_table(columns=[*(names if columns is None else
                                            [c for c in columns if c in names]),
-                                         "__fragment_index"])
+                                         "__fragment_index"], batch_size=1 << 20)
     except (OSError, pa.ArrowException):
         return None
 
