@@ -34,6 +34,7 @@ test: $(STAMP)
 # (about a quarter of an hour on 2 cores; generated files are kept in benchmarks/_work/).
 # OOS_BENCH_SCALE=1 adds the 10M-item store, which takes several minutes more to build once.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 # The sample report's first screen as headless Chromium shows it at 1280 px and at 400 px (a

@@ -7,7 +7,10 @@ after the other into ``benchmarks/_work/store-scale-<ROWS>`` and reused by later
 it takes several minutes on 2 cores, so ``make bench`` runs this only when ``OOS_BENCH_SCALE=1``
 is set (or ``--run`` is given); otherwise it prints how to run it.
 
-Usage: python benchmarks/bench_scale.py --run [--rows 10000000] [--repeat N]
+``--profile`` adds one more run under pyinstrument (the ``bench`` extra; cProfile if it is not
+installed) and prints the calls that took at least 3 % of it: what holds the time now.
+
+Usage: python benchmarks/bench_scale.py --run [--rows 10000000] [--repeat N] [--profile]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import WORK, alternate, load_note, verdict, write_all_orders  # noqa: E402
 
 PY = sys.executable
+RATE = ["-m", "oos_analysis", "rate", "--store"]
 PER_FILE = 1_000_000
 
 
@@ -51,6 +56,8 @@ def main() -> int:
     parser.add_argument("--run", action="store_true", help="build (once) and time the store")
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one run and print where its time goes")
     args = parser.parse_args()
     if not (args.run or os.environ.get("OOS_BENCH_SCALE") == "1"):
         print("10M-item store: skipped (building it takes minutes); run `OOS_BENCH_SCALE=1 make "
@@ -58,8 +65,7 @@ def main() -> int:
         return 0
     store = _build(args.rows)
     note = load_note()
-    got = alternate({"rate --store": [PY, "-m", "oos_analysis", "rate", "--store", str(store),
-                                      "--format", "csv"]}, args.repeat)
+    got = alternate({"rate --store": [PY, *RATE, str(store), "--format", "csv"]}, args.repeat)
     wall, rss, cpu = got["rate --store"]
     live = store / (store / "CURRENT").read_text().strip()
     size = sum(p.stat().st_size for p in live.rglob("*.parquet"))
@@ -69,7 +75,32 @@ def main() -> int:
           f"{rss / 1024:.2f} GiB ({verdict(rss / 1024, 3)} the 3 GB goal), "
           f"{rss * 2**20 / args.rows:.0f} bytes per row in memory, "
           f"{size / args.rows:.0f} bytes per row on disk")
+    if args.profile:
+        _profile([*RATE, str(store), "--format", "csv"])
     return 0
+
+
+def _profile(argv: list[str]) -> None:
+    """One run under pyinstrument (else cProfile): the calls taking at least 3 % of it."""
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        done = subprocess.run([PY, "-m", "cProfile", "-s", "cumulative", *argv],
+                              capture_output=True, text=True, check=True)
+        table = done.stdout[done.stdout.index("   ncalls"):].splitlines()
+        print("profile (cProfile, cumulative; pip install -e '.[bench]' for a call tree):")
+        print("\n".join(table[:30]))
+        return
+    done = subprocess.run([PY, "-m", "pyinstrument", "-r", "text", "-o",
+                           "/dev/stderr", *argv], capture_output=True, text=True, check=True)
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in done.stderr.splitlines()]
+    total = next((float(m.group(1)) for line in lines
+                  if (m := re.search(r"Duration: ([0-9.]+)", line))), 0.0)
+    print(f"profile of one run (pyinstrument, {total:.1f} s; calls of at least 3 %):")
+    for line in lines:
+        found = re.match(r"^[\s│├└─]*([0-9]+\.[0-9]+) ", line)
+        if found and total and float(found.group(1)) >= 0.03 * total:
+            print("  " + line.rstrip())
 
 
 if __name__ == "__main__":
