@@ -747,6 +747,12 @@ def test_a_store_written_before_sku_line_pairs_its_rows_with_new_exports(tmp_pat
             held.remove("sku_line")
     (live / "manifest.json").write_text(json.dumps(book))
     assert store.load(s).all_orders["sku_line"].tolist() == [0, 0]
+    some = store.load(s, columns={"all_orders": ["order_id", "sku_line"]}).all_orders
+    assert some.columns.tolist() == ["order_id", "sku_line"] and some["sku_line"].tolist() == [0, 0]
+    from oos_analysis.metric.orders import INPUT_COLUMNS, orders_from_exports
+    compact = store.load(s, columns=INPUT_COLUMNS, compact=True)
+    assert "sku_line" not in compact.all_orders
+    pd.testing.assert_frame_equal(orders_from_exports(compact), orders_from_exports(store.load(s)))
     # The next export updates the first order: it replaces the stored line, it is not added.
     later = [item("111-0000001-0000001", "2026-11-01T10:00:00+00:00",
                   "2026-11-03T09:00:00+00:00", "Cancelled")]
