@@ -7,11 +7,20 @@ status 1 with the executed notebook kept for inspection and no HTML written.
 Example crontab line (Mondays 07:00)::
 
     0 7 * * 1 /opt/oos/.venv/bin/oos-analysis report /data/us/* --out /data/reports
+
+The exports are read once. This command reads them first, to refuse inputs that cannot make a
+report (no order export, an as-of day far from the data, a marketplace without orders) in one
+paragraph before any notebook cell runs; it then hands what it read to the notebook through a
+private file (:mod:`oos_analysis.report.handoff`), so the kernel does not read them again.
+The kernel itself is started first of all (:class:`oos_analysis.report.kernel.ReportKernel`),
+so that its start and its imports happen while this process imports papermill and reads the
+data; when the inputs are refused, it is stopped at once, having run nothing.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import warnings
 from pathlib import Path
 
@@ -25,7 +34,7 @@ __all__ = ["add_parser", "run"]
 # Parameters the command sets itself; --param must not fight with them.
 _OWN = {"files": "FILE arguments", "store": "--store", "asof": "--asof",
         "marketplace": "--marketplace", "policy": "--policy",
-        "exclude_pending": "--exclude-pending"}
+        "exclude_pending": "--exclude-pending", "handoff": "the command itself"}
 
 
 def add_parser(subparsers) -> None:
@@ -114,18 +123,38 @@ def _default_files(declared: dict, notebook: Path) -> list[str]:
 
 def run(args) -> int:
     """Check the inputs, render the report and print the path of the HTML."""
-    from ..io.readers import read_exports
-    from ..report.model import check_scope
-    from ..report.render import (
-        coerce_parameters,
-        default_notebook,
-        notebook_parameters,
-        render_report,
-    )
-    from ..store.loader import load as load_store
+    from ..report.render import default_notebook
 
     notebook = Path(args.notebook).expanduser().resolve() if args.notebook else default_notebook()
     params = _parse_params(args.param)
+    with contextlib.ExitStack() as stack:
+        kernel = _early_kernel(notebook)
+        if kernel is not None:
+            stack.enter_context(kernel)
+        html = _render(args, notebook, params, kernel)
+    print(html)
+    return 0
+
+
+def _early_kernel(notebook: Path):
+    """Start the report's kernel now, or return None to leave it to the render (which then
+    reports any problem with the notebook or the kernel in its usual words)."""
+    if not notebook.is_file():
+        return None
+    from ..report.kernel import ReportKernel, notebook_imports
+
+    try:
+        return ReportKernel(notebook.parent, preload=notebook_imports(notebook))
+    except Exception:  # noqa: BLE001 - the render starts one itself and says what is wrong
+        return None
+
+
+def _render(args, notebook: Path, params: dict, kernel) -> Path:
+    from ..io.readers import read_exports
+    from ..report.model import check_scope
+    from ..report.render import coerce_parameters, notebook_parameters, render_report
+    from ..store.loader import load as load_store
+
     if args.stockout_rate is not None:
         params["stockout_rate"] = str(args.stockout_rate)
     if args.policy != POLICIES[0]:
@@ -133,7 +162,7 @@ def run(args) -> int:
     if args.exclude_pending:
         params["exclude_pending"] = "True"
     declared = notebook_parameters(notebook)
-    # Checked here, before the data is read or a kernel started.
+    # Checked here, before the data is read or any cell runs.
     params = coerce_parameters(declared, params)
     store = str(Path(args.store).expanduser().resolve()) if args.store else None
     if store and args.files:
@@ -157,8 +186,9 @@ def run(args) -> int:
         files = []  # a notebook that reads no exports, with its day given
     asof = parse_date(args.asof, name="--asof").date().isoformat() if args.asof else None
     marketplace = args.marketplace or None
+    exports = None
     if store or files:
-        # Everything that would stop the report is found here, before a kernel starts: no
+        # Everything that would stop the report is found here, before any cell runs: no
         # order export, an as-of day far from the data, a marketplace without orders, a bad zone.
         tz = parse_tz(str(params.get("tz", "UTC")), name="--param tz")
         with warnings.catch_warnings():
@@ -171,8 +201,5 @@ def run(args) -> int:
         params["store"] = store
     elif "files" in declared:
         params["files"] = files
-    html = render_report(
-        notebook, out_dir=args.out, asof=asof, marketplace=marketplace, parameters=params
-    )
-    print(html)
-    return 0
+    return render_report(notebook, out_dir=args.out, asof=asof, marketplace=marketplace,
+                         parameters=params, exports=exports, kernel=kernel)

@@ -574,12 +574,14 @@ def weekly_report(
 
 def load_report(files=(), *, store: str | None = None, asof=None, marketplace=None,
                 loss_cap: float | None = None, stockout_rate: float | None = None,
-                **options) -> WeeklyReport:
+                handoff: str = "", **options) -> WeeklyReport:
     """Read the exports (or the history store) and build the :class:`WeeklyReport`.
 
     The notebook's entry point: its parameters use ``""`` for "not given" and a negative number
     for "no loss cap" / "estimate the stock-out rate", which this turns into ``None``.
-    ``options`` go to :func:`weekly_report` unchanged.
+    ``handoff`` is the file in which ``oos-analysis report`` left the exports it already read
+    (:mod:`oos_analysis.report.handoff`); while it exists, it is used instead of reading
+    ``files`` or ``store`` again. ``options`` go to :func:`weekly_report` unchanged.
 
     Raises
     ------
@@ -588,17 +590,25 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
     """
     from ..io.readers import read_exports
 
+    given = None
+    if handoff and (store or files):
+        from .handoff import read_handoff
+
+        given = read_handoff(handoff)
     if store:
         from ..store.loader import load
         from ..store.spans import gap_days
 
-        exports, gaps = load(store), gap_days(store, kind="all_orders")
+        exports = given if given is not None else load(store)
+        gaps = gap_days(store, kind="all_orders")
     elif files:
         from ..store.spans import export_gap_days
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataQualityWarning)  # listed in the files table
-            exports = read_exports(list(files))
+        exports = given
+        if exports is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataQualityWarning)  # listed in the files table
+                exports = read_exports(list(files))
         # days between the files are unknown, not empty, as with a store
         gaps = export_gap_days(exports.files)
     else:

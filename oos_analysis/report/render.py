@@ -13,6 +13,7 @@ text even if a cell forgot to escape it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import re
@@ -321,6 +322,8 @@ def render_report(
     parameters: dict[str, object] | None = None,
     kernel_name: str = "python3",
     start_timeout: int = 60,
+    exports=None,
+    kernel=None,
 ) -> Path:
     """Execute a report notebook with papermill and write its HTML without code; return the HTML.
 
@@ -346,6 +349,15 @@ def render_report(
     kernel_name : str, default "python3"
     start_timeout : int, default 60
         Seconds to wait for the kernel to start.
+    exports : Exports, optional
+        The exports the caller has already read (for its own checks). When the notebook declares
+        a ``handoff`` parameter they reach the kernel through a private file
+        (:mod:`~oos_analysis.report.handoff`) instead of being read a second time.
+    kernel : ReportKernel, optional
+        A kernel the caller started earlier in the notebook's folder
+        (:class:`~oos_analysis.report.kernel.ReportKernel`), so it could start while the caller
+        read the data; the caller shuts it down. Default: one is started here and shut down
+        when the notebook has run.
 
     Returns
     -------
@@ -381,44 +393,40 @@ def render_report(
     html_path = executed.with_suffix(".html")
     # A stale HTML from an earlier run must not pass for this run's result.
     html_path.unlink(missing_ok=True)
-    try:
-        done = pm.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=values,
-            kernel_name=kernel_name,
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            start_timeout=start_timeout,
-            config=_kernel_config(),
-            # written once at the end (and when a cell fails), not after every cell
-            request_save_on_cell_execute=False,
-            # the notebook has run; a graceful shutdown only waits for the kernel (0.5-0.8 s)
-            shutdown_kernel="immediate",
-        )
-    except PapermillExecutionError as exc:
-        raise ReportRenderError(
-            f"the report notebook stopped at cell [{exc.exec_count}] with {exc.ename}: "
-            f"{exc.evalue}. No HTML was written. The executed notebook, with the full error "
-            f"under that cell, is {executed}; fix the input or parameter it points to and "
-            "run the report again.",
-            executed=executed,
-        ) from None
+    with contextlib.ExitStack() as stack:
+        if exports is not None and "handoff" in declared:
+            from .handoff import exports_handoff
+
+            values["handoff"] = stack.enter_context(exports_handoff(exports))
+        if kernel is None:
+            from .kernel import ReportKernel, notebook_imports
+
+            kernel = stack.enter_context(ReportKernel(
+                notebook.parent, kernel_name=kernel_name, preload=notebook_imports(notebook)))
+        try:
+            done = pm.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=values,
+                kernel_name=kernel_name,
+                km=kernel.km,
+                progress_bar=False,
+                log_output=False,
+                start_timeout=start_timeout,
+                # written once at the end (and when a cell fails), not after every cell
+                request_save_on_cell_execute=False,
+            )
+        except PapermillExecutionError as exc:
+            raise ReportRenderError(
+                f"the report notebook stopped at cell [{exc.exec_count}] with {exc.ename}: "
+                f"{exc.evalue}. No HTML was written. The executed notebook, with the full error "
+                f"under that cell, is {executed}; fix the input or parameter it points to and "
+                "run the report again.",
+                executed=executed,
+            ) from None
     # from the notebook in memory: papermill has just written it to `executed`
     html_path.write_text(notebook_to_html(done), encoding="utf-8")
     return html_path
-
-
-def _kernel_config():
-    """Encrypt the kernel's channels when pyzmq can; it also keeps ipykernel from warning
-    about plain TCP on standard error, which a cron job would mail as if it were a failure."""
-    import zmq
-    from traitlets.config import Config
-
-    if not zmq.has("curve"):
-        return Config()
-    return Config({"KernelManager": {"transport_encryption": "auto"}})
 
 
 def _iso_date(value) -> str:

@@ -1,0 +1,88 @@
+"""Hand the exports the parent process has read to the report's kernel, so a render reads once.
+
+``oos-analysis report`` must read the exports before the notebook runs: inputs that cannot make
+a report (no order export, an as-of day far from the data) are refused there in one paragraph.
+The notebook then needs the same exports. Rather than read every file a second time in the
+kernel, the parent writes what it read to one file and passes that file's path to the notebook
+as the literal parameter ``handoff``; :func:`~oos_analysis.report.model.load_report` reads it
+back instead of the files or the store.
+
+The file is a pickle of the :class:`~oos_analysis.io.readers.Exports` (frames, dtypes and the
+per-file notes exactly as read; buyer PII was dropped at read and is not in it). It lives in a
+fresh folder made by :func:`tempfile.mkdtemp` (mode 0700), is created with mode 0600, and the
+folder is removed when the render ends, whether it succeeded or failed. Because unpickling runs
+code, :func:`read_handoff` only opens a file that this user owns and nobody else may read or
+write, in a folder nobody else may enter; ``--param handoff=...`` is refused by the command.
+
+An executed notebook keeps the parameter, but the file is gone after the run: running that
+notebook again reads the files (or the store) named in its other parameters, as nbval does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+from ..exceptions import ParameterError
+
+__all__ = ["exports_handoff", "read_handoff"]
+
+_NAME = "exports.pickle"
+
+
+@contextlib.contextmanager
+def exports_handoff(exports):
+    """Write ``exports`` to a private file for the duration of the ``with`` block; yield its path.
+
+    The folder and file are removed when the block ends, also on an exception.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="oos-report-"))
+    try:
+        path = folder / _NAME
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump(exports, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        yield str(path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_handoff(path: str | os.PathLike):
+    """Return the exports :func:`exports_handoff` wrote, or None when the file no longer exists.
+
+    Raises
+    ------
+    ParameterError
+        The file is not private to this user (another user could have written it), or holds
+        something other than exports.
+    """
+    from ..io.readers import Exports
+
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as stream:
+        info, folder = os.fstat(stream.fileno()), path.parent.stat()
+        uid = os.getuid() if hasattr(os, "getuid") else info.st_uid
+        private = all(s.st_uid == uid and not s.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+                      for s in (info, folder))
+        if not (private and stat.S_ISREG(info.st_mode)):
+            raise ParameterError(
+                f"the report's handoff file {path} is not a regular file private to this user "
+                "(owner only, mode 0600 in a 0700 folder), so it was not read. Leave the handoff "
+                "parameter empty; `oos-analysis report` sets it itself."
+            )
+        exports = pickle.load(stream)
+    if not isinstance(exports, Exports):
+        raise ParameterError(
+            f"the report's handoff file {path} holds a {type(exports).__name__}, not the exports "
+            "`oos-analysis report` writes there. Leave the handoff parameter empty."
+        )
+    return exports

@@ -1,0 +1,141 @@
+"""The Jupyter kernel a report runs in, started early and with the report's imports already done.
+
+A report spends a second or more before its first cell can run: the kernel process starts,
+imports ipykernel and opens its channels, and the first cell then imports pandas, Matplotlib and
+the kit. The parent process spends about as long importing papermill and nbconvert and reading
+the exports. :class:`ReportKernel` starts the kernel first, so the two happen side by side on two
+cores, and has the kernel import :data:`PRELOAD` while it starts (IPython's ``exec_lines``, run
+outside the notebook: no cell, no output, no execution count, and no name added to the
+notebook's namespace). papermill is then handed the running kernel's manager (nbclient's ``km``)
+instead of starting one.
+
+The kernel is shut down at once (not gracefully: the notebook has run, and a graceful shutdown
+only waits 0.5-0.8 s for the kernel to tidy up) when the report is done, when it is refused, or
+when anything fails; :class:`ReportKernel` is a context manager for that.
+
+Measured on the sample report (``benchmarks/bench_report.py``; figures in the README's
+speed section).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+from pathlib import Path
+
+__all__ = ["ReportKernel", "notebook_imports", "preload"]
+
+def notebook_imports(notebook) -> tuple[str, ...]:
+    """Return the modules a notebook's code cells import at their top level, in order.
+
+    Only absolute ``import a.b`` and ``from a.b import c`` statements count (``a.b.c`` is listed
+    too, as it may be a submodule); a cell that is not plain Python (a ``%magic``) is skipped,
+    and an unreadable notebook gives ``()``.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> cells = [{"cell_type": "code", "source": "import pandas as pd\\nfrom a.b import c"},
+    ...          {"cell_type": "code", "source": "%time x = 1"},
+    ...          {"cell_type": "markdown", "source": "import nothing"}]
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "n.ipynb"
+    >>> _ = path.write_text(json.dumps({"cells": cells}))
+    >>> notebook_imports(path)
+    ('pandas', 'a.b', 'a.b.c')
+    """
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    found: dict[str, None] = {}
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        try:
+            tree = ast.parse("".join(source) if isinstance(source, list) else str(source))
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found[node.module] = None
+                # the names may be submodules (from pkg import module); others fail quietly
+                found.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names
+                                           if a.name != "*"))
+    return tuple(found)
+
+
+def preload(modules) -> None:
+    """Import ``modules`` in the kernel, ignoring any that fail (the notebook's own import then
+    reports the error where it belongs, in its cell)."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001,S112 - the cell importing it shows the real error
+            continue
+
+
+class ReportKernel:
+    """A kernel started now in ``cwd`` for a report notebook that will run later.
+
+    Parameters
+    ----------
+    cwd : str or Path
+        The kernel's working directory: the notebook's own folder, so relative paths in it mean
+        what they mean under nbval.
+    kernel_name : str, default "python3"
+    preload : sequence of str, optional
+        Modules the kernel imports before it reports ready (:func:`notebook_imports` of the
+        notebook to run); none by default.
+
+    Attributes
+    ----------
+    km : jupyter_client.AsyncKernelManager
+        Give it to papermill (``km=``); it must not shut the kernel down itself.
+    """
+
+    def __init__(self, cwd, *, kernel_name: str = "python3", preload=()):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.km = AsyncKernelManager(kernel_name=kernel_name, config=_channel_config())
+        # As nbclient does when it starts a kernel itself: no IPython history file on disk.
+        arguments = ["--HistoryManager.hist_file=:memory:"]
+        if preload:
+            # Run by IPython before the first cell, outside the notebook; binds no name.
+            line = f"__import__('oos_analysis.report.kernel').report.kernel.preload({tuple(preload)!r})"
+            arguments.append(f"--IPKernelApp.exec_lines={[line]!r}")
+        run_sync(self.km.start_kernel)(extra_arguments=arguments, cwd=str(Path(cwd)))
+
+    def close(self) -> None:
+        """Stop the kernel at once and remove its connection file; safe to call twice."""
+        from jupyter_core.utils import run_sync
+
+        km, self.km = self.km, None
+        if km is None:
+            return
+        try:
+            if run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=True)
+        finally:
+            run_sync(km.cleanup_resources)()
+
+    def __enter__(self) -> ReportKernel:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _channel_config():
+    """Encrypt the kernel's channels when pyzmq can; it also keeps ipykernel from warning
+    about plain TCP on standard error, which a cron job would mail as if it were a failure."""
+    import zmq
+    from traitlets.config import Config
+
+    if not zmq.has("curve"):
+        return Config()
+    return Config({"KernelManager": {"transport_encryption": "auto"}})

@@ -1,0 +1,221 @@
+"""The report reads its exports once, in a kernel started early: the handoff file and the kernel.
+
+``oos-analysis report`` reads the exports for its up-front checks and hands them to the notebook
+through a private file (``report/handoff.py``); the kernel is started before that reading
+(``report/kernel.py``) and stopped whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import warnings
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from oos_analysis.exceptions import ParameterError
+from oos_analysis.io.readers import read_exports
+from oos_analysis.report.handoff import exports_handoff, read_handoff
+from oos_analysis.report.kernel import ReportKernel, notebook_imports
+from oos_analysis.report.model import load_report
+from oos_analysis.report.render import ReportRenderError, render_report
+
+ROOT = Path(__file__).resolve().parents[1]
+US = ROOT / "data" / "sample" / "us"
+FILES = [str(US / name) for name in ("all-orders.txt", "order-report.txt", "stockout-log.csv")]
+
+
+@pytest.fixture(scope="module")
+def exports():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_exports(FILES)
+
+
+def _frames(exports):
+    return {k: getattr(exports, k) for k in ("all_orders", "order_report", "cancel_download",
+                                             "seller_performance", "stockout_log")}
+
+
+# --- the handoff file --------------------------------------------------------------------------
+
+def test_handoff_is_private_round_trips_and_is_removed(exports):
+    with exports_handoff(exports) as path:
+        path = Path(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        back = read_handoff(path)
+        for kind, frame in _frames(exports).items():
+            pd.testing.assert_frame_equal(getattr(back, kind), frame, check_exact=True)
+        assert [(f.kind, f.source) for f in back.files] == [
+            (f.kind, f.source) for f in exports.files]
+    assert not path.exists() and not path.parent.exists()
+    assert read_handoff(path) is None  # gone: the notebook reads its files instead
+
+
+def test_handoff_is_removed_when_the_render_fails(exports):
+    with pytest.raises(RuntimeError, match="boom"), exports_handoff(exports) as path:
+        raise RuntimeError("boom")
+    assert not Path(path).parent.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file modes are POSIX")
+def test_handoff_not_private_or_not_exports_is_refused(exports, tmp_path):
+    with exports_handoff(exports) as path:
+        os.chmod(path, 0o644)
+        with pytest.raises(ParameterError, match="not a regular file private to this user"):
+            read_handoff(path)
+    folder = tmp_path / "private"
+    folder.mkdir(mode=0o700)
+    other = folder / "exports.pickle"
+    fd = os.open(other, os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "wb") as stream:
+        import pickle
+
+        pickle.dump({"not": "exports"}, stream)
+    with pytest.raises(ParameterError, match="holds a dict, not the exports"):
+        read_handoff(other)
+
+
+def test_load_report_uses_the_handoff_and_reads_no_file(exports, monkeypatch):
+    options = dict(asof="2026-11-24", draws=200, seed=3)
+    expected = load_report(FILES, **options)
+
+    def no_second_read(*_args, **_kwargs):
+        raise AssertionError("the exports were read a second time")
+
+    monkeypatch.setattr("oos_analysis.io.readers.read_exports", no_second_read)
+    with exports_handoff(exports) as path:
+        got = load_report(FILES, handoff=path, **options)
+    pd.testing.assert_frame_equal(got.summary(), expected.summary())
+    pd.testing.assert_frame_equal(got.files, expected.files)
+    pd.testing.assert_frame_equal(got.coverage, expected.coverage)
+    for a, b in zip(got.marketplaces, expected.marketplaces, strict=True):
+        assert a.headline == b.headline and a.p_breach == b.p_breach
+        pd.testing.assert_frame_equal(a.actions, b.actions)
+
+
+# --- the kernel --------------------------------------------------------------------------------
+
+def test_notebook_imports_lists_top_level_imports_only(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x: int = 1"),
+        nbformat.v4.new_code_cell("import json, xml.dom as d\nfrom email import message\n"
+                                  "from . import nothing\nfrom os.path import *\n"
+                                  "def f():\n    import csv"),
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport decimal"),
+        nbformat.v4.new_markdown_cell("import fractions"),
+        nbformat.v4.new_code_cell("import json"),
+    ]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert notebook_imports(path) == ("json", "xml.dom", "email", "email.message", "os.path")
+    assert notebook_imports(tmp_path / "missing.ipynb") == ()
+    (tmp_path / "bad.ipynb").write_text("{not json", encoding="utf-8")
+    assert notebook_imports(tmp_path / "bad.ipynb") == ()
+
+
+def _notebook(path: Path, parameters: str, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    first = nbformat.v4.new_code_cell(parameters)
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_preloaded_kernel_runs_the_notebook_with_nothing_added_to_its_namespace(tmp_path):
+    # xml.dom.minidom is imported by nothing in the notebook: only the preload can have done it.
+    notebook = _notebook(
+        tmp_path / "k.ipynb", 'asof: str = ""',
+        "import os, sys\n"
+        "print(sorted(n for n in globals() if not n.startswith('_') and n not in "
+        "('In', 'Out', 'get_ipython', 'exit', 'quit', 'open')))\n"
+        "print('xml.dom.minidom' in sys.modules, os.getcwd())",
+    )
+    with ReportKernel(tmp_path, preload=("xml.dom.minidom", "no_such_module_x")) as kernel:
+        html = render_report(notebook, out_dir=tmp_path / "out", asof="2026-11-24",
+                             kernel=kernel)
+        km = kernel.km
+        assert km is not None  # the caller's kernel is the caller's to stop
+    assert kernel.km is None and not km.has_kernel
+    executed = nbformat.read(html.with_suffix(".ipynb"), as_version=4)
+    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs).splitlines()
+    assert printed == ["['asof', 'os', 'sys']", f"True {tmp_path}"]
+
+
+def _cli(monkeypatch, argv):
+    """Run the CLI in this process, recording every kernel it starts."""
+    from oos_analysis.cli import main
+    from oos_analysis.report import kernel as kernel_module
+
+    started = []
+    original = kernel_module.ReportKernel.__init__
+
+    def record(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        started.append((self, self.km))
+
+    monkeypatch.setattr(kernel_module.ReportKernel, "__init__", record)
+    return main(argv), started
+
+
+def test_refused_inputs_stop_the_early_kernel_and_write_nothing(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    code, started = _cli(monkeypatch, ["report", str(US / "order-report.txt"), "--out", str(out)])
+    assert code == 1
+    assert "no All Orders export among the inputs" in capsys.readouterr().err
+    assert not out.exists()
+    assert len(started) == 1  # started before the reading, then stopped at once
+    kernel, km = started[0]
+    assert kernel.km is None and not km.has_kernel
+
+
+def test_cli_hands_the_exports_over_and_removes_them(tmp_path, monkeypatch, capsys):
+    # A notebook that would fail if its kernel read the exports again.
+    notebook = _notebook(
+        tmp_path / "once.ipynb",
+        'files: list = []  # exports\nasof: str = ""  # day\nhandoff: str = ""  # set by report',
+        "import oos_analysis.io.readers as readers\n"
+        "def _refuse(*a, **k):\n    raise RuntimeError('the exports were read twice')\n"
+        "readers.read_exports = _refuse",
+        "from oos_analysis.report.model import load_report\n"
+        "report = load_report(files, handoff=handoff, draws=100)\n"
+        "print([m.marketplace for m in report.marketplaces], bool(handoff))",
+    )
+    out = tmp_path / "out"
+    code, started = _cli(monkeypatch, ["report", *FILES, "--notebook", str(notebook),
+                                       "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    html = Path(capsys.readouterr().out.strip())
+    executed = nbformat.read(html.with_suffix(".ipynb"), as_version=4)
+    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    assert printed.strip().endswith("True") and "amazon.com" in printed
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    handoff = json.loads(injected.source.split("handoff = ", 1)[1].splitlines()[0])
+    assert handoff and not Path(handoff).parent.exists()  # removed after the run
+    assert [km.has_kernel for _, km in started] == [False]
+
+
+def test_the_handoff_is_removed_when_a_cell_fails(tmp_path, exports):
+    notebook = _notebook(tmp_path / "fails.ipynb", 'asof: str = ""\nhandoff: str = ""',
+                         "print(handoff)\nraise ValueError('stop here')")
+    with pytest.raises(ReportRenderError, match="ValueError: stop here"):
+        render_report(notebook, out_dir=tmp_path / "out", asof="2026-11-24", exports=exports)
+    executed = nbformat.read(tmp_path / "out" / "weekly-report-2026-11-24.ipynb", as_version=4)
+    handoff = executed.cells[-1].outputs[0]["text"].strip()
+    assert handoff.endswith("exports.pickle") and not Path(handoff).parent.exists()
+
+
+def test_handoff_cannot_be_set_by_param(tmp_path, capsys):
+    from oos_analysis.cli import main
+
+    assert main(["report", "--out", str(tmp_path / "o"), "--param", "handoff=/tmp/x"]) == 1
+    assert "--param handoff=... is set by the command itself" in capsys.readouterr().err
