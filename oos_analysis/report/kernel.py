@@ -1,20 +1,20 @@
-"""The Jupyter kernel a report runs in, started early and with the report's imports already done.
+"""The Jupyter kernel a report runs in, started early and with the notebook's imports done.
 
-A report spends a second or more before its first cell can run: the kernel process starts,
-imports ipykernel and opens its channels, and the first cell then imports pandas, Matplotlib and
-the kit. The parent process spends about as long importing papermill and nbconvert and reading
-the exports. :class:`ReportKernel` starts the kernel first, so the two happen side by side on two
-cores, and has the kernel import :data:`PRELOAD` while it starts (IPython's ``exec_lines``, run
-outside the notebook: no cell, no output, no execution count, and no name added to the
-notebook's namespace). papermill is then handed the running kernel's manager (nbclient's ``km``)
-instead of starting one.
+Before a report's first cell can run, the kernel process starts, imports ipykernel and opens its
+channels, and the first cells then import pandas and the kit. Meanwhile the parent process
+imports papermill and nbconvert and reads the exports. :class:`ReportKernel` starts the kernel
+before that, so both proceed side by side on two cores, and has it import what the notebook
+imports (:func:`notebook_imports`) while the parent is still busy. This runs through IPython's
+``exec_lines``, outside the notebook: no cell, no output, no execution count, and no name added
+to the notebook's namespace; a module that fails to import is skipped, and the notebook's own
+import then reports the error in its cell. papermill is handed the running kernel's manager
+(nbclient's ``km``) instead of starting a kernel itself.
 
-The kernel is shut down at once (not gracefully: the notebook has run, and a graceful shutdown
-only waits 0.5-0.8 s for the kernel to tidy up) when the report is done, when it is refused, or
-when anything fails; :class:`ReportKernel` is a context manager for that.
+The kernel is stopped at once (not gracefully: a graceful shutdown only waits 0.5-0.8 s for the
+kernel to tidy up) when the report is done, when its inputs are refused, or when anything fails;
+:class:`ReportKernel` is a context manager for that.
 
-Measured on the sample report (``benchmarks/bench_report.py``; figures in the README's
-speed section).
+Measured with ``benchmarks/bench_report.py`` (figures in the README's speed section).
 """
 
 from __future__ import annotations
