@@ -16,7 +16,7 @@ import pandas as pd
 from ..exceptions import DataQualityWarning, OOSAnalysisError, ParameterError
 from ..io import schema
 from ..io.files import KIND_LABELS
-from ..io.readers import Exports, read_export
+from ..io.readers import read_export, summarise
 from .common import add_input_arguments
 
 __all__ = ["add_parser", "run"]
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
-        row = Exports.from_files([export]).summary().iloc[0]
+        row = summarise([export]).iloc[0]
         orders = "n/a" if pd.isna(row["orders"]) else row["orders"]
         print(path)
         print(f"  type: {KIND_LABELS[export.kind]}   encoding: {row['encoding']}   "

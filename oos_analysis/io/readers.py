@@ -48,6 +48,7 @@ __all__ = [
     "read_stockout_log",
     "read_export",
     "read_exports",
+    "summarise",
 ]
 
 _READERS = {
@@ -198,20 +199,29 @@ class Exports:
         (order dates for the cancel download, detection times for the stock-out log, the
         reporting range for the Seller Performance report).
         """
-        rows = [_file_summary(f) for f in self.files]
-        columns = ["source", "kind", "encoding", "rows", "orders", "first_date", "last_date",
-                   "marketplaces", "warnings"]
-        frame = pd.DataFrame(rows, columns=columns).astype({"rows": "Int64", "orders": "Int64"})
-        for column in ("first_date", "last_date"):
-            frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[s, UTC]")
-        return frame
+        return summarise(self.files)
+
+
+def summarise(files: Iterable[Export]) -> pd.DataFrame:
+    """:meth:`Exports.summary` of these files, without combining their frames first.
+
+    ``oos-analysis check`` summarises each file alone this way.
+    """
+    rows = [_file_summary(f) for f in files]
+    columns = ["source", "kind", "encoding", "rows", "orders", "first_date", "last_date",
+               "marketplaces", "warnings"]
+    frame = pd.DataFrame(rows, columns=columns).astype({"rows": "Int64", "orders": "Int64"})
+    for column in ("first_date", "last_date"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[s, UTC]")
+    return frame
 
 
 def _file_summary(export: Export) -> dict:
     frame = export.frame
-    dates = frame[_DATE_COLUMN[export.kind]].dropna()
-    last = frame["date_to"].dropna() if export.kind == schema.SELLER_PERFORMANCE else dates
-    markets = frame["marketplace"].dropna().unique() if "marketplace" in frame else []
+    dates = frame[_DATE_COLUMN[export.kind]]  # min and max skip missing values: no dropna copy
+    last = frame["date_to"] if export.kind == schema.SELLER_PERFORMANCE else dates
+    markets = ([m for m in frame["marketplace"].unique() if pd.notna(m)]
+               if "marketplace" in frame else [])
     orders = frame["order_id"].nunique() if "order_id" in frame else pd.NA
     return {
         "source": export.source,
@@ -219,8 +229,8 @@ def _file_summary(export: Export) -> dict:
         "encoding": export.encoding,
         "rows": len(frame),
         "orders": orders,
-        "first_date": dates.min() if len(dates) else pd.NaT,
-        "last_date": last.max() if len(last) else pd.NaT,
+        "first_date": dates.min() if dates.notna().any() else pd.NaT,
+        "last_date": last.max() if last.notna().any() else pd.NaT,
         "marketplaces": ", ".join(sorted(markets)),
         "warnings": "; ".join(export.warnings),
     }
