@@ -706,6 +706,15 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         if f in as_text:
             column = _convert_chunks(column, kinds[f], spec, warnings, name, f,
                                      lambda: line_numbers()[0])
+        wanted = columns is None or spec.rename.get(column_name(f), column_name(f)) in columns
+        if not wanted and kinds[f] != "datetime":
+            # a number or flag column not asked for: its values converted (or refused, naming
+            # the line) is the whole of its check; it is not turned into a pandas column
+            del column
+            if extra is not None:
+                _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None), kinds[f],
+                                 spec, warnings, name, f, line_numbers()[1], len(fields))
+            continue
         series = pd.Series(column.to_pandas(types_mapper=_PANDAS_TYPES.get))
         del column
         if kinds[f] == "datetime":
@@ -719,7 +728,7 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
             series = pd.concat([series, small], ignore_index=True)
             if order is not None:
                 series = series.take(order).reset_index(drop=True)
-        if columns is None or spec.rename.get(column_name(f), column_name(f)) in columns:  # a typed column not wanted was only checked
+        if wanted:  # a date column not asked for was only checked
             out[f] = series
         del series
     # the columns are new: no copy of them (pandas copies a dict's Series by default)

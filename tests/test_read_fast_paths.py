@@ -1,0 +1,141 @@
+"""The reader's fast paths against the slow, obvious computations they replace (issue 17).
+
+* The one-marketplace check finds an order on two marketplaces exactly when a set per order does.
+* No (order id, SKU) pair on two rows means no older version to drop and every ``sku_line`` 0:
+  the short cut gives what the two passes give.
+* Reading some columns gives the whole read's columns, and refuses a file the whole read refuses
+  with the same paragraph (hostile fixtures included).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oos_analysis.exceptions import OOSAnalysisError, ReportFormatError
+from oos_analysis.io import order_files
+from oos_analysis.io.order_files import (
+    _check_channels,
+    _drop_older_versions,
+    _repeated_pairs,
+    number_lines,
+    read_all_orders_table,
+)
+from oos_analysis.io.readers import read_exports
+from oos_analysis.metric.orders import INPUT_COLUMNS
+
+ROOT = Path(__file__).resolve().parent
+FIXTURES = sorted(p for p in (ROOT / "fixtures").rglob("*") if p.is_file() and p.suffix != ".py")
+SAMPLE = sorted((ROOT.parent / "data" / "sample" / "us").iterdir())
+
+ids_st = st.lists(st.sampled_from(["111-0000001-0000001", "111-0000002-0000002", "X", None]),
+                  min_size=0, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_an_order_on_two_marketplaces_is_found_as_a_set_per_order_finds_it(data):
+    ids = data.draw(ids_st)
+    markets = data.draw(st.lists(st.sampled_from(["amazon.com", "amazon.ca", "non-amazon", None]),
+                                 min_size=len(ids), max_size=len(ids)))
+    frame = pd.DataFrame({"order_id": pd.Series(ids, dtype="str"),
+                          "marketplace": pd.Series(markets, dtype="str"),
+                          "sales_channel": pd.Series(markets, dtype="str")})
+    seen: dict = {}
+    for order, market in zip(ids, markets, strict=True):
+        if order is not None and market is not None:
+            seen.setdefault(order, set()).add(market)
+    mixed = [order for order, found in seen.items() if len(found) > 1]
+    lines = np.arange(len(ids)) + 2
+    if not mixed:
+        _check_channels(frame, lines, "f")
+        return
+    with pytest.raises(ReportFormatError) as caught:
+        _check_channels(frame, lines, "f")
+    # the order of the first row naming a marketplace among the orders that name two
+    first = next(o for o, m in zip(ids, markets, strict=True) if o in mixed and m is not None)
+    assert f"order {first} has items" in str(caught.value)
+    assert (f"({len(mixed)} such orders in the file)" in str(caught.value)) == (len(mixed) > 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_no_repeated_pair_means_the_two_passes_change_nothing(data):
+    ids = data.draw(ids_st)
+    skus = data.draw(st.lists(st.sampled_from(["A", "B", "", None]), min_size=len(ids),
+                              max_size=len(ids)))
+    hours = data.draw(st.lists(st.integers(0, 3), min_size=len(ids), max_size=len(ids)))
+    frame = pd.DataFrame({
+        "order_id": pd.Series(ids, dtype="str"),
+        "sku": pd.Series(skus, dtype="str"),
+        "last_updated_date": pd.to_datetime(hours, unit="h", utc=True),
+        "item_status": pd.Series(["shipped"] * len(ids), dtype="str"),
+    })
+    codes, _ = pd.factorize(frame["order_id"])
+    pairs = [(o, s or "") for o, s in zip(ids, skus, strict=True)]  # missing SKU is empty here
+    repeated = len(set(pairs)) < len(pairs)
+    assert _repeated_pairs(codes, frame["sku"]) == repeated
+    if not repeated:
+        kept, _ = _drop_older_versions(frame, [], codes)
+        assert len(kept) == len(frame)
+        assert not number_lines(frame, first=codes).any()
+
+
+def _exports(files, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return read_exports([str(f) for f in files], **kw), None
+        except OOSAnalysisError as exc:
+            return None, str(exc)
+
+
+@pytest.mark.parametrize("path", [None, *FIXTURES], ids=lambda p: "sample" if p is None else
+                         str(p.relative_to(ROOT / "fixtures")))
+def test_some_columns_are_the_whole_reads_columns_and_refusals_are_the_same(path):
+    files = SAMPLE if path is None else [path]
+    whole, refused = _exports(files)
+    some, refused_some = _exports(files, columns=INPUT_COLUMNS)
+    assert refused_some == refused
+    if whole is None:
+        return
+    for kind, names in INPUT_COLUMNS.items():
+        full, cut = getattr(whole, kind), getattr(some, kind)
+        assert set(names) & set(full.columns) <= set(cut.columns)
+        assert set(cut.columns) <= set(full.columns)
+        assert list(cut.columns) == [c for c in full.columns if c in cut.columns]
+        pd.testing.assert_frame_equal(cut, full[list(cut.columns)])
+    for one, other in zip(whole.files, some.files, strict=True):
+        assert one.warnings == other.warnings
+
+
+def test_a_bad_number_in_a_column_not_asked_for_is_still_refused_on_its_line():
+    text = ("amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\t"
+            "sku\tproduct-name\tquantity\n"
+            "111-0000001-0000001\t2024-07-18T10:00:00+00:00\tShipped\tMerchant\tAmazon.com\tA\tx\t1\n"
+            "111-0000002-0000002\t2024-07-18T11:00:00+00:00\tShipped\tMerchant\tAmazon.com\tB\ty\ttwo\n")
+    with pytest.raises(ReportFormatError, match="line 3.*'quantity'.*'two' where a whole number"):
+        read_all_orders_table(io.StringIO(text), columns=INPUT_COLUMNS["all_orders"])
+    frame, _, _ = read_all_orders_table(io.StringIO(text.replace("\ttwo\n", "\t2\n")),
+                                        columns=INPUT_COLUMNS["all_orders"])
+    assert "quantity" not in frame and "product_name" not in frame
+    assert frame["sku_line"].tolist() == [0, 0]
+
+
+def test_the_module_keeps_the_two_passes_for_repeated_pairs():
+    text = ("amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
+            "sales-channel\tsku\n"
+            "111-0000001-0000001\t2024-07-18T10:00:00Z\t2024-07-18T10:00:00Z\tPending\tMerchant\t"
+            "Amazon.com\tA\n"
+            "111-0000001-0000001\t2024-07-18T10:00:00Z\t2024-07-19T10:00:00Z\tShipped\tMerchant\t"
+            "Amazon.com\tA\n")
+    frame, _, notes = order_files.read_all_orders_table(io.StringIO(text))
+    assert len(frame) == 1 and frame["order_status"].tolist() == ["shipped"]
+    assert "older versions" in notes[0]
