@@ -75,3 +75,18 @@ def test_the_compact_read_gives_the_orders_the_files_give(zoo, profile):
                 pd.testing.assert_series_equal(small[column].astype("str"), whole[column])
             else:
                 pd.testing.assert_series_equal(small[column], whole[column])
+
+
+def test_timestamps_come_back_in_the_recorded_unit_only_when_no_digit_is_lost():
+    import pyarrow as pa
+
+    from oos_analysis.store.loader import _in_units
+
+    ms = pa.timestamp("ms", tz="UTC")
+    whole = pa.table({"t": pa.array([2000, None], ms), "n": [1, 2]})
+    cut = pa.table({"t": pa.array([1500], ms)})
+    wanted = {"t": "datetime64[s, UTC]", "n": "int64"}
+    assert _in_units(whole, wanted).schema.field("t").type == pa.timestamp("s", tz="UTC")
+    assert _in_units(whole, wanted).column("t").to_pylist() == whole.column("t").to_pylist()
+    assert _in_units(cut, wanted).equals(cut)  # 1.5 s is not a whole second: left as read
+    assert _in_units(whole, {}).equals(whole)

@@ -83,7 +83,8 @@ def load(store: str | os.PathLike = DEFAULT_STORE, *,
             base, wanted = empty_frame(kind), columns.get(kind)
             known = book.get("columns", {}).get(kind, []) if wanted is None else wanted
             coded = sorted(COMPACT_TEXT.intersection(wanted or ())) if compact else []
-            parts = _read_parts(segments(live, book, kind), wanted, known, pool, coded)
+            parts = _read_parts(segments(live, book, kind), wanted, known, pool, coded,
+                                book.get("dtypes", {}).get(kind, {}))
             parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
             if not parts:
                 parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted,
@@ -105,23 +106,41 @@ def load(store: str | os.PathLike = DEFAULT_STORE, *,
 
 
 def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
-                pool, coded: list[str] = ()) -> list[pd.DataFrame]:
+                pool, coded: list[str] = (), dtypes: dict | None = None) -> list[pd.DataFrame]:
     """The part files of one kind: one frame read in one scan, else one frame per file.
 
     One frame from one ``pyarrow.dataset`` scan costs a fraction of a read, a conversion and a
     cast per file (a big store has hundreds of month files); the files are read one by one when
     they cannot be one scan (see :func:`~oos_analysis.store.parts.scan_parts`). The ``coded``
-    columns are read as Arrow dictionaries (pandas Categorical).
+    columns are read as Arrow dictionaries (pandas Categorical). Timestamps come back in the
+    unit the store's ``dtypes`` record (Parquet keeps seconds as milliseconds), cast by Arrow.
     """
     paths = [s["path"] for s in segs]
     table = None
     if len(paths) > 1:
         table = scan_parts(paths, wanted, pool, expected=expected, dictionary=coded)
     if table is not None:
-        return [table.drop_columns(["__fragment_index"]).to_pandas()]
+        return [_in_units(table.drop_columns(["__fragment_index"]), dtypes or {}).to_pandas()]
     if wanted is None:
         return list(pool.map(read_part, paths))
     return list(pool.map(lambda p: _read_some(p, wanted, coded), paths))
+
+
+def _in_units(table: pa.Table, dtypes: dict) -> pa.Table:
+    """``table`` with each timestamp column in the unit of its recorded dtype (e.g.
+    ``datetime64[s, UTC]``), where Arrow can cast it without losing a digit; else as read (the
+    cast after conversion then says what it says)."""
+    for i, field in enumerate(table.schema):
+        unit = str(dtypes.get(field.name, "")).removeprefix("datetime64[").split(",")[0]
+        if not pa.types.is_timestamp(field.type) or unit not in ("s", "ms", "us", "ns") or \
+                field.type.unit == unit:
+            continue
+        try:
+            column = table.column(i).cast(pa.timestamp(unit, tz=field.type.tz))
+        except pa.ArrowInvalid:
+            continue
+        table = table.set_column(i, field.with_type(column.type), column)
+    return table
 
 
 def _read_some(path, wanted: list[str], coded: list[str] = ()) -> pd.DataFrame:
