@@ -18,7 +18,6 @@ import hashlib
 import multiprocessing
 import os
 import shutil
-import signal
 import tempfile
 import time
 from pathlib import Path
@@ -200,7 +199,9 @@ class StoreMachine(RuleBasedStateMachine):
                 time.sleep(0.01)
         else:  # anywhere: after a random delay
             time.sleep(delay)
-        os.kill(child.pid, signal.SIGKILL)
+        # Process.kill, not os.kill: is_alive() may already have reaped a child that finished,
+        # and then its pid is gone (ProcessLookupError); kill() knows and does nothing.
+        child.kill()
         child.join()
         # all or nothing: the import happened if and only if the store lists the file
         if (self.root / "CURRENT").exists() and any(
