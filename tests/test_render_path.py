@@ -70,3 +70,27 @@ def test_reading_a_notebook_does_not_load_rfc3987_syntax(tmp_path):
     if importlib.util.find_spec("rfc3987_syntax") is None:
         pytest.skip("rfc3987_syntax is not installed here")
     assert lines[2] == "imported rfc3987_syntax"
+
+
+def test_the_kept_exporter_carries_nothing_from_one_notebook_to_the_next():
+    from oos_analysis.report.render import _new_html_exporter, _warm_html_export
+
+    nb = _executed()
+    other = copy.deepcopy(nb)
+    other.metadata["title"] = "Another <title>"
+    other.cells[0].source = "# Other\n<b>text</b>"
+    first = notebook_to_html(nb)
+    _warm_html_export()
+    notebook_to_html(other)
+    assert notebook_to_html(nb) == first
+    body, _ = _new_html_exporter().from_notebook_node(  # a fresh exporter agrees
+        _stripped(nb), resources={"metadata": {"name": "Weekly cancellation report"}})
+    assert body == first
+
+
+def _stripped(nb):
+    nb = copy.deepcopy(nb)
+    nb.cells[1].outputs = [o for o in nb.cells[1].outputs if o.output_type != "error"
+                           and o.get("name") != "stderr"]
+    nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
+    return nb

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from ..exceptions import DataQualityWarning, ParameterError
 from ..io.schema import POLICIES
-from .arguments import add_policy_argument
-from .common import add_input_arguments, add_pending_argument, parse_date, parse_tz
+# Not .common: it imports pandas, which can wait until the kernel has been started (see run).
+from .arguments import add_input_arguments, add_pending_argument, add_policy_argument
 
 __all__ = ["add_parser", "run"]
 
@@ -154,6 +154,7 @@ def _render(args, notebook: Path, params: dict, kernel) -> Path:
     from ..report.model import check_scope
     from ..report.render import coerce_parameters, notebook_parameters, render_report
     from ..store.loader import load as load_store
+    from .common import parse_date, parse_tz
 
     if args.stockout_rate is not None:
         params["stockout_rate"] = str(args.stockout_rate)

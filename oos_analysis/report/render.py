@@ -18,6 +18,7 @@ import copy
 import datetime as _dt
 import re
 import sys
+import threading
 from pathlib import Path
 
 from ..exceptions import OOSAnalysisError, ParameterError
@@ -44,6 +45,7 @@ _ALLOWED_ATTRIBUTES = {
 }
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _EXAMPLES = {"int": "28", "float": "0.025", "bool": "true"}
+_EXPORTERS = threading.local()
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -403,6 +405,8 @@ def render_report(
 
             kernel = stack.enter_context(ReportKernel(
                 notebook.parent, kernel_name=kernel_name, preload=notebook_imports(notebook)))
+        # While the kernel starts and runs, this process has nothing else to do.
+        _warm_html_export()
         try:
             done = pm.execute_notebook(
                 str(notebook),
@@ -449,7 +453,6 @@ def notebook_to_html(executed) -> str:
     """
     _import_nbformat()
     import nbformat
-    from nbconvert import HTMLExporter
 
     if isinstance(executed, (str, Path)):
         nb = nbformat.read(Path(executed), as_version=4)
@@ -464,6 +467,24 @@ def notebook_to_html(executed) -> str:
                 and not (out.output_type == "stream" and out.get("name") == "stderr")
             ]
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
+    exporter = _html_exporter()
+    title = nb.metadata.get("title") or "Weekly cancellation report"
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _html_exporter():
+    """This thread's HTML exporter, kept: its compiled templates serve every later report (one
+    per thread, as the weekly job renders several accounts side by side)."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        exporter = _EXPORTERS.html = _new_html_exporter()
+    return exporter
+
+
+def _new_html_exporter():
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(
         exclude_input=True,
         exclude_input_prompt=True,
@@ -479,9 +500,21 @@ def notebook_to_html(executed) -> str:
         safe_output_keys={"metadata", "text/plain", "image/png", "image/jpeg"},
     )
     exporter.register_preprocessor(sanitizer, enabled=True)
-    title = nb.metadata.get("title") or "Weekly cancellation report"
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    return exporter
+
+
+def _warm_html_export() -> None:
+    """Export a two-cell notebook, so that the imports, the template compilation and the
+    sanitizer's first-use costs are paid while the kernel is still starting, not after it ran."""
+    _import_nbformat()
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": "<table><tr><td>0</td></tr></table>", "text/plain": "0"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# warm-up"), cell]
+    notebook_to_html(nb)
 
 
 def _output_sanitizer(**kwargs):
