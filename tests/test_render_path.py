@@ -72,20 +72,19 @@ def test_reading_a_notebook_does_not_load_rfc3987_syntax(tmp_path):
     assert lines[2] == "imported rfc3987_syntax"
 
 
-def test_the_kept_exporter_carries_nothing_from_one_notebook_to_the_next():
-    from oos_analysis.report.render import _new_html_exporter, _warm_html_export
+def test_a_warmed_exporter_carries_nothing_from_one_notebook_to_the_next():
+    from oos_analysis.report.render import _warm_html_exporter
 
     nb = _executed()
     other = copy.deepcopy(nb)
     other.metadata["title"] = "Another <title>"
     other.cells[0].source = "# Other\n<b>text</b>"
-    first = notebook_to_html(nb)
-    _warm_html_export()
-    notebook_to_html(other)
-    assert notebook_to_html(nb) == first
-    body, _ = _new_html_exporter().from_notebook_node(  # a fresh exporter agrees
-        _stripped(nb), resources={"metadata": {"name": "Weekly cancellation report"}})
-    assert body == first
+    first = notebook_to_html(nb)  # a new exporter
+    warmed = _warm_html_exporter()
+    assert notebook_to_html(nb, exporter=warmed) == first
+    notebook_to_html(other, exporter=warmed)
+    assert notebook_to_html(nb, exporter=warmed) == first
+    assert notebook_to_html(_stripped(nb)) == first  # what is dropped is dropped before export
 
 
 def _stripped(nb):

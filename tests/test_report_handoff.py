@@ -219,3 +219,23 @@ def test_handoff_cannot_be_set_by_param(tmp_path, capsys):
 
     assert main(["report", "--out", str(tmp_path / "o"), "--param", "handoff=/tmp/x"]) == 1
     assert "--param handoff=... is set by the command itself" in capsys.readouterr().err
+
+
+def test_preload_follows_a_modules_own_preload_list(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "lazy_mod.py").write_text(
+        "__preload__ = ('xml.dom.minidom', 'no_such_module_y')\n", encoding="utf-8")
+    code = ("import sys\nfrom oos_analysis.report.kernel import preload\n"
+            "preload(['lazy_mod', 'no_such_module_x'])\n"
+            "print('lazy_mod' in sys.modules, 'xml.dom.minidom' in sys.modules)\n"
+            "import oos_analysis.report.display as d\n"
+            "print('matplotlib.figure' in sys.modules)\n"
+            "preload(['oos_analysis.report.display'])\n"
+            "print(all(m in sys.modules for m in d.__preload__))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, check=True,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    # display draws with Matplotlib but imports it only when a chart is drawn; preload does
+    assert done.stdout.split() == ["True", "True", "False", "True"]

@@ -20,6 +20,12 @@ import pandas as pd
 from ..playbook.money import money
 from .model import MarketplaceReport, WeeklyReport
 
+# Imported here only when the first chart is drawn; a report's kernel imports them ahead
+# (oos_analysis.report.kernel.preload), while the parent process is still reading the exports.
+__preload__ = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.dates",
+               "matplotlib.ticker", "PIL.PngImagePlugin", "IPython.display",
+               "oos_analysis.report.plots")
+
 __all__ = ["LABELS", "html_table", "show_first_screen", "show_marketplace", "show_coverage",
            "headline_sentence"]
 

@@ -70,12 +70,18 @@ def notebook_imports(notebook) -> tuple[str, ...]:
 
 def preload(modules) -> None:
     """Import ``modules`` in the kernel, ignoring any that fail (the notebook's own import then
-    reports the error where it belongs, in its cell)."""
+    reports the error where it belongs, in its cell).
+
+    A module may name, in a ``__preload__`` tuple, the modules it imports only when first used
+    (the report's display imports Matplotlib when it draws the first chart); those are imported
+    too.
+    """
     for name in modules:
         try:
-            importlib.import_module(name)
+            module = importlib.import_module(name)
         except Exception:  # noqa: BLE001,S112 - the cell importing it shows the real error
             continue
+        preload(getattr(module, "__preload__", ()))
 
 
 class ReportKernel:

@@ -13,12 +13,12 @@ text even if a cell forgot to escape it.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import copy
 import datetime as _dt
 import re
 import sys
-import threading
 from pathlib import Path
 
 from ..exceptions import OOSAnalysisError, ParameterError
@@ -45,7 +45,6 @@ _ALLOWED_ATTRIBUTES = {
 }
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _EXAMPLES = {"int": "28", "float": "0.025", "bool": "true"}
-_EXPORTERS = threading.local()
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -405,8 +404,9 @@ def render_report(
 
             kernel = stack.enter_context(ReportKernel(
                 notebook.parent, kernel_name=kernel_name, preload=notebook_imports(notebook)))
-        # While the kernel starts and runs, this process has nothing else to do.
-        _warm_html_export()
+        # While the kernel runs the notebook this process only waits: prepare the export then.
+        warming = stack.enter_context(concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix="oos-html")).submit(_warm_html_exporter)
         try:
             done = pm.execute_notebook(
                 str(notebook),
@@ -428,8 +428,9 @@ def render_report(
                 "run the report again.",
                 executed=executed,
             ) from None
+        exporter = warming.result()
     # from the notebook in memory: papermill has just written it to `executed`
-    html_path.write_text(notebook_to_html(done), encoding="utf-8")
+    html_path.write_text(notebook_to_html(done, exporter=exporter), encoding="utf-8")
     return html_path
 
 
@@ -444,12 +445,13 @@ def _iso_date(value) -> str:
         ) from None
 
 
-def notebook_to_html(executed) -> str:
+def notebook_to_html(executed, *, exporter=None) -> str:
     """Return the HTML of an executed notebook with no code, prompts, errors or stderr output.
 
     ``executed`` is the notebook's path or the notebook itself (left unchanged). Markdown cells
     and cell outputs are kept. Cell HTML passes through a tag allow-list (nbconvert's
-    bleach-based sanitizer), so stray markup in data shows as text.
+    bleach-based sanitizer), so stray markup in data shows as text. ``exporter`` is one made
+    for this (internal; the render path passes a warmed one); by default a new one is made.
     """
     _import_nbformat()
     import nbformat
@@ -467,22 +469,14 @@ def notebook_to_html(executed) -> str:
                 and not (out.output_type == "stream" and out.get("name") == "stderr")
             ]
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
-    exporter = _html_exporter()
+    exporter = exporter or _html_exporter()
     title = nb.metadata.get("title") or "Weekly cancellation report"
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
 
 def _html_exporter():
-    """This thread's HTML exporter, kept: its compiled templates serve every later report (one
-    per thread, as the weekly job renders several accounts side by side)."""
-    exporter = getattr(_EXPORTERS, "html", None)
-    if exporter is None:
-        exporter = _EXPORTERS.html = _new_html_exporter()
-    return exporter
-
-
-def _new_html_exporter():
+    """A new HTML exporter configured for reports (templates, sanitizer)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -503,9 +497,13 @@ def _new_html_exporter():
     return exporter
 
 
-def _warm_html_export() -> None:
-    """Export a two-cell notebook, so that the imports, the template compilation and the
-    sanitizer's first-use costs are paid while the kernel is still starting, not after it ran."""
+def _warm_html_exporter():
+    """Return an HTML exporter that has exported a two-cell notebook once.
+
+    nbconvert's imports, the compilation of its templates and its sanitizer's first use cost
+    about 0.5 s. :func:`render_report` pays them in a thread while the kernel runs the notebook
+    (this process only waits on the kernel then), then exports with the warmed exporter.
+    """
     _import_nbformat()
     import nbformat
 
@@ -514,7 +512,9 @@ def _warm_html_export() -> None:
     cell.outputs = [nbformat.v4.new_output("display_data", data={
         "text/html": "<table><tr><td>0</td></tr></table>", "text/plain": "0"})]
     nb.cells = [nbformat.v4.new_markdown_cell("# warm-up"), cell]
-    notebook_to_html(nb)
+    exporter = _html_exporter()
+    notebook_to_html(nb, exporter=exporter)
+    return exporter
 
 
 def _output_sanitizer(**kwargs):
