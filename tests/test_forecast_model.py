@@ -461,3 +461,18 @@ def test_episode_length_and_count_follow_their_joint_law(monkeypatch, joint, m, 
         if expected >= 30:
             assert abs(observed.get(cell, 0) - expected) <= 5 * math.sqrt(expected), (cell, expected)
     simulation._joint_table.cache_clear()  # nothing built under the patched limit stays cached
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights=st.lists(st.one_of(st.just(0.0), st.floats(1e-12, 1.0)), min_size=1, max_size=300)
+       .filter(lambda w: sum(w) > 0),
+       seed=st.integers(0, 2**16))
+def test_guided_search_is_searchsorted(weights, seed):
+    from oos_analysis.forecast.simulation import _guided_search
+
+    cdf = np.cumsum(weights)
+    guide = np.searchsorted(cdf, np.arange(cdf.size) / cdf.size * cdf[-1], side="right")
+    u = np.random.default_rng(seed).random(2000)
+    u[:2] = [0.0, np.nextafter(1.0, 0.0)]
+    want = np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), cdf.size - 1)
+    assert (_guided_search(cdf, guide, u) == want).all()

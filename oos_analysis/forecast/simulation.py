@@ -456,15 +456,30 @@ def _episode_shapes(inputs: SimulationInputs, n: int, rng) -> tuple[np.ndarray, 
         pick = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"),
                           length.size - 1)
         return length[pick], _truncated_poisson(nu * length[pick], rng)
-    width, cdf = table
-    pick = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), cdf.size - 1)
+    width, cdf, guide = table
+    pick = _guided_search(cdf, guide, rng.random(n))
     return length[pick // width], pick % width + 1
+
+
+def _guided_search(cdf: np.ndarray, guide: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cdf, u * cdf[-1], side="right")``, capped at the last cell, by a guide
+    table (Chen and Asau): ``guide[g]`` is the answer for ``g / len(guide)``, so each draw starts
+    at most a step or two before its cell instead of bisecting thousands of cells."""
+    x = u * cdf[-1]
+    last = cdf.size - 1
+    pick = guide[(u * guide.size).astype(np.int64)]
+    live = np.flatnonzero(cdf[pick] <= x)
+    while live.size:
+        pick[live] += 1
+        live = live[(pick[live] < last) & (cdf[np.minimum(pick[live], last)] <= x[live])]
+    return np.minimum(pick, last)
 
 
 @functools.lru_cache(maxsize=8)
 def _joint_table(burst_days: float, nu: float):
-    """(width, cumulative chances) of (length, further stock-outs) flattened length-major, or
-    None when it would pass ``_JOINT_CELLS`` cells. Cached: every chunk of a run uses it."""
+    """(width, cumulative chances, guide table) of (length, further stock-outs) flattened
+    length-major, or None when it would pass ``_JOINT_CELLS`` cells. Cached: every chunk of a
+    run uses it."""
     length, p_len, _ = _length_table_of(burst_days, nu)
     top = nu * float(length[-1])
     width = int(top + 12 * np.sqrt(top) + 25)
@@ -476,8 +491,10 @@ def _joint_table(burst_days: float, nu: float):
         log_pmf = count * np.log(lam) - lam - np.cumsum(np.log(count))
     # P(L) times P(count | L) for counts 1, 2, ...
     cdf = np.cumsum((p_len[:, None] * np.exp(log_pmf)).ravel())
-    cdf.flags.writeable = False
-    return width, cdf
+    guide = np.searchsorted(cdf, np.arange(cdf.size) / cdf.size * cdf[-1], side="right")
+    for table in (cdf, guide):
+        table.flags.writeable = False
+    return width, cdf, guide
 
 
 def _truncated_poisson(lam: np.ndarray, rng) -> np.ndarray:
@@ -500,7 +517,7 @@ class _Draws:
     orders: np.ndarray  # (rows, draws): row 0 the rest of the as-of day, then the horizon
     cell: np.ndarray  # flat cell of each stock-out drawn
     extra: bool  # some stock-outs are further ones of an episode (orders the day had anyway)
-    n_source: int  # stock-outs come sorted by type: the first n_source had a source in stock
+    no_source: np.ndarray  # the stock-out's episode had no source in stock at all
     u: np.ndarray  # counted under a policy iff u < its counted probability for the type
     u_buy: np.ndarray  # (open orders, draws)
     u_accept: np.ndarray
@@ -578,12 +595,8 @@ def _draw(sc: _Scenario, policies, draws: int, rng) -> _Draws:
     n_open = sc.open_day.size
     u_buy = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
     u_accept = rng.random((n_open, draws)) if n_open else np.zeros((0, draws))
-    # Sorted by type once (a stable radix sort of booleans), so that every policy compares
-    # contiguous halves with one threshold each instead of choosing a threshold per stock-out.
-    order = np.argsort(no_source, kind="stable")
-    return _Draws(rows=rows, draws=draws, orders=orders, cell=cell[order], extra=extra,
-                  n_source=int(no_source.size - np.count_nonzero(no_source)), u=u[order],
-                  u_buy=u_buy, u_accept=u_accept)
+    return _Draws(rows=rows, draws=draws, orders=orders, cell=cell, extra=extra,
+                  no_source=no_source, u=u, u_buy=u_buy, u_accept=u_accept)
 
 
 def _draw_carry(sc: _Scenario, inputs: SimulationInputs, draws: int, rng):
@@ -606,10 +619,7 @@ def _counted(d: _Draws, sc: _Scenario, policy: SimulationInputs, lead: np.ndarra
     """Counted cancellations per timeline row (6 lead days, then the horizon) under a policy."""
     q = policy.official_probability
     pi_source = (1 - policy.source_buy_probability) * (1 - q)
-    k = d.n_source
-    hit = np.empty(d.u.size, dtype=bool)
-    np.less(d.u[:k], np.float32(pi_source), out=hit[:k])
-    np.less(d.u[k:], np.float32(1 - q), out=hit[k:])
+    hit = d.u < np.where(d.no_source, np.float32(1 - q), np.float32(pi_source))
     new = np.bincount(d.cell[hit], minlength=d.rows * d.draws).reshape(d.rows, d.draws)
     timeline = np.empty((_LEAD + sc.horizon, d.draws), dtype=np.int32)
     timeline[:_LEAD] = lead
