@@ -14,9 +14,9 @@ The kernel is stopped at once (not gracefully: a graceful shutdown only waits 0.
 kernel to tidy up) when the report is done, when its inputs are refused, or when anything fails;
 :class:`ReportKernel` is a context manager for that.
 
-On the sample report (``benchmarks/bench_report.py --timeline``) the kernel is launched 0.07 s
-into the run and its first cell starts about 0.4 s after the parent has read and checked the
-exports, where it used to start about 1.5 s after.
+On the sample report (``benchmarks/bench_report.py --timeline``, 2 cores) the kernel is launched
+0.07 s into the run, and its first cell starts about 0.4 s after the parent has read and checked
+the exports, with pandas, Matplotlib and the kit already imported.
 """
 
 from __future__ import annotations
