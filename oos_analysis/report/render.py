@@ -353,8 +353,7 @@ def render_report(
     exports : Exports, optional
         The exports the caller has already read (for its own checks). When the notebook declares
         a ``handoff`` parameter they reach the kernel through a private file
-        (:mod:`~oos_analysis.report.handoff`) instead of being read a second time, with the
-        report model built from them here while the kernel starts.
+        (:mod:`~oos_analysis.report.handoff`) instead of being read a second time.
     kernel : ReportKernel, optional
         A kernel the caller started earlier in the notebook's folder
         (:class:`~oos_analysis.report.kernel.ReportKernel`), so it could start while the caller
