@@ -48,7 +48,7 @@ def test_handoff_is_private_round_trips_and_is_removed(exports):
         path = Path(path)
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-        back = read_handoff(path).exports
+        back = read_handoff(path)
         for kind, frame in _frames(exports).items():
             pd.testing.assert_frame_equal(getattr(back, kind), frame, check_exact=True)
         assert [(f.kind, f.source) for f in back.files] == [
@@ -97,41 +97,6 @@ def test_load_report_uses_the_handoff_and_reads_no_file(exports, monkeypatch):
     for a, b in zip(got.marketplaces, expected.marketplaces, strict=True):
         assert a.headline == b.headline and a.p_breach == b.p_breach
         pd.testing.assert_frame_equal(a.actions, b.actions)
-
-
-def test_a_report_built_by_the_parent_is_returned_only_for_the_same_arguments(exports):
-    from oos_analysis.report.handoff import add_report
-
-    options = dict(asof="2026-11-24", draws=200, seed=3)
-    with exports_handoff(exports) as path:
-        add_report(path, "built by the parent", dict(
-            files=FILES, store=None, asof="2026-11-24", marketplace=None, loss_cap=None,
-            stockout_rate=None, draws=200, seed=3))
-        assert load_report(FILES, handoff=path, **options) == "built by the parent"
-        other = load_report(FILES, handoff=path, **{**options, "seed": 4})
-    assert other.asof.isoformat() == "2026-11-24"  # built here, from the handed exports
-
-
-def test_the_parent_builds_what_the_kit_notebook_asks_for(exports, monkeypatch):
-    import nbformat as nbf
-
-    from oos_analysis.report.render import _report_in_parent, notebook_parameters
-
-    notebook = ROOT / "notebooks" / "weekly-report.ipynb"
-    declared = notebook_parameters(notebook)
-    values = {"files": FILES, "asof": "2026-11-24", "marketplace": "", "draws": 300}
-    with exports_handoff(exports) as path:
-        values["handoff"] = path
-        _report_in_parent(declared, values)
-        assert read_handoff(path).report is not None
-        # The notebook's own call, with its defaults and these values, gets it without building.
-        monkeypatch.setattr("oos_analysis.report.model.weekly_report",
-                            lambda *a, **k: pytest.fail("the kernel built the report again"))
-        namespace = {name: eval(spec["default"]) for name, spec in declared.items()}  # noqa: S307
-        namespace.update(values)
-        cell = nbf.read(notebook, as_version=4).cells[2].source
-        exec(cell, namespace)  # noqa: S102 - the committed notebook's own cell
-    assert [m.marketplace for m in namespace["report"].marketplaces][0] == "amazon.com"
 
 
 # --- the kernel --------------------------------------------------------------------------------

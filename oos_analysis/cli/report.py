@@ -11,8 +11,7 @@ Example crontab line (Mondays 07:00)::
 The exports are read once. This command reads them first, to refuse inputs that cannot make a
 report (no order export, an as-of day far from the data, a marketplace without orders) in one
 paragraph before any notebook cell runs; it then hands what it read to the notebook through a
-private file (:mod:`oos_analysis.report.handoff`), so the kernel does not read them again; the
-report model, built here from them while the kernel starts, goes with them.
+private file (:mod:`oos_analysis.report.handoff`), so the kernel does not read them again.
 The kernel itself is started first of all (:class:`oos_analysis.report.kernel.ReportKernel`),
 so that its start and its imports happen while this process imports papermill and reads the
 data; when the inputs are refused, it is stopped at once, having run nothing.

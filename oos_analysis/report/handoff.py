@@ -7,14 +7,8 @@ kernel, the parent writes what it read to one file and passes that file's path t
 as the literal parameter ``handoff``; :func:`~oos_analysis.report.model.load_report` reads it
 back instead of the files or the store.
 
-While the kernel is still starting, the parent also builds the report model from those exports
-with the notebook's parameters and adds it to the file (:func:`add_report`); the kernel's
-``load_report`` returns it when it is called with exactly the same arguments, and otherwise
-builds its own from the handed exports. The notebook then only displays the model.
-
-The file is a pickle of a :class:`Handoff`: the :class:`~oos_analysis.io.readers.Exports`
-(frames, dtypes and the per-file notes exactly as read; buyer PII was dropped at read and is not
-in it) and possibly the report. It lives in a
+The file is a pickle of the :class:`~oos_analysis.io.readers.Exports` (frames, dtypes and the
+per-file notes exactly as read; buyer PII was dropped at read and is not in it). It lives in a
 fresh folder made by :func:`tempfile.mkdtemp` (mode 0700), is created with mode 0600, and the
 folder is removed when the render ends, whether it succeeded or failed. Because unpickling runs
 code, :func:`read_handoff` only opens a file that this user owns and nobody else may read or
@@ -32,28 +26,13 @@ import pickle
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..exceptions import ParameterError
 
-__all__ = ["Handoff", "exports_handoff", "add_report", "read_handoff"]
+__all__ = ["exports_handoff", "read_handoff"]
 
 _NAME = "exports.pickle"
-
-
-@dataclass(frozen=True)
-class Handoff:
-    """What the parent hands over: the exports, and possibly the report it built from them.
-
-    ``report`` is the :class:`~oos_analysis.report.model.WeeklyReport` that
-    :func:`~oos_analysis.report.model.load_report` returned in the parent for ``arguments``; the
-    kernel's ``load_report`` returns it only when called with exactly those arguments.
-    """
-
-    exports: object
-    report: object = None
-    arguments: dict | None = None
 
 
 @contextlib.contextmanager
@@ -65,28 +44,16 @@ def exports_handoff(exports):
     folder = Path(tempfile.mkdtemp(prefix="oos-report-"))
     try:
         path = folder / _NAME
-        _write(path, Handoff(exports))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump(exports, stream, protocol=pickle.HIGHEST_PROTOCOL)
         yield str(path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def add_report(path, report, arguments: dict) -> None:
-    """Add the report built in the parent (for ``arguments``) to the handoff file at ``path``."""
-    given = read_handoff(path)
-    tmp = Path(path).with_suffix(".tmp")
-    _write(tmp, Handoff(given.exports, report, dict(arguments)))
-    os.replace(tmp, path)
-
-
-def _write(path: Path, handoff: Handoff) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as stream:
-        pickle.dump(handoff, stream, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def read_handoff(path: str | os.PathLike) -> Handoff | None:
-    """Return what :func:`exports_handoff` wrote, or None when the file no longer exists.
+def read_handoff(path: str | os.PathLike):
+    """Return the exports :func:`exports_handoff` wrote, or None when the file no longer exists.
 
     Raises
     ------
@@ -112,10 +79,10 @@ def read_handoff(path: str | os.PathLike) -> Handoff | None:
                 "(owner only, mode 0600 in a 0700 folder), so it was not read. Leave the handoff "
                 "parameter empty; `oos-analysis report` sets it itself."
             )
-        given = pickle.load(stream)
-    if not (isinstance(given, Handoff) and isinstance(given.exports, Exports)):
+        exports = pickle.load(stream)
+    if not isinstance(exports, Exports):
         raise ParameterError(
-            f"the report's handoff file {path} holds a {type(given).__name__}, not the exports "
+            f"the report's handoff file {path} holds a {type(exports).__name__}, not the exports "
             "`oos-analysis report` writes there. Leave the handoff parameter empty."
         )
-    return given
+    return exports

@@ -581,8 +581,7 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
     for "no loss cap" / "estimate the stock-out rate", which this turns into ``None``.
     ``handoff`` is the file in which ``oos-analysis report`` left the exports it already read
     (:mod:`oos_analysis.report.handoff`); while it exists, it is used instead of reading
-    ``files`` or ``store`` again, and when it also holds the report the parent built with the
-    same arguments, that report is returned. ``options`` go to :func:`weekly_report` unchanged.
+    ``files`` or ``store`` again. ``options`` go to :func:`weekly_report` unchanged.
 
     Raises
     ------
@@ -595,13 +594,7 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
     if handoff and (store or files):
         from .handoff import read_handoff
 
-        handed = read_handoff(handoff)
-        if handed is not None:
-            arguments = dict(files=list(files), store=store, asof=asof, marketplace=marketplace,
-                             loss_cap=loss_cap, stockout_rate=stockout_rate, **options)
-            if handed.report is not None and handed.arguments == arguments:
-                return handed.report  # built by the parent from the same exports and arguments
-            given = handed.exports
+        given = read_handoff(handoff)
     if store:
         from ..store.loader import load
         from ..store.spans import gap_days

@@ -404,9 +404,6 @@ def render_report(
 
             kernel = stack.enter_context(ReportKernel(
                 notebook.parent, kernel_name=kernel_name, preload=notebook_imports(notebook)))
-        if "handoff" in values:
-            # The kernel is still starting: build the report model here meanwhile.
-            _report_in_parent(declared, values)
         # While the kernel runs the notebook this process only waits: prepare the export then.
         warming = stack.enter_context(concurrent.futures.ThreadPoolExecutor(
             1, thread_name_prefix="oos-html")).submit(_warm_html_exporter)
@@ -435,51 +432,6 @@ def render_report(
     # from the notebook in memory: papermill has just written it to `executed`
     html_path.write_text(notebook_to_html(done, exporter=exporter), encoding="utf-8")
     return html_path
-
-
-def _report_in_parent(declared: dict, values: dict) -> None:
-    """Build the report model for the notebook's parameters and add it to the handoff file.
-
-    The kit's report notebook passes each of its parameters, by name, to
-    :func:`~oos_analysis.report.model.load_report`; called the same way here, on the handed
-    exports, it builds the same model while the kernel starts, and the kernel's call returns it
-    (only for exactly the same arguments; any other call builds its own). Whatever fails here
-    is left to the notebook, which then fails in its cell with its own message, as before.
-    """
-    import ast
-    import inspect
-    import warnings
-
-    from .handoff import add_report
-    from .model import load_report, weekly_report
-
-    accepted = (set(inspect.signature(load_report).parameters)
-                | set(inspect.signature(weekly_report).parameters)) - {"exports", "gaps"}
-    arguments = {}
-    for name, spec in declared.items():
-        if name in accepted:
-            try:
-                arguments[name] = values[name] if name in values else ast.literal_eval(
-                    spec["default"])
-            except (KeyError, ValueError, SyntaxError):
-                return
-    handoff = arguments.pop("handoff", None)
-    files = arguments.pop("files", ())
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            report = load_report(files, handoff=handoff, **arguments)
-        add_report(handoff, report, dict(files=list(files), **_key(arguments)))
-    except Exception:  # noqa: BLE001 - the notebook's own call reports it in its cell
-        return
-
-
-def _key(arguments: dict) -> dict:
-    # In the order load_report builds its own (dicts compare regardless of order anyway).
-    fixed = ("store", "asof", "marketplace", "loss_cap", "stockout_rate")
-    out = {name: arguments.get(name) for name in fixed}
-    out.update({k: v for k, v in arguments.items() if k not in fixed})
-    return out
 
 
 def _iso_date(value) -> str:
