@@ -34,7 +34,7 @@ __all__ = ["add_parser", "run"]
 # Parameters the command sets itself; --param must not fight with them.
 _OWN = {"files": "FILE arguments", "store": "--store", "asof": "--asof",
         "marketplace": "--marketplace", "policy": "--policy",
-        "exclude_pending": "--exclude-pending", "handoff": "the command itself"}
+        "exclude_pending": "--exclude-pending", "handoff": None}
 
 
 def add_parser(subparsers) -> None:
@@ -103,9 +103,9 @@ def _parse_params(items: list[str]) -> dict[str, str]:
                 f"--param expects NAME=VALUE, e.g. --param horizon=14; got {item!r}."
             )
         if name in _OWN:
-            raise ParameterError(
-                f"--param {name}=... is set by the command itself; use {_OWN[name]} instead."
-            )
+            how = (f"use {_OWN[name]} instead" if _OWN[name] else
+                   "it hands the notebook the exports it has read; leave it out")
+            raise ParameterError(f"--param {name}=... is set by the command itself: {how}.")
         params[name] = value
     return params
 
