@@ -75,3 +75,20 @@ def test_no_command_prints_the_listing(capsys):
     assert main([]) == 2
     err = capsys.readouterr().err
     assert all(name in err for name in COMMANDS)
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_help_imports_no_pandas(name):
+    """`oos-analysis COMMAND --help` only declares arguments: no pandas, numpy or pyarrow.
+
+    ``sample`` takes its defaults from the generator's package, which needs numpy (0.17 s)."""
+    loaded = _modules_after(name, "--help")
+    assert f"oos_analysis.cli.{COMMANDS[name][0]}" in loaded
+    assert not ({"pandas", "pyarrow"} | ({"numpy"} if name != "sample" else set())) & loaded
+
+
+def test_thresholds_written_out_for_help_equal_the_metric():
+    from oos_analysis.cli import backtest, rate
+    from oos_analysis.metric.rate import DEFAULT_THRESHOLD
+
+    assert rate.THRESHOLD == backtest._THRESHOLD == DEFAULT_THRESHOLD

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import sys
 
-import pandas as pd
 
 from ..exceptions import ParameterError
 from ..io.schema import STOCKOUT_LOG
-from ..playbook.actions import AUTO_CANCEL, cumulative_effect, next_actions, ship_by_day
-from ..playbook.policy import CAUTION
 from .arguments import add_policy_argument
 from .common import (
     add_format_argument,
@@ -61,6 +58,8 @@ def default_asof(exports, orders):
     The All Orders report's, else the order report's last purchase day, else the stock-out log's
     last detection day; None when the files hold no date at all.
     """
+    import pandas as pd
+
     for frame, column in ((orders, "purchase_date"),
                           (exports.order_report, "purchase_date"),
                           (exports.stockout_log, "detected_at")):
@@ -85,6 +84,9 @@ def stockout_log_of(exports):
 
 
 def run(args) -> int:
+    from ..playbook.actions import AUTO_CANCEL, cumulative_effect, next_actions
+    from ..playbook.policy import CAUTION
+
     given = parse_date(args.asof, name="--asof") if args.asof else None
     exports = load_exports(args)
     if given is not None:
@@ -136,6 +138,10 @@ def run(args) -> int:
 
 def _table(actions, *, asof, together=None) -> None:
     """One block per open stock-out: due day, action, order, then the reason and the effect."""
+    import pandas as pd
+
+    from ..playbook.actions import ship_by_day
+
     if actions.empty:
         print(f"No open stock-outs in the log as of {asof:%Y-%m-%d}.")
         return

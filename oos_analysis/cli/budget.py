@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from ..metric.budget import HORIZON_DAYS, budget_summary, roll_off_calendar
-from ..metric.listing import listing_risk
-from ..metric.rate import check_threshold
 from .common import (
     add_format_argument,
     add_input_arguments,
@@ -46,6 +43,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..metric.budget import budget_summary, roll_off_calendar
+    from ..metric.listing import listing_risk
+    from ..metric.rate import check_threshold
+
     threshold = check_threshold(args.threshold)
     tz = parse_tz(args.tz)
     asof = parse_date(args.asof, name="--asof") if args.asof else None
@@ -89,6 +90,8 @@ def _partial(row, end) -> str:
 
 
 def _table(summary, calendar, risk, orders, *, threshold, tz, exclude_pending=False) -> None:
+    from ..metric.budget import HORIZON_DAYS
+
     from ..metric.rate import data_end, day_label
 
     out = sys.stdout

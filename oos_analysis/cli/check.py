@@ -11,12 +11,10 @@ import argparse
 import sys
 import warnings
 
-import pandas as pd
 
 from ..exceptions import DataQualityWarning, OOSAnalysisError, ParameterError
 from ..io import schema
 from ..io.files import KIND_LABELS
-from ..io.readers import read_export, summarise
 from .common import add_input_arguments
 
 __all__ = ["add_parser", "run"]
@@ -45,11 +43,17 @@ def add_parser(subparsers) -> None:
 
 
 def _day(value) -> str:
+    import pandas as pd
+
     return "?" if pd.isna(value) else value.strftime("%Y-%m-%d")
 
 
 def run(args: argparse.Namespace) -> int:
     """Check each file; print the summary on stdout and errors on stderr."""
+    import pandas as pd
+
+    from ..io.readers import read_export, summarise
+
     if not args.files:
         raise ParameterError(
             "check needs at least one export file, e.g. `oos-analysis check data/sample/us/*`."

@@ -15,9 +15,6 @@ import math
 import re
 import sys
 
-import numpy as np
-import pandas as pd
-
 from ..exceptions import ParameterError
 from .arguments import FORMATS, add_format_argument, add_input_arguments, add_pending_argument
 
@@ -87,6 +84,7 @@ def parse_date(text, *, name: str) -> pd.Timestamp:
     ...
     oos_analysis.exceptions.ParameterError: --asof expects YYYY-MM-DD, got '9/3/2026'; e.g. 2026-03-09.
     """
+    import pandas as pd
     value = str(text).strip()
     stamp = None
     if _DATE.fullmatch(value):
@@ -115,6 +113,7 @@ def format_dates(frame: pd.DataFrame) -> pd.DataFrame:
     A naive column whose values are all midnights is a day label; anything else is written as
     ``YYYY-MM-DDTHH:MM:SSZ`` in UTC. Missing values stay missing.
     """
+    import pandas as pd
     out = frame.copy()
     for name in out.columns:
         col = out[name]
@@ -132,6 +131,8 @@ def format_dates(frame: pd.DataFrame) -> pd.DataFrame:
 
 def jsonable(value):
     """Turn a cell (or nested list/dict of cells) into plain JSON values; NaN and NA become None."""
+    import numpy as np
+    import pandas as pd
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -173,6 +174,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> f = pd.DataFrame({"sku": ["=1+2", "@SUM(A1)", "-12.50", "A-1"], "loss": [-1.5, 2.0, 0, 3]})
     >>> write_frame(f, "csv")
     sku,loss
@@ -181,6 +183,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     -12.50,0.0
     A-1,3.0
     """
+    import pandas as pd
     changed = {}
     for column in frame.columns:
         values = frame[column]
@@ -209,6 +212,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, *, file=None) -> None:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> f = pd.DataFrame({"date": pd.to_datetime(["2026-03-09"]), "rate": [float("nan")]})
     >>> write_frame(f, "csv")
     date,rate
@@ -262,12 +266,15 @@ def asof_notes(orders, *, asof=None, tz: str = "UTC", today=None) -> list[str]:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> o = pd.DataFrame({"purchase_date": pd.to_datetime(["2026-03-09T10:00Z"], utc=True),
     ...     "last_updated_date": pd.to_datetime(["2026-03-10T01:00Z"], utc=True)})
     >>> for line in asof_notes(o, today=dt.date(2026, 3, 20)): print(line)
     As of 2026-03-09, the data's last purchase day (UTC), complete.
     The data ends 11 days before today (2026-03-20): download a newer All Orders report for a current figure.
     """
+    import pandas as pd
+
     from ..metric.rate import data_end, day_label
 
     end, whole = data_end(orders, tz)

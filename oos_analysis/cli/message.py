@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
-from ..playbook.messages import cancellation_message
-from ..playbook.policy import CAUTION, NO_REQUEST
 from .actions import stockout_log_of
 from .arguments import add_policy_argument
 from .common import add_input_arguments, load_exports
@@ -39,6 +37,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..playbook.messages import cancellation_message
+    from ..playbook.policy import CAUTION, NO_REQUEST
+
     if args.policy == NO_REQUEST:
         raise ParameterError(
             "with --policy no-request the kit writes no message to the buyer: Amazon's rule is to "

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
-from ..metric.orders import INPUT_COLUMNS, coverage, orders_from_exports
-from ..metric.rate import DEFAULT_THRESHOLD, check_threshold, daily_rate
 from .common import (
     add_format_argument,
     add_input_arguments,
@@ -20,6 +18,10 @@ from .common import (
 )
 
 __all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "coverage_note"]
+
+THRESHOLD = 0.025
+"""``metric.rate.DEFAULT_THRESHOLD``, written out: declaring the arguments (all ``--help`` needs)
+imports neither the metric nor pandas. A test holds the two equal."""
 
 CSV_COLUMNS = ["marketplace", "date", "orders", "seller_cancellations", "rate", "status",
                "complete"]
@@ -49,7 +51,7 @@ def add_parser(subparsers) -> None:
 
 def add_threshold_tz(parser) -> None:
     """Add ``--threshold`` and ``--tz`` (shared by rate and budget)."""
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="X",
+    parser.add_argument("--threshold", type=float, default=THRESHOLD, metavar="X",
                         help="breach when rate >= X, a fraction (default: 0.025)")
     parser.add_argument("--tz", default="UTC", metavar="TZ",
                         help="time zone of the day boundary (default: UTC, as Amazon's report; "
@@ -65,6 +67,8 @@ def load_orders(args, *, columns=None, compact: bool = False):
     ``args.asof`` the exports are read as known at the end of that day (later cancellations have
     not happened yet), as the weekly report and ``status`` read them.
     """
+    from ..metric.orders import orders_from_exports
+
     exports = load_exports(args, columns=columns, compact=compact)
     if getattr(args, "asof", None):
         from ..metric.known import known_on
@@ -83,6 +87,8 @@ def load_orders(args, *, columns=None, compact: bool = False):
 
 def coverage_note(orders) -> str:
     """One line saying what was left out of the metric and how many counted were unattributed."""
+    from ..metric.orders import coverage
+
     cov = coverage(orders).sum(numeric_only=True)
     left = [f"{int(cov[k])} {label}" for k, label in
             (("excluded_afn", "FBA (AFN)"), ("excluded_non_amazon", "non-Amazon channel"),
@@ -109,6 +115,9 @@ def coverage_note(orders) -> str:
 
 
 def run(args) -> int:
+    from ..metric.orders import INPUT_COLUMNS
+    from ..metric.rate import check_threshold, daily_rate
+
     threshold = check_threshold(args.threshold)
     tz = parse_tz(args.tz)
     start = parse_date(args.start, name="--from") if args.start else None

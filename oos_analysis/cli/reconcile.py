@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
-from ..metric.rate import check_threshold
-from ..metric.reconciliation import reconcile
 from .common import add_format_argument, add_input_arguments, write_frame
 from .rate import load_orders
 
@@ -31,6 +29,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..metric.rate import check_threshold
+    from ..metric.reconciliation import reconcile
+
     threshold = check_threshold(args.threshold)
     exports, orders = load_orders(args)
     if exports.seller_performance.empty:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
 
 from .. import store as store_mod
 
@@ -84,6 +83,8 @@ def _store_usage(parser: argparse.ArgumentParser):
 
 
 def _day(value) -> str:
+    import pandas as pd
+
     return "-" if pd.isna(value) else value.strftime("%Y-%m-%d")
 
 
