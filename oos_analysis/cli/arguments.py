@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from ..io.schema import POLICIES
 
-__all__ = ["FORMATS", "add_input_arguments", "add_format_argument", "add_config_argument",
-           "read_config_argument", "CONFIG_ENV", "add_pending_argument",
+__all__ = ["FORMATS", "THRESHOLD", "add_input_arguments", "add_format_argument",
+           "add_config_argument", "read_config_argument", "CONFIG_ENV", "add_pending_argument",
            "add_policy_argument"]
 
 FORMATS = ("table", "csv", "json")
+
+THRESHOLD = 0.025
+"""``metric.rate.DEFAULT_THRESHOLD``, written out: declaring the arguments (all ``--help`` needs)
+imports neither the metric nor pandas. A test holds the two equal."""
 
 
 def add_input_arguments(parser, *, required: bool = True, store: bool | None = None) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .arguments import THRESHOLD as _THRESHOLD
 from .arguments import add_format_argument, add_input_arguments, add_pending_argument
 
 # Declaring the arguments imports neither pandas nor the simulator; run() imports them.
-_THRESHOLD = 0.025  # metric.rate.DEFAULT_THRESHOLD
 
 __all__ = ["add_parser", "run"]
 

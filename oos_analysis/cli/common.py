@@ -133,25 +133,30 @@ def jsonable(value):
     """Turn a cell (or nested list/dict of cells) into plain JSON values; NaN and NA become None."""
     import numpy as np
     import pandas as pd
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [jsonable(v) for v in value]
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        if value.tzinfo is not None:
-            return value.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        return value.strftime("%Y-%m-%d" if value == value.normalize() else "%Y-%m-%dT%H:%M:%S")
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) else float(value)
-    return value if isinstance(value, str) else str(value)
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple, np.ndarray)):
+            return [plain(v) for v in value]
+        if value is None or value is pd.NA or value is pd.NaT:
+            return None
+        if isinstance(value, pd.Timestamp):
+            if value.tzinfo is not None:
+                return value.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+            return value.strftime("%Y-%m-%d" if value == value.normalize()
+                                  else "%Y-%m-%dT%H:%M:%S")
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        if isinstance(value, (np.bool_, bool)):
+            return bool(value)
+        if isinstance(value, (np.integer, int)):
+            return int(value)
+        if isinstance(value, (np.floating, float)):
+            return None if math.isnan(value) else float(value)
+        return value if isinstance(value, str) else str(value)
+
+    return plain(value)
 
 
 def write_json(data, *, file=None) -> None:

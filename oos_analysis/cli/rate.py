@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
+from .arguments import THRESHOLD
 from .common import (
     add_format_argument,
     add_input_arguments,
@@ -18,10 +19,6 @@ from .common import (
 )
 
 __all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "coverage_note"]
-
-THRESHOLD = 0.025
-"""``metric.rate.DEFAULT_THRESHOLD``, written out: declaring the arguments (all ``--help`` needs)
-imports neither the metric nor pandas. A test holds the two equal."""
 
 CSV_COLUMNS = ["marketplace", "date", "orders", "seller_cancellations", "rate", "status",
                "complete"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..exceptions import ParameterError
+from .arguments import THRESHOLD
 from .common import add_format_argument, add_input_arguments, write_frame
 from .rate import load_orders
 
@@ -22,7 +23,7 @@ def add_parser(subparsers) -> None:
         ),
     )
     add_input_arguments(parser)
-    parser.add_argument("--threshold", type=float, default=0.025, metavar="X",
+    parser.add_argument("--threshold", type=float, default=THRESHOLD, metavar="X",
                         help="target for the kit's status (default: 0.025)")
     add_format_argument(parser)
     parser.set_defaults(func=run)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from .arguments import add_policy_argument
+from .arguments import THRESHOLD, add_policy_argument
 from .common import (
     add_format_argument,
     add_input_arguments,
@@ -58,7 +58,7 @@ def add_parser(subparsers) -> None:
                         help="only this marketplace (repeatable; default: every one)")
     parser.add_argument("--tz", default="UTC", metavar="ZONE",
                         help="time zone of the day boundaries (default: UTC)")
-    parser.add_argument("--threshold", type=float, default=0.025, metavar="F",
+    parser.add_argument("--threshold", type=float, default=THRESHOLD, metavar="F",
                         help="the target as a fraction (default: 0.025)")
     parser.add_argument("--risk", type=float, default=0.05, metavar="P",
                         help="breach chance within 7 days that makes a marketplace AT RISK "
