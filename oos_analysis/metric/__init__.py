@@ -2,8 +2,10 @@
 
 ``orders`` turns item rows into one row per order and decides who each cancellation is
 attributed to (``grouping`` does the per-row work on integer codes, so ten million rows take
-seconds); ``rate`` computes the daily 7-day Pre-fulfillment Cancel Rate; ``budget`` says how
-many more cancellations a window can absorb and when counted ones roll off; ``listing`` flags
+seconds); ``window`` holds the 7-day window's target and its exact arithmetic on counts (numpy
+only, so the simulator with given inputs needs no pandas); ``rate`` computes the daily 7-day
+Pre-fulfillment Cancel Rate; ``budget`` says how many more cancellations a window can absorb and
+when counted ones roll off; ``listing`` flags
 offers at risk of removal; ``reconciliation`` sets the kit's figure beside Amazon's; ``gaps`` marks
 days no export covers; ``known`` cuts exports back to what was known at the end of a day. Everything here is exact integer arithmetic on frames; nothing samples.
 
@@ -19,11 +21,11 @@ _PUBLIC = {
     "orders_from_items": "orders",
     "orders_from_exports": "orders",
     "coverage": "orders",
-    "DEFAULT_THRESHOLD": "rate",
-    "WINDOW_DAYS": "rate",
+    "DEFAULT_THRESHOLD": "window",
+    "WINDOW_DAYS": "window",
     "daily_rate": "rate",
-    "remaining_cancellations": "budget",
-    "clean_orders_needed": "budget",
+    "remaining_cancellations": "window",
+    "clean_orders_needed": "window",
     "budget_summary": "budget",
     "roll_off_calendar": "budget",
     "back_under_target_on": "budget",

@@ -8,17 +8,26 @@ Definitions follow ``cancellation-rules.md`` section 3:
 * the denominator is **all MFN orders** placed in the window, whatever their status; the numerator
   is the counted cancellations among them (unattributed ones included, conservatively);
 * a day is a **breach iff rate >= threshold**; exactly 2.5 % (1 in 40) is not healthy.
+
+The window's length, the threshold and their checks live in :mod:`~oos_analysis.metric.window`
+(which needs no pandas) and are re-exported here.
 """
 
 from __future__ import annotations
-
-import zoneinfo
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError
 from ..io.schema import require_columns
+from .window import (
+    DEFAULT_THRESHOLD,
+    WINDOW_DAYS,
+    check_threshold,
+    check_tz,
+    day_number,
+    exceeds,
+)
 
 __all__ = [
     "day_number",
@@ -35,41 +44,7 @@ __all__ = [
     "data_end",
 ]
 
-DEFAULT_THRESHOLD = 0.025
-"""Amazon's target: healthy iff the rate is under 2.5 % (``targetCondition LESS_THAN``)."""
-WINDOW_DAYS = 7
-"""The window: the day itself and the six before it."""
-
 _DAY_NS = 86_400 * 10**9
-
-
-def check_threshold(threshold) -> float:
-    """Return ``threshold`` as a float, or raise :class:`ParameterError` if it is not in (0, 1]."""
-    try:
-        value = float(threshold)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not (0 < value <= 1):
-        raise ParameterError(
-            f"threshold must be a fraction between 0 and 1 (0.025 for Amazon's 2.5 % target); "
-            f"got {threshold!r}. Write 2.5 % as 0.025."
-        )
-    return value
-
-
-def check_tz(tz) -> str:
-    """Return ``tz`` if it names an IANA time zone, else raise :class:`ParameterError`."""
-    if tz is None:
-        return "UTC"
-    name = str(tz)
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ParameterError(
-            f"unknown time zone {name!r}; expected an IANA name such as 'UTC', "
-            "'America/Los_Angeles' or 'Asia/Tokyo'."
-        ) from None
-    return name
 
 
 def local_day(timestamps: pd.Series, tz: str = "UTC") -> np.ndarray:
@@ -103,40 +78,6 @@ def _require(frame: pd.DataFrame, columns) -> None:
     require_columns(frame, columns, what="the orders frame",
                     advice="Build it with orders_from_items() (one row per order, with in_metric "
                     "and counted).")
-
-def exceeds(cancellations, orders, threshold: float) -> np.ndarray:
-    """Return ``cancellations / orders >= threshold`` decided in exact integer arithmetic."""
-    from fractions import Fraction
-
-    frac = Fraction(str(check_threshold(threshold)))
-    c = np.asarray(cancellations, dtype=np.int64)
-    n = np.asarray(orders, dtype=np.int64)
-    return frac.denominator * c >= frac.numerator * n
-
-
-def day_number(value, tz: str, name: str) -> np.int64 | None:
-    """Return the day (days since 1970-01-01) of a date-like ``value`` in ``tz``; None stays None.
-
-    A tz-aware value is converted to ``tz`` first; a naive one is taken as already local.
-    ``name`` is the option's name for the error message.
-
-    Examples
-    --------
-    >>> int(day_number("2026-03-10T05:30:00Z", "America/Los_Angeles", "asof"))  # 9 March locally
-    20521
-    """
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        raise ParameterError(f"{name} expects a date such as 2026-03-09; got {value!r}.")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(tz).tz_localize(None)
-    return np.int64(stamp.normalize().value // _DAY_NS)
-
 
 def daily_rate(
     orders: pd.DataFrame,
