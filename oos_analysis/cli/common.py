@@ -24,6 +24,7 @@ __all__ = [
     "add_format_argument",
     "load_exports",
     "parse_date",
+    "parse_day",
     "parse_tz",
     "format_dates",
     "jsonable",
@@ -85,21 +86,34 @@ def parse_date(text, *, name: str) -> pd.Timestamp:
     oos_analysis.exceptions.ParameterError: --asof expects YYYY-MM-DD, got '9/3/2026'; e.g. 2026-03-09.
     """
     import pandas as pd
+
+    return pd.Timestamp(parse_day(text, name=name))
+
+
+def parse_day(text, *, name: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` into a :class:`datetime.date`, as :func:`parse_date` without pandas.
+
+    Examples
+    --------
+    >>> parse_day(" 2026-03-09", name="--start")
+    datetime.date(2026, 3, 9)
+    >>> parse_day("2026-02-30", name="--start")
+    Traceback (most recent call last):
+    ...
+    oos_analysis.exceptions.ParameterError: --start expects YYYY-MM-DD, got '2026-02-30'; e.g. 2026-03-09.
+    """
     value = str(text).strip()
-    stamp = None
     if _DATE.fullmatch(value):
         try:
-            stamp = pd.Timestamp(dt.date.fromisoformat(value))
+            return dt.date.fromisoformat(value)
         except ValueError:
-            stamp = None
-    if stamp is None:
-        raise ParameterError(f"{name} expects YYYY-MM-DD, got {text!r}; e.g. 2026-03-09.")
-    return stamp
+            pass
+    raise ParameterError(f"{name} expects YYYY-MM-DD, got {text!r}; e.g. 2026-03-09.")
 
 
 def parse_tz(text, *, name: str = "--tz") -> str:
     """Return ``text`` if it names an IANA time zone, else a :class:`ParameterError` for ``name``."""
-    from ..metric.rate import check_tz
+    from ..metric.window import check_tz
 
     try:
         return check_tz(text)
@@ -130,29 +144,37 @@ def format_dates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def jsonable(value):
-    """Turn a cell (or nested list/dict of cells) into plain JSON values; NaN and NA become None."""
-    import numpy as np
-    import pandas as pd
+    """Turn a cell (or nested list/dict of cells) into plain JSON values; NaN and NA become None.
+
+    A value can be a numpy or pandas object only once that library is loaded, so neither is
+    imported here (a command that never loaded pandas does not pay for it to write JSON).
+    """
+    np = sys.modules.get("numpy")
+    pd = sys.modules.get("pandas")
+    arrays = (list, tuple) if np is None else (list, tuple, np.ndarray)
+    bools = (bool,) if np is None else (np.bool_, bool)
+    ints = (int,) if np is None else (np.integer, int)
+    floats = (float,) if np is None else (np.floating, float)
 
     def plain(value):
         if isinstance(value, dict):
             return {str(k): plain(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple, np.ndarray)):
+        if isinstance(value, arrays):
             return [plain(v) for v in value]
-        if value is None or value is pd.NA or value is pd.NaT:
+        if value is None or pd is not None and (value is pd.NA or value is pd.NaT):
             return None
-        if isinstance(value, pd.Timestamp):
+        if pd is not None and isinstance(value, pd.Timestamp):
             if value.tzinfo is not None:
                 return value.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
             return value.strftime("%Y-%m-%d" if value == value.normalize()
                                   else "%Y-%m-%dT%H:%M:%S")
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()
-        if isinstance(value, (np.bool_, bool)):
+        if isinstance(value, bools):
             return bool(value)
-        if isinstance(value, (np.integer, int)):
+        if isinstance(value, ints):
             return int(value)
-        if isinstance(value, (np.floating, float)):
+        if isinstance(value, floats):
             return None if math.isnan(value) else float(value)
         return value if isinstance(value, str) else str(value)
 

@@ -127,12 +127,12 @@ def _inputs(args, orders, log, asof):
                 "--stockout-rate 0.03), or give the exports."
             )
     from ..forecast.simulation import SimulationInputs
-    from .common import parse_date
+    from .common import parse_day
 
     events = []
     for first, last, multiplier in args.event:
-        first = parse_date(first, name="--event FIRST")
-        last = parse_date(last, name="--event LAST")
+        first = parse_day(first, name="--event FIRST")
+        last = parse_day(last, name="--event LAST")
         try:
             events.append((first, last, float(multiplier)))
         except ValueError:
@@ -152,24 +152,30 @@ def _inputs(args, orders, log, asof):
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the simulation and print it in ``args.format``."""
-    import numpy as np
-    import pandas as pd
+    """Run the simulation and print it in ``args.format``.
 
-    from ..forecast.policy import DEFAULT_RISK, cheapest_safe_policy, mark_safe, policy_grid
+    Without files nothing here imports pandas: the simulator works on arrays, and the output is
+    formatted from its plain tables (:class:`~oos_analysis.forecast.simulation.SimulationTables`),
+    byte for byte what the frames would print.
+    """
+    import datetime as dt
+
+    import numpy as np
+
+    from ..forecast.policy import DEFAULT_RISK, cheapest_safe_index, policy_grid
     from ..forecast.simulation import simulate
-    from ..metric.rate import DEFAULT_THRESHOLD
-    from .common import parse_date, parse_tz, write_frame, write_json
+    from ..metric.window import DEFAULT_THRESHOLD
+    from .common import parse_day, parse_tz
 
     if args.risk is None:
         args.risk = DEFAULT_RISK
     if args.threshold is None:
         args.threshold = DEFAULT_THRESHOLD
     args.tz = parse_tz(args.tz)
-    asof = None if args.asof is None else parse_date(args.asof, name="--asof")
-    start = None if args.start is None else parse_date(args.start, name="--start")
+    asof = None if args.asof is None else parse_day(args.asof, name="--asof")
+    start = None if args.start is None else parse_day(args.start, name="--start")
     if asof is None and start is not None:
-        asof = start - pd.Timedelta(days=1)
+        asof = start - dt.timedelta(days=1)
     orders = log = None
     if args.files or args.store:
         from ..metric.orders import orders_from_exports
@@ -192,12 +198,18 @@ def run(args: argparse.Namespace) -> int:
         draws=args.draws, rng=seed, tz=args.tz,
         partial_day=False if args.complete_day else None,
     )
-    policies = mark_safe(result.policies, risk=args.risk)
-    best = cheapest_safe_policy(policies, risk=args.risk)
+    tables = result.tables
+    policies = [{**row, "safe": row["p_any_breach"] <= args.risk} for row in tables.policies]
+    pick = cheapest_safe_index([row["p_any_breach"] for row in policies],
+                               [row["expected_loss"] for row in policies],
+                               [row["expected_bought"] for row in policies], risk=args.risk)
+    best = None if pick is None else policies[pick]
     if args.format == "json":
+        from .common import write_json
+
         write_json(_document(result, policies, best, args, seed))
     elif args.format == "csv":
-        write_frame(result.days, "csv")
+        sys.stdout.write(_days_csv(tables.days))
     else:
         sys.stdout.write(_table(result, policies, best, args, seed))
     if orders is not None:  # which day the history ends on, whether whole, how old
@@ -233,24 +245,54 @@ def _inputs_record(inputs) -> dict:
     }
 
 
-def _day_label(day: int) -> str:
+def _day_label(day) -> str:
+    """``2026-12-01`` for a day number or a ``numpy.datetime64`` day."""
     import numpy as np
 
-    return str(np.datetime64(int(day), "D"))
+    return str(np.datetime64(day if isinstance(day, np.datetime64) else int(day), "D"))
+
+
+def _records(columns: dict) -> list[dict]:
+    """Rows of a table given as columns (numpy arrays), the dates as ``YYYY-MM-DD``."""
+    names = list(columns)
+    values = [[_day_label(v) for v in column] if column.dtype.kind == "M" else column.tolist()
+              for column in columns.values()]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _days_csv(days: dict) -> str:
+    """The days as CSV, as :func:`~oos_analysis.cli.common.write_frame` writes the frame.
+
+    Dates as ``YYYY-MM-DD``; numbers as pandas writes a float column (numpy's shortest text of
+    each value), missing ones as empty cells. No cell is text a spreadsheet could run.
+    """
+    import numpy as np
+
+    cells = []
+    for column in days.values():
+        if column.dtype.kind == "M":
+            cells.append([_day_label(v) for v in column])
+            continue
+        text = np.asarray(column, dtype=np.float64).astype(str)
+        text[np.isnan(column)] = ""
+        cells.append(text.tolist())
+    lines = [",".join(days), *(",".join(row) for row in zip(*cells, strict=True))]
+    return "\n".join(lines) + "\n"
 
 
 def _document(result, policies, best, args, seed) -> dict:
-    summary = result.summary.iloc[0].to_dict()
+    tables = result.tables
+    summary = {**tables.summary, "start": _day_label(tables.summary["start"])}
     return {
         **summary,
         "threshold": args.threshold,
         "risk": args.risk,
         "seed": seed,
         "inputs": _inputs_record(result.inputs),
-        "days": result.days.to_dict(orient="records"),
-        "playbooks": result.playbooks.to_dict(orient="records"),
-        "policies": policies.to_dict(orient="records"),
-        "cheapest_safe_policy": None if best is None else best.to_dict(),
+        "days": _records(tables.days),
+        "playbooks": tables.playbooks,
+        "policies": policies,
+        "cheapest_safe_policy": best,
     }
 
 
@@ -263,12 +305,11 @@ def _money(value: float) -> str:
 
 
 def _table(result, policies, best, args, seed) -> str:
-    import pandas as pd
-
-    s = result.summary.iloc[0]
+    tables = result.tables
+    s = tables.summary
     inp = result.inputs
     src = inp.sources
-    start = pd.Timestamp(s["start"]).strftime("%Y-%m-%d")
+    start = _day_label(s["start"])
     lines = [
         f"What-if for {s['marketplace'] or 'an empty history'}: {int(s['horizon'])} days from "
         f"{start}, {int(s['draws']):,} simulated paths (seed {seed}), playbook "
@@ -311,31 +352,33 @@ def _table(result, policies, best, args, seed) -> str:
         "",
         "Playbook policies on the same paths:",
         "  policy       P(any breach)   counted (exp.)   official (exp.)   requests (exp.)",
-        *(f"  {row.playbook:<11}  {_pct(row.p_any_breach):>13}   "
-          f"{row.expected_cancellations:>14.1f}   {row.expected_official:>15.1f}   "
-          f"{row.expected_requests:>15.1f}" for row in result.playbooks.itertuples(index=False)),
+        *(f"  {row['playbook']:<11}  {_pct(row['p_any_breach']):>13}   "
+          f"{row['expected_cancellations']:>14.1f}   {row['expected_official']:>15.1f}   "
+          f"{row['expected_requests']:>15.1f}" for row in tables.playbooks),
         "",
         "Day         P(breach)   so far   rate 5% / 50% / 95%     counted 50%   "
         "budget left (mean)",
     ]
-    for row in result.days.itertuples(index=False):
+    for row in _records(tables.days):
         lines.append(
-            f"{row.date:%Y-%m-%d}  {_pct(row.p_breach):>8}   {_pct(row.p_any_breach_to_date):>6}"
-            f"   {_pct(row.rate_p05):>6} / {_pct(row.rate_p50):>6} / {_pct(row.rate_p95):>6}   "
-            f"{row.cancellations_p50:>8.1f}   {row.expected_remaining:>10.1f}"
+            f"{row['date']}  {_pct(row['p_breach']):>8}   {_pct(row['p_any_breach_to_date']):>6}"
+            f"   {_pct(row['rate_p05']):>6} / {_pct(row['rate_p50']):>6} / "
+            f"{_pct(row['rate_p95']):>6}   {row['cancellations_p50']:>8.1f}   "
+            f"{row['expected_remaining']:>10.1f}"
         )
-    lines += ["", f"Buying policies ({int(policies['draws'].iloc[0]):,} shared paths):",
+    lines += ["", f"Buying policies ({int(policies[0]['draws']):,} shared paths):",
               "  policy              P(any breach)   expected loss   bought"]
-    for row in policies.itertuples(index=False):
-        loss = "-" if row.expected_loss != row.expected_loss else f"{row.expected_loss:,.2f}"
-        lines.append(f"  {row.policy:<18}  {_pct(row.p_any_breach):>13}   {loss:>13}"
-                     f"   {row.expected_bought:>6.1f}")
+    for row in policies:
+        loss = "-" if row["expected_loss"] != row["expected_loss"] else \
+            f"{row['expected_loss']:,.2f}"
+        lines.append(f"  {row['policy']:<18}  {_pct(row['p_any_breach']):>13}   {loss:>13}"
+                     f"   {row['expected_bought']:>6.1f}")
     if best is None:
         lines.append(
             f"No policy in the grid keeps the chance of any breach at or below "
             f"{_pct(args.risk)}: even buying every stock-out that can be bought leaves "
-            f"{_pct(policies['p_any_breach'].min())}. Cut stock-outs at the source (stock "
-            "control, repricing) or accept more risk."
+            f"{_pct(min(row['p_any_breach'] for row in policies))}. Cut stock-outs at the source "
+            "(stock control, repricing) or accept more risk."
         )
     else:
         lines.append(

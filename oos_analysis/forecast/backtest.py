@@ -165,7 +165,7 @@ def backtest(
         past = known[WINDOW_DAYS - 1:]
         rows.append({
             "asof": pd.Timestamp(_label(s)),
-            "forecast": float(result.summary["p_any_breach"].iloc[0]),
+            "forecast": result.tables.summary["p_any_breach"],
             "naive": float(past.mean()) if past.size else 0.0,
             "observed": bool(truth[s + 1 - first: s + horizon + 1 - first].any()),
         })

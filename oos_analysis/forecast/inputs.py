@@ -23,11 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pandas as pd
 
 from ..exceptions import ParameterError
 from ..io.schema import NO_REQUEST, POLICIES, REQUEST
-from ..metric.rate import WINDOW_DAYS, check_tz, day_number, local_day
+from ..metric.window import WINDOW_DAYS, check_tz, day_number
+
+# pandas is imported only where frames are read (History.build with orders or a log), so that a
+# simulation from given inputs (no history) never pays for it.
 
 __all__ = ["SimulationInputs", "History", "PLAYBOOK_POLICIES", "REQUEST", "NO_REQUEST"]
 
@@ -416,6 +418,10 @@ class History:
         if keep is None:
             known, last = days.copy(), None
         else:
+            import pandas as pd
+
+            from ..metric.rate import local_day
+
             sub = orders[keep]
             known = days.copy()
             if "last_updated_date" in sub.columns:
@@ -734,6 +740,10 @@ def _market_orders(orders, marketplace, tz):
     empty = np.array([], dtype=np.int64)
     if orders is None or len(orders) == 0:
         return marketplace, empty, empty.astype(bool), np.array([], dtype=object), None
+    import pandas as pd
+
+    from ..metric.rate import local_day
+
     missing = [c for c in ("order_id", "marketplace", "purchase_date", "in_metric", "counted")
                if c not in orders.columns]
     if missing:
@@ -760,6 +770,8 @@ def _market_orders(orders, marketplace, tz):
 
 
 def _ns(column) -> np.ndarray:
+    import pandas as pd
+
     stamps = pd.to_datetime(column, utc=True)
     return stamps.to_numpy(dtype="datetime64[ns]").view(np.int64)
 
@@ -772,6 +784,8 @@ def _market_log(log, marketplace, tz) -> dict:
                 "detected": flag, "ship_by": flag, "resolution": np.zeros(0, dtype=object),
                 "request_ns": flag, "reminder_ns": flag, "official_ns": flag,
                 "resolved_ns": flag, "loss": np.zeros(0)}
+    from ..metric.rate import local_day
+
     keep = log["marketplace"].to_numpy(dtype=object) == marketplace
     detected = local_day(log["detected_at"], tz)
     keep &= detected != _NAT

@@ -13,13 +13,12 @@ probability of any breach over the horizon stays within the seller's risk tolera
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ..exceptions import ParameterError
 from .inputs import _probability
 from .simulation import SimulationInputs, simulate
 
-__all__ = ["policy_grid", "compare_policies", "cheapest_safe_policy"]
+__all__ = ["policy_grid", "compare_policies", "cheapest_safe_policy", "cheapest_safe_index"]
 
 DEFAULT_RISK = 0.05
 """Highest acceptable probability of any breach over the horizon."""
@@ -156,6 +155,7 @@ def cheapest_safe_policy(policies: pd.DataFrame, *, risk: float = DEFAULT_RISK):
 
     Examples
     --------
+    >>> import pandas as pd
     >>> frame = pd.DataFrame({"policy": ["loss cap 0", "loss cap 10", "loss cap 50"],
     ...                       "expected_loss": [0.0, 40.0, 90.0],
     ...                       "expected_bought": [0.0, 6.0, 9.0],
@@ -172,12 +172,34 @@ def cheapest_safe_policy(policies: pd.DataFrame, *, risk: float = DEFAULT_RISK):
             f"the policy frame lacks column(s) {missing}; pass the frame compare_policies() "
             "returns."
         )
-    safe = policies[policies["p_any_breach"].to_numpy(dtype=float) <= risk]
-    if safe.empty:
+    pick = cheapest_safe_index(
+        policies["p_any_breach"].to_numpy(dtype=float), policies["expected_loss"],
+        lambda: policies["expected_bought"], risk=risk)
+    return None if pick is None else policies.iloc[pick]
+
+
+def cheapest_safe_index(p_any_breach, expected_loss, expected_bought, *, risk: float):
+    """Position of the row :func:`cheapest_safe_policy` picks, or None; on plain sequences.
+
+    ``expected_bought`` is the column itself or a function that returns it; it is asked for
+    only when some expected loss is unknown (NaN). No pandas needed.
+
+    Examples
+    --------
+    >>> cheapest_safe_index([0.4, 0.04, 0.01], [0.0, 40.0, 90.0], [0.0, 6.0, 9.0], risk=0.05)
+    1
+    >>> cheapest_safe_index([0.4, 0.04], [float("nan")] * 2, lambda: [0.0, 6.0], risk=0.05)
+    1
+    """
+    p = np.asarray(p_any_breach, dtype=float)
+    safe = np.flatnonzero(p <= risk)
+    if not safe.size:
         return None
-    loss = safe["expected_loss"].to_numpy(dtype=float)
-    cost = loss if np.all(np.isfinite(loss)) else safe["expected_bought"].to_numpy(dtype=float)
-    order = np.lexsort((safe["p_any_breach"].to_numpy(dtype=float), cost))
-    return safe.iloc[order[0]]
-
-
+    loss = np.asarray(expected_loss, dtype=float)[safe]
+    if np.all(np.isfinite(loss)):
+        cost = loss
+    else:
+        bought = expected_bought() if callable(expected_bought) else expected_bought
+        cost = np.asarray(bought, dtype=float)[safe]
+    order = np.lexsort((p[safe], cost))
+    return int(safe[order[0]])

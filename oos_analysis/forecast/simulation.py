@@ -46,11 +46,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-import pandas as pd
 
 from ..exceptions import DataQualityWarning, ParameterError
-from ..metric.budget import remaining_cancellations
-from ..metric.rate import DEFAULT_THRESHOLD, WINDOW_DAYS, check_threshold, check_tz
+from ..metric.window import (
+    DEFAULT_THRESHOLD,
+    WINDOW_DAYS,
+    check_threshold,
+    check_tz,
+    remaining_cancellations,
+)
 from .inputs import (
     _DAY_NS,
     _LEAD,
@@ -65,15 +69,47 @@ from .inputs import (
     _label,
 )
 
-__all__ = ["SimulationInputs", "SimulationResult", "simulate"]
+__all__ = ["SimulationInputs", "SimulationResult", "SimulationTables", "simulate"]
 
 _MAX_EPISODE_DAYS = 120
 _CARRY_DAYS = 30  # log episodes whose last stock-out is older than this are over
 
 
 @dataclass(frozen=True)
+class SimulationTables:
+    """The numbers of a :class:`SimulationResult` as numpy arrays and plain records.
+
+    What the result's frames are built from, for code that should not pay for pandas (the
+    command line with given inputs formats its output from these). Same columns, same order,
+    same values as the frames.
+
+    Attributes
+    ----------
+    days : dict of str to numpy.ndarray
+        The columns of ``SimulationResult.days``; ``date`` as ``datetime64[D]``.
+    summary : dict
+        The one row of ``SimulationResult.summary``; ``start`` as ``numpy.datetime64`` (a day).
+    playbooks : list of dict or None
+        The rows of ``SimulationResult.playbooks``, ``request`` first.
+    policies : list of dict or None
+        The rows of ``SimulationResult.policies``.
+    horizons : dict of str to numpy.ndarray
+        The columns of ``SimulationResult.horizons``.
+    """
+
+    days: dict
+    summary: dict
+    playbooks: list | None
+    policies: list | None
+    horizons: dict
+
+
+@dataclass(frozen=True, eq=False)
 class SimulationResult:
     """What :func:`simulate` returns.
+
+    The frames are built on first access (pandas is imported then, not before); ``tables``
+    holds the same numbers as arrays and records.
 
     Attributes
     ----------
@@ -104,14 +140,53 @@ class SimulationResult:
         expectations of ``summary`` (``expected_orders`` ... ``expected_reminders``) for that
         many days. Its last row repeats ``summary``. One run at 28 days gives the 7- and
         14-day chances too.
+    tables : SimulationTables
+        The same numbers without pandas.
     """
 
     inputs: SimulationInputs
-    days: pd.DataFrame
-    summary: pd.DataFrame
-    policies: pd.DataFrame | None = None
-    playbooks: pd.DataFrame | None = None
-    horizons: pd.DataFrame | None = None
+    tables: SimulationTables
+
+    @functools.cached_property
+    def days(self):
+        import pandas as pd
+
+        columns = dict(self.tables.days)
+        day = columns["date"].astype(np.int64)
+        columns["date"] = pd.Series(day * _DAY_NS, dtype="datetime64[ns]")
+        return pd.DataFrame(columns)
+
+    @functools.cached_property
+    def summary(self):
+        import pandas as pd
+
+        record = dict(self.tables.summary)
+        note = record["note"]
+        record["start"] = pd.Timestamp(int(record["start"].astype(np.int64)) * _DAY_NS)
+        record["note"] = None
+        summary = pd.DataFrame([record])
+        summary.loc[0, "note"] = note
+        return summary
+
+    @functools.cached_property
+    def playbooks(self):
+        import pandas as pd
+
+        rows = self.tables.playbooks
+        return None if rows is None else pd.DataFrame(rows)
+
+    @functools.cached_property
+    def policies(self):
+        import pandas as pd
+
+        rows = self.tables.policies
+        return None if rows is None else pd.DataFrame(rows)
+
+    @functools.cached_property
+    def horizons(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.tables.horizons)
 
 
 @dataclass(frozen=True)
@@ -905,8 +980,8 @@ def simulate(
         policy_draws = _count(policy_draws, "policy_draws")
         p_policies = _run(sc, policies, draws=policy_draws, rng=rng, threshold=threshold)[0][:, -1]
     rate, cancellations = np.array(stats["rate"]), np.array(stats["cancellations"])
-    days = pd.DataFrame({
-        "date": pd.Series((sc.start + np.arange(sc.horizon)) * _DAY_NS, dtype="datetime64[ns]"),
+    days = {
+        "date": (sc.start + np.arange(sc.horizon)).astype("datetime64[D]"),
         "p_breach": np.asarray(stats["p_breach"], dtype=float),
         "rate_p05": rate[:, 0], "rate_p50": rate[:, 1], "rate_p95": rate[:, 2],
         "cancellations_p05": cancellations[:, 0],
@@ -915,14 +990,14 @@ def simulate(
         "orders_mean": np.asarray(stats["orders"], dtype=float),
         "expected_remaining": np.array(stats["remaining"], dtype=float),
         "p_any_breach_to_date": to_date[0],
-    })
+    }
 
     def se(p, n=draws):
         return float(np.sqrt(p * (1 - p) / n))
 
-    summary = pd.DataFrame([{
+    summary = {
         "marketplace": sc.marketplace,
-        "start": pd.Timestamp(sc.start * _DAY_NS),
+        "start": np.datetime64(sc.start, "D"),
         "horizon": sc.horizon,
         "p_any_breach": float(p_any),
         "p_any_breach_se": se(p_any),
@@ -937,22 +1012,22 @@ def simulate(
         "playbook": inputs.playbook,
         "draws": draws,
         "seed": seed,
-    }])
-    summary.loc[0, "note"] = partial_day_note(summary.iloc[0])
+    }
+    summary["note"] = partial_day_note(summary)
     playbooks = None
     if compare_playbooks:
-        playbooks = pd.DataFrame([{
+        playbooks = sorted(({
             "playbook": policy.playbook,
             "p_any_breach": float(p),
             "p_any_breach_se": se(p),
             **{k: v for k, v in _expectations(policy, sc).items()
                if k in ("expected_cancellations", "expected_official", "expected_requests",
                         "expected_loss")},
-        } for policy, p in zip(runs, p_runs, strict=True)])
-        playbooks = playbooks.set_index("playbook").loc[list(PLAYBOOK_POLICIES)].reset_index()
-    frame = None
+        } for policy, p in zip(runs, p_runs, strict=True)),
+            key=lambda row: PLAYBOOK_POLICIES.index(row["playbook"]))
+    rows = None
     if policies:
-        frame = pd.DataFrame([{
+        rows = [{
             "policy": policy.policy,
             "buy_at_loss": policy.buy_at_loss,
             "loss_cap": policy.loss_cap,
@@ -961,13 +1036,13 @@ def simulate(
             "p_any_breach": float(p),
             "p_any_breach_se": se(p, policy_draws),
             "draws": policy_draws,
-        } for policy, p in zip(policies, p_policies, strict=True)])
+        } for policy, p in zip(policies, p_policies, strict=True)]
     upto = np.arange(1, sc.horizon + 1)
-    horizons = pd.DataFrame({
+    horizons = {
         "days": upto,
         "p_any_breach": to_date[0],
         "p_any_breach_se": np.sqrt(to_date[0] * (1 - to_date[0]) / draws),
         **_expectations(inputs, sc, upto),
-    })
-    return SimulationResult(inputs=inputs, days=days, summary=summary, policies=frame,
-                            playbooks=playbooks, horizons=horizons)
+    }
+    return SimulationResult(inputs=inputs, tables=SimulationTables(
+        days=days, summary=summary, playbooks=playbooks, policies=rows, horizons=horizons))
