@@ -30,7 +30,8 @@ from oos_analysis.forecast.policy import cheapest_safe_policy, mark_safe, policy
 GIVEN = ["--start", "2026-12-01", "--horizon", "6", "--orders-per-day", "30",
          "--stockout-rate", "0.03", "--buy-at-loss", "0.5", "--buyer-accept", "0.3",
          "--dispersion", "20", "--level-sd", "0.05", "--burst-orders", "1.3",
-         "--burst-days", "1.5", "--burst-no-source", "0.2", "--draws", "2000", "--seed", "1"]
+         "--burst-days", "1.5", "--burst-no-source", "0.2", "--event", "2026-12-02",
+         "2026-12-03", "1.5", "--draws", "2000", "--seed", "1"]
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "json"])

@@ -237,6 +237,27 @@ def test_expectations_by_hand():
     assert s["expected_cancellations"] == pytest.approx(stockouts * 0.5 * 0.5)
 
 
+
+def test_events_survive_every_copy_of_the_inputs():
+    # A copy under another policy or playbook used to read its stored day numbers as
+    # nanoseconds (1970-01-01), so the policy grid and the other playbook lost the event.
+    inputs = SimulationInputs(orders_per_day=30, stockout_rate=0.04, buyer_accept=0.5,
+                              events=[("2026-12-02", "2026-12-03", 2.0)])
+    assert inputs.events == ((20789, 20790, 2.0),)  # 2026-12-02 is day 20,789
+    for copy in (inputs.with_policy(buy_at_loss=0.5), inputs.with_playbook("no-request"),
+                 inputs.replace(trend=0.0)):
+        assert copy.events == inputs.events
+    grid = [inputs.with_policy(buy_at_loss=b) for b in (0.0, 0.5)]
+    result = simulate(None, inputs=inputs, start="2026-12-01", horizon=5, draws=10, rng=0,
+                      policies=grid, policy_draws=10)
+    orders = 30 * (5 + 2)                       # five days, two of them doubled
+    assert result.summary["expected_orders"].iloc[0] == pytest.approx(orders)
+    assert result.policies["expected_orders"].tolist() == pytest.approx([orders] * 2)
+    assert result.policies["expected_cancellations"].tolist() == pytest.approx(
+        [orders * 0.04 * 0.5, orders * 0.04 * 0.5 * 0.5])
+    playbooks = result.playbooks.set_index("playbook")["expected_cancellations"]
+    assert playbooks["no-request"] == pytest.approx(orders * 0.04)  # nobody is asked
+
 # --- Monte Carlo behaviour --------------------------------------------------------------------
 
 BASE = SimulationInputs(orders_per_day=30, stockout_rate=0.03, buy_at_loss=0.5, buyer_accept=0.3)

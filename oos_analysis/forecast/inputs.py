@@ -85,6 +85,14 @@ def _label(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
 
 
+def _event_day(value, name: str) -> int | None:
+    """A date-like, or a day number as :func:`_events` stores it (a copy of the inputs made by
+    :meth:`SimulationInputs.replace` passes its events through again)."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value)
+    return _day(value, name, "UTC")
+
+
 def _events(events) -> tuple:
     """Normalise known events to ``((first_day, last_day, multiplier), ...)`` in day numbers."""
     out = []
@@ -96,7 +104,7 @@ def _events(events) -> tuple:
                 f"an event is (first day, last day, multiplier), e.g. ('2026-12-01', "
                 f"'2026-12-07', 1.5) for a sale week with 50 % more orders; got {event!r}."
             ) from None
-        a, b = (_day(first, "event first day", "UTC"), _day(last, "event last day", "UTC"))
+        a, b = _event_day(first, "event first day"), _event_day(last, "event last day")
         if a is None or b is None or b < a:
             raise ParameterError(
                 f"an event's last day must be on or after its first day; got {event!r}."
@@ -142,7 +150,8 @@ class SimulationInputs:
     trend : float, default 0
         Growth of demand per day (0.01 = 1 % a day), from the as-of day on.
     events : sequence of (first day, last day, multiplier), default ()
-        Known events, e.g. ``[("2026-12-01", "2026-12-07", 1.5)]`` for a sale week.
+        Known events, e.g. ``[("2026-12-01", "2026-12-07", 1.5)]`` for a sale week; the days
+        are date-likes or day numbers (days since 1970-01-01, as ``events`` holds them).
     burst_orders : float, default 1
         Mean stock-outs per episode (a SKU running dry); 1 = independent stock-outs.
     burst_days : float, default 1
