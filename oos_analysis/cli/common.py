@@ -283,13 +283,15 @@ def coverage_gaps(args, exports) -> pd.DataFrame:
     return export_gap_days(exports.files)
 
 
-def asof_notes(orders, *, asof=None, tz: str = "UTC", today=None) -> list[str]:
+def asof_notes(orders, *, asof=None, tz: str = "UTC", today=None, extent=None) -> list[str]:
     """Sentences saying which as-of day a command uses, whether it is complete, and data age.
 
     Every command defaults its as-of day to the data's last purchase day (in ``tz``); it is
     complete only when the data shows an update after that day ended
     (:func:`~oos_analysis.metric.rate.data_end`). When that day is more than :data:`STALE_DAYS`
     days before ``today`` (default: the clock's UTC day), a sentence says how old the data is.
+    ``extent`` (:func:`~oos_analysis.metric.rate.data_extent` of every order) stands for the
+    data's end when ``orders`` holds only some of them.
 
     Examples
     --------
@@ -304,7 +306,7 @@ def asof_notes(orders, *, asof=None, tz: str = "UTC", today=None) -> list[str]:
 
     from ..metric.rate import data_end, day_label
 
-    end, whole = data_end(orders, tz)
+    end, whole = data_end(orders, tz, extent=extent)
     if end is None:
         return []
     last = day_label(end).date()

@@ -18,7 +18,12 @@ from .common import (
     write_frame,
 )
 
-__all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "coverage_note"]
+__all__ = ["add_parser", "run", "CSV_COLUMNS", "load_orders", "load_window", "coverage_note"]
+
+_NO_ALL_ORDERS = (
+    "none of the files is an All Orders report with orders in it, and the rate needs one: "
+    "download Reports > Fulfillment > All Orders (by order date) from Seller Central and "
+    "pass it with the other files.")
 
 CSV_COLUMNS = ["marketplace", "date", "orders", "seller_cancellations", "rate", "status",
                "complete"]
@@ -73,13 +78,31 @@ def load_orders(args, *, columns=None, compact: bool = False):
         exports = known_on(exports, parse_date(args.asof, name="--asof"),
                            tz=parse_tz(getattr(args, "tz", "UTC")))
     if exports.all_orders.empty:
-        raise ParameterError(
-            "none of the files is an All Orders report with orders in it, and the rate needs one: "
-            "download Reports > Fulfillment > All Orders (by order date) from Seller Central and "
-            "pass it with the other files."
-        )
+        raise ParameterError(_NO_ALL_ORDERS)
     return exports, orders_from_exports(
         exports, exclude_pending=bool(getattr(args, "exclude_pending", False)))
+
+
+def load_window(args, *, start, end, tz):
+    """(exports, orders, extent) for the rate of the days ``start`` ... ``end`` in ``tz``.
+
+    From a store with ``--from``/``--to``, only the months those days' windows reach are read
+    (:func:`oos_analysis.metric.months.read_window`) and ``extent`` is the whole store's; else
+    everything is read, as :func:`load_orders` does, and ``extent`` is None (the orders' own).
+    """
+    from ..metric.orders import INPUT_COLUMNS
+
+    if getattr(args, "store", None) and not getattr(args, "files", None) and \
+            not getattr(args, "asof", None) and (start is not None or end is not None):
+        from ..metric.months import read_window
+
+        window = read_window(args.store, start=start, end=end, tz=tz, columns=INPUT_COLUMNS,
+                             compact=True,
+                             exclude_pending=bool(getattr(args, "exclude_pending", False)))
+        if window is not None:
+            return window.exports, window.orders, window.extent
+    exports, orders = load_orders(args, columns=INPUT_COLUMNS, compact=True)
+    return exports, orders, None
 
 
 def coverage_note(orders) -> str:
@@ -119,12 +142,16 @@ def run(args) -> int:
     tz = parse_tz(args.tz)
     start = parse_date(args.start, name="--from") if args.start else None
     end = parse_date(args.end, name="--to") if args.end else None
-    exports, orders = load_orders(args, columns=INPUT_COLUMNS, compact=True)
+    from ..metric.months import in_window
+
+    exports, orders, extent = load_window(args, start=start, end=end, tz=tz)
     # days no export covers are unknown, not zero: from the store, or between the files given
     result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
                         marketplace=args.marketplace, include_partial=args.include_partial,
-                        gaps=coverage_gaps(args, exports))
-    notes = asof_notes(orders, tz=tz) + _why_partial(result)
+                        gaps=coverage_gaps(args, exports), extent=extent)
+    notes = asof_notes(orders, tz=tz, extent=extent) + _why_partial(result)
+    # the closing note counts the orders behind the rates shown: those of their windows
+    orders = in_window(orders, start, end, tz)
     if args.format == "csv":
         # The CSV's columns are fixed (a contract with spreadsheets and scripts): the day's
         # status (gap included) and whether its window is complete.

@@ -15,6 +15,8 @@ The window's length, the threshold and their checks live in :mod:`~oos_analysis.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -42,6 +44,8 @@ __all__ = [
     "asof_days",
     "day_label",
     "data_end",
+    "Extent",
+    "data_extent",
 ]
 
 _DAY_NS = 86_400 * 10**9
@@ -89,6 +93,7 @@ def daily_rate(
     marketplace=None,
     include_partial: bool = False,
     gaps: pd.DataFrame | None = None,
+    extent: Extent | None = None,
 ) -> pd.DataFrame:
     """Return the 7-day cancel rate for every day and marketplace.
 
@@ -120,6 +125,12 @@ def daily_rate(
         or :func:`~oos_analysis.store.spans.export_gap_days`). Such a day has status ``gap``, and
         every window reaching into one is ``complete=False`` (columns ``in_gap`` and
         ``window_gap_days`` are added).
+    extent : Extent, optional
+        Where the whole data begins and ends (:func:`data_extent` of every order), when
+        ``orders`` holds only some of them: at least every order purchased in the windows of the
+        days shown (``start`` - 6 ... ``end``), as a read of a few months of a store gives.
+        Which days are shown and complete, and the marketplaces there are, then come from it;
+        the counts from ``orders``. By default, ``data_extent(orders, tz)``.
 
     Returns
     -------
@@ -144,18 +155,19 @@ def daily_rate(
     threshold = check_threshold(threshold)
     tz = check_tz(tz)
     _require(orders, ("marketplace", "purchase_date", "in_metric", "counted"))
+    extent = data_extent(orders, tz) if extent is None else extent
+    if extent.tz != tz:
+        raise ParameterError(f"the extent is of {extent.tz} days, the rate of {tz} days.")
     days = local_day(orders["purchase_date"], tz)
-    all_codes, all_names = pd.factorize(orders["marketplace"], sort=True)
+    # only marketplaces with MFN orders (anywhere in the data) get a row, in name order
+    names = np.asarray(sorted(extent.days), dtype=object)
+    codes = _codes(orders["marketplace"], names)
     keep = (
         orders["in_metric"].to_numpy(dtype=bool)
         & (days != np.iinfo(np.int64).min)
-        & (all_codes >= 0)
+        & (codes >= 0)
     )
-    # Re-number so that only marketplaces with MFN orders get a row.
-    present = np.bincount(all_codes[keep], minlength=len(all_names)) > 0
-    renumber = np.cumsum(present) - 1
-    codes = renumber[all_codes[keep]]
-    names = np.asarray(all_names, dtype=object)[present]
+    codes = codes[keep].astype(np.int64)
     if marketplace is not None:
         wanted = [marketplace] if isinstance(marketplace, str) else list(marketplace)
         unknown = [m for m in wanted if m not in set(names)]
@@ -171,19 +183,23 @@ def daily_rate(
         unattributed = counted & unknown[keep]
     else:
         unattributed = np.zeros_like(counted)
-    if len(days) == 0:
+    if not len(names):
         return _frame([], [], [], [], [], [], threshold)
 
-    first_day = days.min()
-    span = int(days.max() - first_day + 1)
+    bounds = np.asarray([extent.days[m] for m in names], dtype=np.int64).reshape(-1, 2)
+    first_day = int(bounds[:, 0].min())
+    span = int(bounds[:, 1].max() - first_day + 1)
     nm = len(names)
+    inside = (days >= first_day) & (days < first_day + span)
+    if not inside.all():
+        raise ParameterError("the orders reach outside the extent given for them: pass "
+                             "data_extent() of every order, or none.")
     slot = codes * span + (days - first_day)
     n = np.bincount(slot, minlength=nm * span).reshape(nm, span)
     c = np.bincount(slot[counted], minlength=nm * span).reshape(nm, span)
     u = np.bincount(slot[unattributed], minlength=nm * span).reshape(nm, span)
-    has = n > 0
-    first = has.argmax(axis=1)
-    last = span - 1 - has[:, ::-1].argmax(axis=1)
+    first = bounds[:, 0] - first_day
+    last = bounds[:, 1] - first_day
     col = np.arange(span)
     complete = col[None, :] >= first[:, None] + (WINDOW_DAYS - 1)
     short = (last - first + 1) < WINDOW_DAYS  # no complete window at all: show the partial ones
@@ -191,7 +207,7 @@ def daily_rate(
     show = np.where(partial_ok[:, None], col[None, :] >= first[:, None], complete) & (
         col[None, :] <= last[:, None]
     )
-    end_day, end_complete = data_end(orders, tz)
+    end_day, end_complete = data_end(orders, tz, extent=extent)
     if end_day is not None and not end_complete:
         complete &= (first_day + col < end_day)[None, :]
     lo = day_number(start, tz, "start")
@@ -226,7 +242,16 @@ def daily_rate(
     return out
 
 
-def data_end(orders: pd.DataFrame, tz: str = "UTC") -> tuple[int | None, bool]:
+def _codes(values: pd.Series, names) -> np.ndarray:
+    """The position of each value in ``names`` (-1 where missing or not among them)."""
+    codes, uniques = pd.factorize(values)
+    where = {name: i for i, name in enumerate(names)}
+    table = np.asarray([where.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    return table[codes]  # code -1 (missing) takes the last entry, -1
+
+
+def data_end(orders: pd.DataFrame, tz: str = "UTC", *,
+             extent: Extent | None = None) -> tuple[int | None, bool]:
     """The data's last purchase day (int64 day in ``tz``) and whether the data holds it whole.
 
     An export made during a day holds only the orders placed so far that day. The kit takes the
@@ -241,7 +266,14 @@ def data_end(orders: pd.DataFrame, tz: str = "UTC") -> tuple[int | None, bool]:
     ...     "last_updated_date": pd.to_datetime(["2026-03-09T13:00Z"], utc=True)})
     >>> day, whole = data_end(o); str(day_label(day).date()), whole
     ('2026-03-09', False)
+
+    With ``extent`` (:func:`data_extent` of every order, when ``orders`` holds some), the last
+    day and the latest update are the extent's.
     """
+    if extent is not None:
+        if extent.last_day is None:
+            return None, True
+        return extent.last_day, _whole(extent.last_day, extent.newest, extent.updates, tz)
     if "purchase_date" not in orders or not len(orders):
         return None, True
     days = local_day(orders["purchase_date"], tz)
@@ -251,11 +283,79 @@ def data_end(orders: pd.DataFrame, tz: str = "UTC") -> tuple[int | None, bool]:
     last = int(days.max())
     if "last_updated_date" not in orders:
         return last, True
-    newest = pd.Series(orders["last_updated_date"]).max()
+    return last, _whole(last, pd.Series(orders["last_updated_date"]).max(), True, tz)
+
+
+def _whole(last: int, newest, updates: bool, tz: str) -> bool:
+    """Whether day ``last`` (in ``tz``) is held whole: an update came after it ended."""
+    if not updates:
+        return True
     if pd.isna(newest):
-        return last, False
+        return False
     end = pd.Timestamp((last + 1) * _DAY_NS).tz_localize(tz).tz_convert("UTC")
-    return last, bool(pd.Timestamp(newest).tz_convert("UTC") >= end)
+    return bool(pd.Timestamp(newest).tz_convert("UTC") >= end)
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where the data begins and ends, for a rate computed from some of its orders.
+
+    ``days`` maps each marketplace with MFN orders to the first and last day (int64 days in
+    ``tz``) one of them was purchased; ``last_day`` is the last purchase day of any order (None
+    without one); ``newest`` the latest ``last_updated_date`` of any order (NaT if none);
+    ``updates`` whether the orders have that column at all. :func:`data_extent` computes it
+    from orders; :meth:`join` joins the extents of orders read in pieces.
+    """
+
+    tz: str
+    days: dict = field(default_factory=dict)
+    last_day: int | None = None
+    newest: pd.Timestamp = pd.NaT
+    updates: bool = True
+
+    def join(self, other: Extent) -> Extent:
+        """The extent of the orders of both (of the same ``tz``)."""
+        if other.tz != self.tz:
+            raise ParameterError(f"cannot join extents of {self.tz} and {other.tz} days.")
+        days = dict(self.days)
+        for market, (lo, hi) in other.days.items():
+            old = days.get(market)
+            days[market] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
+        ends = [d for d in (self.last_day, other.last_day) if d is not None]
+        stamps = [t for t in (self.newest, other.newest) if not pd.isna(t)]
+        return Extent(self.tz, days, max(ends) if ends else None,
+                      max(stamps) if stamps else pd.NaT, self.updates or other.updates)
+
+
+def data_extent(orders: pd.DataFrame, tz: str = "UTC") -> Extent:
+    """The :class:`Extent` of ``orders``: what :func:`daily_rate` takes of the data's edges.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"marketplace": ["amazon.com", "amazon.ca", "amazon.com"],
+    ...     "purchase_date": pd.to_datetime(["2026-03-01T12:00Z", "2026-03-02T12:00Z",
+    ...                                      "2026-03-05T12:00Z"], utc=True),
+    ...     "in_metric": [True, False, True]})
+    >>> e = data_extent(o)
+    >>> {m: [str(day_label(d).date()) for d in b] for m, b in e.days.items()}, e.last_day
+    ({'amazon.com': ['2026-03-01', '2026-03-05']}, 20517)
+    """
+    tz = check_tz(tz)
+    _require(orders, ("marketplace", "purchase_date", "in_metric"))
+    days = local_day(orders["purchase_date"], tz)
+    dated = days != np.iinfo(np.int64).min
+    keep = orders["in_metric"].to_numpy(dtype=bool) & dated & \
+        orders["marketplace"].notna().to_numpy(dtype=bool)
+    bounds = {}
+    if keep.any():
+        codes, markets = pd.factorize(orders["marketplace"])
+        spans = pd.Series(days[keep]).groupby(codes[keep], sort=False)
+        low, high = spans.min(), spans.max()
+        bounds = {str(markets[i]): (int(low[i]), int(high[i])) for i in low.index}
+    updates = "last_updated_date" in orders
+    newest = pd.Series(orders["last_updated_date"]).max() if updates and len(orders) else pd.NaT
+    return Extent(tz, bounds, int(days[dated].max()) if dated.any() else None,
+                  pd.NaT if pd.isna(newest) else pd.Timestamp(newest), updates)
 
 
 def _frame(markets, days, n, c, u, complete, threshold) -> pd.DataFrame:

@@ -8,11 +8,13 @@ business; this module only reads the live version the lock module points at.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..io.schema import REPORT_KINDS
@@ -20,6 +22,7 @@ from .importer import PROVENANCE_COLUMNS, with_provenance
 from .lock import DEFAULT_STORE, live_version, read_manifest
 from .parts import (
     LEGACY_DEFAULTS,
+    _UNDATED as UNDATED,
     WORKERS,
     cast_columns,
     check_part,
@@ -29,7 +32,7 @@ from .parts import (
     with_legacy_defaults,
 )
 
-__all__ = ["load", "contents", "COMPACT_TEXT"]
+__all__ = ["load", "contents", "COMPACT_TEXT", "Snapshot"]
 
 COMPACT_TEXT = frozenset({"order_status", "item_status", "fulfillment_channel", "sales_channel",
                           "marketplace", "sku", "currency"})
@@ -71,38 +74,178 @@ def load(store: str | os.PathLike = DEFAULT_STORE, *,
     ...
     oos_analysis.exceptions.InputFileError: ... no history store here ...
     """
-    from ..io.readers import Export, Exports, empty_frame
+    return Snapshot(store).load(columns=columns, compact=compact)
 
-    live = live_version(store)
-    book = read_manifest(live)
-    columns = {kind: list(names) for kind, names in (columns or {}).items()}
-    frames, pieces = {}, {}
-    compact = bool(compact and columns)
-    with ThreadPoolExecutor(WORKERS) as pool:
-        for kind in REPORT_KINDS:
-            base, wanted = empty_frame(kind), columns.get(kind)
-            known = book.get("columns", {}).get(kind, []) if wanted is None else wanted
-            coded = sorted(COMPACT_TEXT.intersection(wanted or ())) if compact else []
-            parts = _read_parts(segments(live, book, kind), wanted, known, pool, coded,
-                                book.get("dtypes", {}).get(kind, {}))
-            parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
-            if not parts:
-                parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted,
-                                    coded)]
-            frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-            if not columns:
-                pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices)
-                                for p in parts]
-    # the scan's buffers go back to the system now, not at exit: the caller's frames come next
-    pa.default_memory_pool().release_unused()
-    files = []
-    for entry in book["files"] if not columns else ():
-        kind, sha = entry["kind"], entry["sha256"]
-        found = [p.iloc[rows] for p, groups in pieces[kind] if len(rows := groups.get(sha, []))]
-        frame = pd.concat(found, ignore_index=True) if found else frames[kind].iloc[:0]
-        files.append(Export(entry["name"], kind, entry.get("encoding"),
-                            frame.reset_index(drop=True)))
-    return Exports(files=tuple(files), **frames)
+
+class Snapshot:
+    """The live version of a store, pinned, for reading some of its months (a window's).
+
+    :func:`load` reads every month; a command that shows a few days reads the months holding
+    them with :meth:`load` (``months=``), and what it needs of the others through the cheaper
+    questions here: which months there are (:meth:`months`), which marketplaces the imports
+    brought (:meth:`marketplaces`), the latest value of a timestamp column from the Parquet
+    statistics (:meth:`newest`), and the rows of a few orders wherever they are (:meth:`find`).
+    Every answer comes from the same version, whatever an import does meanwhile.
+    """
+
+    def __init__(self, store: str | os.PathLike = DEFAULT_STORE):
+        self.live = live_version(store)
+        self.book = read_manifest(self.live)
+
+    def months(self, kind: str = "all_orders") -> list[int] | None:
+        """The UTC purchase months (months since 1970-01) ``kind`` has files for, oldest first.
+
+        Rows without a purchase date are not in a month. None when the store keeps ``kind``
+        whole (format 1): then there is no month to pick, and the caller reads everything.
+        """
+        segs = segments(self.live, self.book, kind)
+        if any(s["month"] is None for s in segs):
+            return None
+        return sorted({s["month"] for s in segs if s["month"] != UNDATED})
+
+    def rows(self, kind: str) -> int:
+        """How many rows of ``kind`` the store holds (after merging)."""
+        return int(self.book.get("rows", {}).get(kind) or 0)
+
+    def marketplaces(self, kind: str = "all_orders") -> set[str]:
+        """Every marketplace the imported exports of ``kind`` cover (their manifest spans)."""
+        return {span["marketplace"] for entry in self.book["files"] if entry["kind"] == kind
+                for span in entry.get("coverage", [])}
+
+    def load(self, *, columns: Mapping[str, Sequence[str]] | None = None,
+             compact: bool = False, months: Iterable[int] | None = None,
+             kinds: Iterable[str] | None = None):
+        """:func:`load`, of only the files of ``months`` (as :meth:`months` numbers them) for the
+        kinds kept per month, and only of ``kinds`` (the others come back empty)."""
+        from ..io.readers import Export, Exports, empty_frame
+
+        live, book = self.live, self.book
+        columns = {kind: list(names) for kind, names in (columns or {}).items()}
+        chosen = None if months is None else set(months)
+        frames, pieces = {}, {}
+        compact = bool(compact and columns)
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for kind in REPORT_KINDS:
+                base, wanted = empty_frame(kind), columns.get(kind)
+                known = book.get("columns", {}).get(kind, []) if wanted is None else wanted
+                coded = sorted(COMPACT_TEXT.intersection(wanted or ())) if compact else []
+                segs = segments(live, book, kind) if kinds is None or kind in kinds else []
+                if chosen is not None:
+                    segs = [s for s in segs if s["month"] is None or s["month"] in chosen]
+                parts = _read_parts(segs, wanted, known, pool, coded,
+                                    book.get("dtypes", {}).get(kind, {}))
+                parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
+                if not parts:
+                    parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted,
+                                        coded)]
+                frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+                if not columns:
+                    pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices)
+                                    for p in parts]
+        # the scan's buffers go back to the system now, not at exit: the caller's frames come next
+        pa.default_memory_pool().release_unused()
+        files = []
+        for entry in book["files"] if not columns else ():
+            kind, sha = entry["kind"], entry["sha256"]
+            found = [p.iloc[rows] for p, groups in pieces[kind] if len(rows := groups.get(sha, []))]
+            frame = pd.concat(found, ignore_index=True) if found else frames[kind].iloc[:0]
+            files.append(Export(entry["name"], kind, entry.get("encoding"),
+                                frame.reset_index(drop=True)))
+        return Exports(files=tuple(files), **frames)
+
+    def newest(self, kind: str, column: str) -> pd.Timestamp:
+        """The latest value of the timestamp ``column`` over every file of ``kind`` (NaT if none).
+
+        Read from the Parquet statistics in the files' footers, not from their rows; a file
+        whose statistics do not say is read (that column only).
+        """
+        paths = [s["path"] for s in segments(self.live, self.book, kind)]
+        with ThreadPoolExecutor(WORKERS) as pool:
+            found = [v for v in pool.map(lambda p: _column_max(p, column), paths) if v is not None]
+        return max(found) if found else pd.NaT
+
+    def find(self, kind: str, ids: Iterable[str], *, skip: Iterable[int] = (),
+             columns: Sequence[str] | None = None, compact: bool = False) -> pd.DataFrame:
+        """The rows of ``kind`` whose (stripped) order id is one of ``ids``, in the files of the
+        months not in ``skip`` (rows without a purchase date included), in the store's order.
+
+        The order ids of those files are read first; the wanted columns only of files holding one.
+        """
+        from ..io.readers import empty_frame
+
+        ids = pa.array(sorted({str(i) for i in ids}), type=pa.large_string())
+        skip = set(skip)
+        segs = [s for s in segments(self.live, self.book, kind)
+                if s["month"] is not None and s["month"] not in skip] if len(ids) else []
+        base, wanted = empty_frame(kind), None if columns is None else list(columns)
+        coded = sorted(COMPACT_TEXT.intersection(wanted or ())) if compact and wanted else []
+        dtypes = self.book.get("dtypes", {}).get(kind, {})
+        with ThreadPoolExecutor(WORKERS) as pool:
+            hits = [s for s, hit in zip(segs, pool.map(lambda s: _holds(s["path"], ids), segs),
+                                        strict=True) if hit]
+            parts = [_canonical(p, base, self.book, kind, wanted, coded) for p in
+                     _read_parts(hits, wanted, wanted or self.book.get("columns", {}).get(kind, []),
+                                 pool, coded, dtypes)]
+        parts = [p[_has_id(p["order_id"], ids)] for p in parts]
+        if not parts:
+            parts = [_canonical(_empty_kind(base, self.book, kind), base, self.book, kind,
+                                wanted, coded)]
+        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return frame.reset_index(drop=True)
+
+
+def _trimmed(values) -> pa.Array:
+    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
+        values, type=pa.large_string(), from_pandas=True)
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(pa.large_string())
+    return pc.utf8_trim_whitespace(array.cast(pa.large_string()))
+
+
+def _has_id(values, ids: pa.Array) -> np.ndarray:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype("str")
+    return pc.is_in(_trimmed(values), value_set=ids).to_numpy(zero_copy_only=False)
+
+
+def _holds(path, ids: pa.Array) -> bool:
+    """Whether the part file at ``path`` has a row of one of the order ``ids`` (its size checked)."""
+    check_part(path, whole=False)
+    try:
+        column = pq.read_table(path, columns=["order_id"]).column("order_id")
+    except (OSError, KeyError, pa.ArrowException):
+        return True  # let the read say what is wrong with the file
+    return bool(pc.any(pc.is_in(_trimmed(column), value_set=ids)).as_py())
+
+
+def _column_max(path, column: str) -> pd.Timestamp | None:
+    """The largest value of a timestamp column of a part file, from its statistics if they say."""
+    check_part(path, whole=False)
+    try:
+        meta = pq.ParquetFile(path).metadata
+        names = meta.schema.to_arrow_schema().names
+    except (OSError, pa.ArrowException):
+        meta = None
+    if meta is not None and column not in names:
+        return None
+    if meta is not None:
+        at, found, known = names.index(column), [], True
+        for group in range(meta.num_row_groups):
+            chunk = meta.row_group(group).column(at)
+            stats = chunk.statistics
+            if chunk.num_values == 0 or (stats is not None and stats.has_null_count
+                                         and stats.null_count == chunk.num_values):
+                continue
+            if stats is None or not stats.has_min_max:
+                known = False
+                break
+            found.append(pd.Timestamp(stats.max))
+        if known:
+            return max((t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+                        for t in found), default=None)
+    values = read_part(path, [column])[column]
+    value = pd.to_datetime(values, utc=True).max()
+    return None if pd.isna(value) else value
 
 
 def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],

@@ -1,0 +1,209 @@
+"""The months of a store a rate needs: only those its shown days' windows reach.
+
+The rate for days ``start`` ... ``end`` counts the orders purchased ``start`` - 6 ... ``end`` (in
+the chosen time zone). A store keeps its order rows per UTC purchase month, so those orders are
+in the months from the UTC day before ``start`` - 6 to the UTC day after ``end`` (no time zone
+is a whole day away from UTC); :func:`read_window` reads those months, with every column a
+command asks for, and nothing of the others but:
+
+* which days are shown and complete depends on where each marketplace's MFN orders begin and
+  end, and on the data's last purchase day: the months at the two ends of the history are read,
+  a few columns of them (order id, purchase date, status, channels, marketplace), from the
+  oldest month forward and from the newest back, until every marketplace the store's imports
+  cover has been seen (or the window is reached);
+* whether the last day is held whole depends on the latest update of any order: the Parquet
+  statistics of every file say it, without reading a row;
+* the stock-out log and Amazon's download name orders that may lie in any month: their rows are
+  found by a read of the order id column of the other months, and added (in the store's order),
+  so attribution and its warnings are those of every order read.
+
+What is read this way gives the rate of reading everything, day by day (``tests/
+test_store_zoo.py`` checks every sample profile, time zone and format). It assumes what Amazon's
+exports hold: the items of one order share its purchase date, so an order is never split over
+two months. A store kept whole (format 1) has no months to pick: everything is read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..io.schema import ALL_ORDERS, NON_AMAZON, ORDER_REPORT
+from .orders import orders_from_exports, orders_from_items
+from .rate import WINDOW_DAYS, Extent, data_extent, day_number, local_day
+
+__all__ = ["Window", "read_window", "in_window", "window_months"]
+
+_EDGE_COLUMNS = ("order_id", "purchase_date", "order_status", "fulfillment_channel",
+                 "sales_channel", "marketplace")
+"""What the months at the ends of the history are read for: enough to say which orders are MFN
+orders of which marketplace, and when they were purchased."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Window:
+    """What :func:`read_window` read: the exports and orders, the whole data's extent, and how
+    many month files of the store's order kinds were read (``files_read`` whole, ``files_edge``
+    a few columns of) of the ``files_held``."""
+
+    exports: object
+    orders: pd.DataFrame
+    extent: Extent
+    files_read: int
+    files_edge: int
+    files_held: int
+
+
+def _month(stamp: pd.Timestamp) -> int:
+    return (stamp.year - 1970) * 12 + stamp.month - 1
+
+
+def window_months(start, end, tz: str, months: list[int]) -> list[int]:
+    """The months of ``months`` (UTC purchase months, as the store numbers them) that can hold
+    an order purchased on a day ``start`` - 6 ... ``end`` in ``tz`` (either end open if None).
+
+    Examples
+    --------
+    >>> m = lambda y, mo: (y - 1970) * 12 + mo - 1
+    >>> held = [m(2026, 1), m(2026, 2), m(2026, 3), m(2026, 4)]
+    >>> [x - m(2026, 1) for x in window_months("2026-03-05", "2026-03-31", "UTC", held)]
+    [1, 2, 3]
+    >>> [x - m(2026, 1) for x in window_months("2026-03-08", "2026-03-30", "UTC", held)]
+    [2]
+    """
+    lo, hi = day_number(start, tz, "start"), day_number(end, tz, "end")
+    first = -np.inf if lo is None else _month(pd.Timestamp((int(lo) - WINDOW_DAYS) * 86_400,
+                                                            unit="s"))
+    last = np.inf if hi is None else _month(pd.Timestamp((int(hi) + 1) * 86_400, unit="s"))
+    return [m for m in months if first <= m <= last]
+
+
+def in_window(orders: pd.DataFrame, start, end, tz: str = "UTC") -> pd.DataFrame:
+    """The orders purchased on a day ``start`` - 6 ... ``end`` in ``tz``: those behind the rates
+    of the days ``start`` ... ``end``. Both None: every order (undated ones too).
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"purchase_date": pd.to_datetime(
+    ...     ["2026-03-01T12:00Z", "2026-03-03T12:00Z", "2026-03-10T12:00Z", None], utc=True)})
+    >>> len(in_window(o, "2026-03-09", "2026-03-09")), len(in_window(o, None, None))
+    (1, 4)
+    """
+    lo, hi = day_number(start, tz, "start"), day_number(end, tz, "end")
+    if lo is None and hi is None:
+        return orders
+    days = local_day(orders["purchase_date"], tz)
+    keep = days != np.iinfo(np.int64).min
+    if lo is not None:
+        keep &= days >= lo - (WINDOW_DAYS - 1)
+    if hi is not None:
+        keep &= days <= hi
+    return orders[keep]
+
+
+def read_window(store, *, start, end, tz: str, columns, compact: bool = False,
+                exclude_pending: bool = False) -> Window | None:
+    """Read of ``store`` what the rate of the days ``start`` ... ``end`` (in ``tz``) needs.
+
+    ``columns`` and ``compact`` are :func:`oos_analysis.store.load`'s. Returns None when the
+    store keeps its orders whole (format 1), holds no All Orders row, or when neither end is
+    given: then read it all.
+    The orders are those of the months read, plus those the stock-out log or Amazon's download
+    name; the extent is the whole store's (see the module's description).
+    """
+    from ..store.loader import Snapshot
+
+    if start is None and end is None:
+        return None
+    snap = Snapshot(store)
+    held = snap.months(ALL_ORDERS)
+    reports = snap.months(ORDER_REPORT)
+    if held is None or reports is None or not snap.rows(ALL_ORDERS):
+        return None  # read it all (and say so when it holds no All Orders row)
+    chosen = set(window_months(start, end, tz, sorted(set(held) | set(reports))))
+    exports = snap.load(columns=columns, compact=compact, months=chosen)
+    exports = _with_named_orders(snap, exports, chosen, columns, compact)
+    orders = orders_from_exports(exports, exclude_pending=exclude_pending)
+    extent = data_extent(orders, tz)
+    edge, extent = _edges(snap, held, chosen, extent, tz)
+    extent = dataclasses.replace(extent, newest=snap.newest(ALL_ORDERS, "last_updated_date"),
+                                 updates=True)
+    count = _files_per_month(snap)
+    return Window(exports, orders, extent, files_read=sum(count.get(m, 0) for m in chosen),
+                  files_edge=sum(count.get(m, 0) for m in edge),
+                  files_held=sum(count.values()))
+
+
+def _files_per_month(snap) -> dict[int, int]:
+    from ..store.parts import segments
+
+    count: dict[int, int] = {}
+    for kind in (ALL_ORDERS, ORDER_REPORT):
+        for seg in segments(snap.live, snap.book, kind):
+            count[seg["month"]] = count.get(seg["month"], 0) + 1
+    return count
+
+
+def _edges(snap, held: list[int], chosen: set[int], extent: Extent,
+           tz: str) -> tuple[list[int], Extent]:
+    """Join to ``extent`` that of the months at both ends of the history, read a few columns
+    at a time, oldest forward and newest back, until each marketplace has been seen from that
+    end or the months read are reached. The newest month is always read (the last purchase day).
+    """
+    wanted = snap.marketplaces(ALL_ORDERS) - {NON_AMAZON, "unknown"}
+    before = [m for m in held if m < min(chosen, default=np.inf)]
+    after = [m for m in reversed(held) if m > max(chosen, default=-np.inf)]
+    read = []
+    for months in (before, after):
+        seen: set[str] = set()
+        for month in months:
+            if wanted and wanted <= seen:
+                break
+            part = snap.load(columns={ALL_ORDERS: _EDGE_COLUMNS}, compact=True,
+                             months=[month], kinds=[ALL_ORDERS]).all_orders
+            with warnings.catch_warnings():  # the window's read says what is odd, once
+                warnings.simplefilter("ignore")
+                found = data_extent(orders_from_items(part), tz)
+            extent = extent.join(found)
+            seen |= set(found.days)
+            read.append(month)
+    return read, extent
+
+
+def _with_named_orders(snap, exports, chosen: set[int], columns, compact: bool):
+    """``exports`` with the rows of the orders the stock-out log or Amazon's download names that
+    lie in months not read, in the store's order (month by month, undated last)."""
+    named = set()
+    for frame in (exports.stockout_log, exports.cancel_download):
+        if len(frame) and "order_id" in frame:
+            named |= {str(i).strip() for i in frame["order_id"].dropna()}
+    if not named:
+        return exports
+    have = set(exports.all_orders["order_id"].astype("str").str.strip())
+    missing = named - have
+    if not missing:
+        return exports
+    extra = {}
+    for kind in (ALL_ORDERS, ORDER_REPORT):
+        wanted = None if columns is None else columns.get(kind)
+        found = snap.find(kind, missing, skip=chosen, columns=wanted, compact=compact)
+        if len(found):
+            extra[kind] = _in_store_order(getattr(exports, kind), found)
+    return dataclasses.replace(exports, **extra) if extra else exports
+
+
+def _in_store_order(read: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """The rows of both, month by month (undated last), each month's rows in their order."""
+    both = pd.concat([read, found], ignore_index=True)
+    stamps = pd.to_datetime(both["purchase_date"], utc=True).dt.tz_localize(None)
+    month = stamps.to_numpy().astype("datetime64[M]").astype(np.int64)
+    month = np.where(stamps.isna().to_numpy(), np.iinfo(np.int64).max, month)
+    order = np.argsort(month, kind="stable")
+    both = both.take(order).reset_index(drop=True)
+    recode = {c: "category" for c in read.columns
+              if isinstance(read[c].dtype, pd.CategoricalDtype)
+              and not isinstance(both[c].dtype, pd.CategoricalDtype)}
+    return both.astype(recode) if recode else both
