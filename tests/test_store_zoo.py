@@ -90,3 +90,226 @@ def test_timestamps_come_back_in_the_recorded_unit_only_when_no_digit_is_lost():
     assert _in_units(whole, wanted).column("t").to_pylist() == whole.column("t").to_pylist()
     assert _in_units(cut, wanted).equals(cut)  # 1.5 s is not a whole second: left as read
     assert _in_units(whole, {}).equals(whole)
+
+
+# --- rate --store --from/--to reads only the months its windows reach -------------------------
+#
+# The independent computation is the read of every month: the rate, its notes and its errors
+# from the months read must be those from everything, for every window, time zone, marketplace
+# and --include-partial; and `rate --store` must print what `rate` prints on the files.
+
+import datetime as dt  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from oos_analysis.cli.common import asof_notes  # noqa: E402
+from oos_analysis.cli.rate import coverage_note  # noqa: E402
+from oos_analysis.exceptions import ParameterError  # noqa: E402
+from oos_analysis.metric.rate import daily_rate  # noqa: E402
+from oos_analysis.metric.months import in_window, read_window, window_months  # noqa: E402
+from oos_analysis.store.spans import gap_days  # noqa: E402
+
+TZS = ("UTC", "America/Los_Angeles", "Asia/Tokyo")
+WINDOWED = [*ZOO, "big", "edges"]
+
+
+def _edge_export(big: Path, out: Path) -> Path:
+    """Orders at the edges of the big profile's year, made from its own rows: a marketplace whose
+    only MFN orders are in its second month, one with FBA orders alone, one new in its last days,
+    an order of January updated after the data's last day, and orders on UTC month ends."""
+    lines = big.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    at = {name: header.index(name) for name in header}
+    mfn = [line.split("\t") for line in lines[1:200]
+           if "\tMerchant\tAmazon.com\t" in line][:12]
+
+    def row(n, base, purchase, updated, channel="Amazon.com", fulfilment="Merchant",
+            status="Shipped"):
+        cells = list(base)
+        cells[at["amazon-order-id"]] = f"{900 + n // 10:03d}-0000000-00000{n:02d}"
+        cells[at["purchase-date"]], cells[at["last-updated-date"]] = purchase, updated
+        cells[at["sales-channel"]], cells[at["fulfillment-channel"]] = channel, fulfilment
+        cells[at["order-status"]] = cells[at["item-status"]] = status
+        return "\t".join(cells)
+
+    rows = [
+        row(1, mfn[0], "2025-12-10T10:00:00+00:00", "2025-12-11T10:00:00+00:00", "Amazon.com.mx"),
+        row(2, mfn[1], "2025-12-20T10:00:00+00:00", "2025-12-21T10:00:00+00:00", "Amazon.com.mx",
+            status="Cancelled"),
+        row(3, mfn[2], "2026-03-15T10:00:00+00:00", "2026-03-16T10:00:00+00:00", "Amazon.de",
+            "Amazon"),
+        row(4, mfn[3], "2026-11-23T10:00:00+00:00", "2026-11-23T12:00:00+00:00", "Amazon.com.br"),
+        row(5, mfn[4], "2026-01-05T10:00:00+00:00", "2026-11-26T12:00:00+00:00"),
+        row(6, mfn[5], "2026-03-31T23:30:00+00:00", "2026-04-01T10:00:00+00:00",
+            status="Cancelled"),
+        row(7, mfn[6], "2026-04-30T07:30:00+00:00", "2026-05-01T10:00:00+00:00"),
+        row(8, mfn[7], "2026-06-30T23:59:59+00:00", "2026-07-01T10:00:00+00:00",
+            status="Cancelled"),
+    ]
+    out.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def windowed(zoo, tmp_path_factory) -> dict[str, tuple[list[Path], Path]]:
+    """The zoo, the big profile (a year: thirteen months) and the big one with edge orders."""
+    root = tmp_path_factory.mktemp("store-windowed")
+    built = dict(zoo)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        big = sorted(generate_profile(root / "big", "big").values())
+        edges = [*big, _edge_export(big[0], root / "edge-orders.txt")]
+        for name, files in (("big", big), ("edges", edges)):
+            store.import_files(files, store=root / f"{name}-store")
+            built[name] = (files, root / f"{name}-store")
+    return built
+
+
+def _windows(first: dt.date, last: dt.date) -> list[tuple[str | None, str | None]]:
+    """Windows around a history: its last week, month ends and starts, one end open, outside."""
+    day = dt.timedelta(days=1)
+    month_start = dt.date(last.year, last.month, 1)
+    return [(str(d) if d else None, str(e) if e else None) for d, e in [
+        (last - 6 * day, last),
+        (month_start + 6 * day, month_start + 6 * day),
+        (month_start - 3 * day, month_start - day),
+        (None, first + 9 * day),
+        (first + 20 * day, None),
+        (last + 5 * day, last + 40 * day),
+        (first - 30 * day, first - day),
+    ]]
+
+
+@pytest.fixture(scope="module")
+def full_reads(windowed):
+    """Per profile: the orders of every month, its gaps, and its first and last purchase day."""
+    reads = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, (_, root) in windowed.items():
+            orders = orders_from_exports(store.load(root, columns=INPUT_COLUMNS, compact=True))
+            days = orders["purchase_date"].dropna()
+            reads[name] = (orders, gap_days(root, kind="all_orders"),
+                           days.min().date(), days.max().date())
+    return reads
+
+
+def _outcome(call):
+    try:
+        return call()
+    except ParameterError as exc:
+        return f"ParameterError: {exc}"
+
+
+def _same(a, b, what) -> None:
+    if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b, obj=str(what))
+    else:
+        assert a == b, what
+
+
+@pytest.mark.parametrize("profile", WINDOWED)
+def test_the_months_a_window_reaches_give_what_every_month_gives(windowed, full_reads, profile):
+    _, root = windowed[profile]
+    full, gaps, first, last = full_reads[profile]
+    markets = sorted(full.loc[full["in_metric"], "marketplace"].dropna().unique())
+    for n, (start, end) in enumerate(_windows(first, last)):
+        # each window in one time zone here, each in every zone over the profiles
+        for tz in [TZS[(n + WINDOWED.index(profile)) % len(TZS)]]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                window = read_window(root, start=start, end=end, tz=tz, columns=INPUT_COLUMNS,
+                                     compact=True)
+            assert window is not None
+            assert window.files_read <= window.files_held
+            what = (profile, start, end, tz)
+            _same(asof_notes(window.orders, tz=tz, extent=window.extent, today=last),
+                  asof_notes(full, tz=tz, today=last), what)
+            _same(coverage_note(in_window(window.orders, start, end, tz)),
+                  coverage_note(in_window(full, start, end, tz)), what)
+            for partial in (False, True):
+                for market in [None, *markets[1:2], "amazon.fr"]:
+                    args = dict(tz=tz, start=start, end=end, include_partial=partial,
+                                marketplace=market, gaps=gaps)
+                    _same(_outcome(lambda a=args: daily_rate(window.orders, extent=window.extent,
+                                                             **a)),
+                          _outcome(lambda a=args: daily_rate(full, **a)), (*what, partial, market))
+
+
+def test_a_narrow_window_reads_a_fraction_of_the_year(windowed, full_reads):
+    _, root = windowed["big"]
+    last = full_reads["big"][3]
+    window = read_window(root, start=str(last - dt.timedelta(days=6)), end=str(last), tz="UTC",
+                         columns=INPUT_COLUMNS, compact=True)
+    # the last week's windows reach back 13 days, all in the data's last month (November)
+    assert last.day >= 14
+    assert (window.files_read, window.files_held) == (1, 13)
+    assert window.files_edge == 1  # the oldest month has every marketplace: the scan stops
+
+
+def test_orders_the_log_names_are_found_in_the_months_not_read(windowed, full_reads):
+    files, root = windowed["big"]
+    last = full_reads["big"][3]
+    log = read_exports([str(f) for f in files]).stockout_log
+    window = read_window(root, start=str(last), end=str(last), tz="UTC",
+                         columns=INPUT_COLUMNS, compact=True)
+    named = set(log["order_id"].str.strip())
+    assert named <= set(window.orders["order_id"])  # a year of stuck orders, not one month's
+    early = window.orders["purchase_date"] < pd.Timestamp(last.replace(day=1), tz="UTC")
+    assert early.any() and window.orders.loc[early, "order_id"].isin(named).all()
+
+
+@pytest.mark.parametrize("tz,start,months", [
+    ("UTC", "2026-03-08", ["2026-03"]),            # windows from 2 March; the UTC day before: 1 March
+    ("UTC", "2026-03-07", ["2026-02", "2026-03"]),  # from 1 March; 28 February may hold its orders
+    ("Asia/Tokyo", "2026-03-08", ["2026-03"]),
+    ("America/Los_Angeles", "2026-03-07", ["2026-02", "2026-03"]),
+])
+def test_the_months_of_a_window_reach_a_utc_day_beyond_each_end(tz, start, months):
+    code = {f"{1970 + m // 12}-{m % 12 + 1:02d}": m for m in range(670, 700)}
+    chosen = window_months(start, "2026-03-31", tz, sorted(code.values()))
+    assert [k for k, v in code.items() if v in chosen] == [*months, "2026-04"]
+
+
+@settings(max_examples=25)
+@given(start=st.integers(-40, 400) | st.none(), length=st.integers(0, 60) | st.none(),
+       tz=st.sampled_from(TZS), partial=st.booleans())
+def test_any_window_of_the_year_is_read_as_from_every_month(windowed, full_reads, start, length,
+                                                           tz, partial):
+    _, root = windowed["edges"]
+    full, gaps, first, _ = full_reads["edges"]
+    lo = None if start is None else first + dt.timedelta(days=start)
+    hi = None if length is None else (lo or first + dt.timedelta(days=200)) + dt.timedelta(
+        days=length)
+    if lo is None and hi is None:
+        return
+    lo, hi = (str(lo) if lo else None), (str(hi) if hi else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        window = read_window(root, start=lo, end=hi, tz=tz, columns=INPUT_COLUMNS, compact=True)
+    args = dict(tz=tz, start=lo, end=hi, include_partial=partial, gaps=gaps)
+    pd.testing.assert_frame_equal(daily_rate(window.orders, extent=window.extent, **args),
+                                  daily_rate(full, **args))
+
+
+@pytest.mark.parametrize("profile", WINDOWED)
+def test_rate_store_with_a_window_prints_what_rate_on_the_files_prints(windowed, full_reads,
+                                                                       profile, capsys):
+    files, root = windowed[profile]
+    _, _, first, last = full_reads[profile]
+    windows = _windows(first, last)
+    for n, fmt in enumerate(("csv", "json", "table")):
+        start, end = windows[(n + len(profile)) % len(windows)]
+        tz = TZS[(n + len(profile)) % 3]
+        argv = ["--format", fmt, "--tz", tz, *(["--from", start] if start else []),
+                *(["--to", end] if end else []), *(["--include-partial"] if n == 1 else []),
+                *(["--marketplace", "amazon.com"] if n == 2 and profile != "jp" else [])]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = main(["rate", *map(str, files), *argv])
+            on_files = capsys.readouterr()
+            assert main(["rate", "--store", str(root), *argv]) == code
+            on_store = capsys.readouterr()
+        assert on_store.out == on_files.out, (profile, argv)
+        assert on_store.err == on_files.err, (profile, argv)

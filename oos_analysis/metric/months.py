@@ -162,8 +162,7 @@ def _edges(snap, held: list[int], chosen: set[int], extent: Extent,
         for month in months:
             if wanted and wanted <= seen:
                 break
-            part = snap.load(columns={ALL_ORDERS: _EDGE_COLUMNS}, compact=True,
-                             months=[month], kinds=[ALL_ORDERS]).all_orders
+            part = snap.frame(ALL_ORDERS, columns=_EDGE_COLUMNS, compact=True, months=[month])
             with warnings.catch_warnings():  # the window's read says what is odd, once
                 warnings.simplefilter("ignore")
                 found = data_extent(orders_from_items(part), tz)
@@ -176,33 +175,46 @@ def _edges(snap, held: list[int], chosen: set[int], extent: Extent,
 def _with_named_orders(snap, exports, chosen: set[int], columns, compact: bool):
     """``exports`` with the rows of the orders the stock-out log or Amazon's download names that
     lie in months not read, in the store's order (month by month, undated last)."""
-    named = set()
-    for frame in (exports.stockout_log, exports.cancel_download):
-        if len(frame) and "order_id" in frame:
-            named |= {str(i).strip() for i in frame["order_id"].dropna()}
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    named = [pa.array(frame["order_id"].astype("str").dropna(), type=pa.large_string())
+             for frame in (exports.stockout_log, exports.cancel_download)
+             if len(frame) and "order_id" in frame]
     if not named:
         return exports
-    have = set(exports.all_orders["order_id"].astype("str").str.strip())
-    missing = named - have
-    if not missing:
+    named = pc.unique(pc.utf8_trim_whitespace(pa.chunked_array(named, pa.large_string())))
+    have = pa.array(exports.all_orders["order_id"].astype("str"), type=pa.large_string(),
+                    from_pandas=True)
+    missing = named.filter(pc.invert(pc.is_in(named, value_set=pc.utf8_trim_whitespace(have))))
+    if not len(missing):
         return exports
     extra = {}
     for kind in (ALL_ORDERS, ORDER_REPORT):
         wanted = None if columns is None else columns.get(kind)
-        found = snap.find(kind, missing, skip=chosen, columns=wanted, compact=compact)
+        found = snap.find(kind, missing.to_pylist(), skip=chosen, columns=wanted, compact=compact)
         if len(found):
             extra[kind] = _in_store_order(getattr(exports, kind), found)
     return dataclasses.replace(exports, **extra) if extra else exports
 
 
 def _in_store_order(read: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
-    """The rows of both, month by month (undated last), each month's rows in their order."""
+    """The rows of both, month by month (undated last), each month's rows in their order; the
+    rows of ``found`` after those of ``read`` when they have no purchase date to order them by
+    (the columns of the order report the rate reads: its rows are looked up, never in order)."""
     both = pd.concat([read, found], ignore_index=True)
+    if "purchase_date" not in both:
+        return _recoded(both, read)
     stamps = pd.to_datetime(both["purchase_date"], utc=True).dt.tz_localize(None)
     month = stamps.to_numpy().astype("datetime64[M]").astype(np.int64)
     month = np.where(stamps.isna().to_numpy(), np.iinfo(np.int64).max, month)
     order = np.argsort(month, kind="stable")
-    both = both.take(order).reset_index(drop=True)
+    return _recoded(both.take(order).reset_index(drop=True), read)
+
+
+def _recoded(both: pd.DataFrame, read: pd.DataFrame) -> pd.DataFrame:
+    """``both`` with the Categorical columns of ``read`` Categorical again (a concatenation of
+    two with other categories gives text)."""
     recode = {c: "category" for c in read.columns
               if isinstance(read[c].dtype, pd.CategoricalDtype)
               and not isinstance(both[c].dtype, pd.CategoricalDtype)}

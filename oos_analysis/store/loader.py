@@ -113,31 +113,17 @@ class Snapshot:
                 for span in entry.get("coverage", [])}
 
     def load(self, *, columns: Mapping[str, Sequence[str]] | None = None,
-             compact: bool = False, months: Iterable[int] | None = None,
-             kinds: Iterable[str] | None = None):
+             compact: bool = False, months: Iterable[int] | None = None):
         """:func:`load`, of only the files of ``months`` (as :meth:`months` numbers them) for the
-        kinds kept per month, and only of ``kinds`` (the others come back empty)."""
-        from ..io.readers import Export, Exports, empty_frame
+        kinds kept per month."""
+        from ..io.readers import Export, Exports
 
-        live, book = self.live, self.book
         columns = {kind: list(names) for kind, names in (columns or {}).items()}
-        chosen = None if months is None else set(months)
-        frames, pieces = {}, {}
         compact = bool(compact and columns)
+        frames, pieces = {}, {}
         with ThreadPoolExecutor(WORKERS) as pool:
             for kind in REPORT_KINDS:
-                base, wanted = empty_frame(kind), columns.get(kind)
-                known = book.get("columns", {}).get(kind, []) if wanted is None else wanted
-                coded = sorted(COMPACT_TEXT.intersection(wanted or ())) if compact else []
-                segs = segments(live, book, kind) if kinds is None or kind in kinds else []
-                if chosen is not None:
-                    segs = [s for s in segs if s["month"] is None or s["month"] in chosen]
-                parts = _read_parts(segs, wanted, known, pool, coded,
-                                    book.get("dtypes", {}).get(kind, {}))
-                parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
-                if not parts:
-                    parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted,
-                                        coded)]
+                parts = self._parts(kind, columns.get(kind), compact, months, True, pool)
                 frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
                 if not columns:
                     pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices)
@@ -145,13 +131,41 @@ class Snapshot:
         # the scan's buffers go back to the system now, not at exit: the caller's frames come next
         pa.default_memory_pool().release_unused()
         files = []
-        for entry in book["files"] if not columns else ():
+        for entry in self.book["files"] if not columns else ():
             kind, sha = entry["kind"], entry["sha256"]
             found = [p.iloc[rows] for p, groups in pieces[kind] if len(rows := groups.get(sha, []))]
             frame = pd.concat(found, ignore_index=True) if found else frames[kind].iloc[:0]
             files.append(Export(entry["name"], kind, entry.get("encoding"),
                                 frame.reset_index(drop=True)))
         return Exports(files=tuple(files), **frames)
+
+    def frame(self, kind: str, *, columns: Sequence[str] | None = None, compact: bool = False,
+              months: Iterable[int] | None = None) -> pd.DataFrame:
+        """The rows of one ``kind``, as :meth:`load` reads it (of ``months`` only, if given)."""
+        wanted = None if columns is None else list(columns)
+        with ThreadPoolExecutor(WORKERS) as pool:
+            parts = self._parts(kind, wanted, bool(compact and wanted), months, True, pool)
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def _parts(self, kind: str, wanted: list[str] | None, compact: bool, months, read: bool,
+               pool) -> list[pd.DataFrame]:
+        """The frames of ``kind`` as read (one, or one per file), at least one (empty)."""
+        from ..io.readers import empty_frame
+
+        live, book = self.live, self.book
+        base = empty_frame(kind)
+        known = book.get("columns", {}).get(kind, []) if wanted is None else wanted
+        coded = sorted(COMPACT_TEXT.intersection(wanted or ())) if compact else []
+        segs = segments(live, book, kind) if read else []
+        if months is not None:
+            chosen = set(months)
+            segs = [s for s in segs if s["month"] is None or s["month"] in chosen]
+        parts = _read_parts(segs, wanted, known, pool, coded,
+                            book.get("dtypes", {}).get(kind, {}))
+        parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
+        if not parts:
+            parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted, coded)]
+        return parts
 
     def newest(self, kind: str, column: str) -> pd.Timestamp:
         """The latest value of the timestamp ``column`` over every file of ``kind`` (NaT if none).
