@@ -209,15 +209,90 @@ def _line_map(data_source, delimiter: str, n_rows: int, skipped: list[str]):
     """Line numbers (1-based) of the rows Arrow kept and of the rows it skipped.
 
     Rows are the lines after the header, less blank lines and the lines Arrow skipped; so only
-    those are looked for (a few MiB at a time, with ``bytes.find``) and the kept rows' numbers are
-    worked out from them. Comma files with quotes, where a value may span lines, go through the
-    csv module instead. Returns None when the lines found do not add up (then the caller counts
-    rows instead).
+    those are looked for and the kept rows' numbers are worked out from them. Comma files with
+    quotes, where a value may span lines, go through the csv module instead. Returns None when
+    the lines found do not add up (then the caller counts rows instead).
     """
     with _open_bytes(data_source) as fh:
         head = fh.read(_CHUNK)
         if delimiter == "," and b'"' in head:
             return _line_map_quoted(head + fh.read(), delimiter, n_rows, skipped)
+    odd_lines = _skipped_lines(data_source, n_rows, skipped)
+    if odd_lines is None:  # blank lines somewhere, or lines that do not add up
+        return _line_map_scan(data_source, n_rows, skipped)
+    return _kept_lines(n_rows, odd_lines), np.asarray(odd_lines, dtype=np.int64)
+
+
+def _kept_lines(n_rows: int, special) -> np.ndarray:
+    """Lines of the ``n_rows`` rows kept: the lines after the header less the ``special`` ones."""
+    special = np.unique(np.asarray(special, dtype=np.int64))
+    rank = special - np.arange(len(special))
+    base = np.arange(n_rows, dtype=np.int64) + 2
+    return base + np.searchsorted(rank, base, side="right")
+
+
+def _skipped_lines(data_source, n_rows: int, skipped: list[str]) -> list[int] | None:
+    """Lines (1-based) of the rows Arrow skipped, in the order of ``skipped``; None if unsure.
+
+    The fast path of :func:`_line_map`, for a file without blank lines: its newlines are counted
+    with ``bytes.count`` a few MiB at a time, and each skipped row's text, a long needle, is looked
+    for with ``bytes.find``, which skips over most of the bytes it passes. None when the file has
+    more lines than its header, the rows Arrow kept and those it skipped (a blank line, a line
+    ended by a lone carriage return), or when a skipped row is not found as a whole line.
+    """
+    wanted = {t.rstrip("\r").encode("utf-8") for t in skipped}
+    if b"" in wanted:
+        return None
+    found: dict[bytes, list[int]] = {}
+    before, ends_with_newline = 0, True
+    buf, held = bytearray(_CHUNK), 0  # one buffer read into: no copy of the file's bytes
+    with _open_bytes(data_source) as fh:
+        while True:
+            if held == len(buf):  # a line longer than the buffer
+                buf.extend(bytes(len(buf)))
+            with memoryview(buf) as view:
+                got = fh.readinto(view[held:])
+            size, last = held + got, not got
+            # whole lines only, but the rest of the file (a last line without newline) at its end
+            cut = size if last else buf.rfind(b"\n", 0, size) + 1
+            for text in wanted:
+                at = buf.find(text, 0, cut)
+                while at >= 0:
+                    end = at + len(text)
+                    if (at == 0 or buf[at - 1] == 10) and (
+                            buf[end:end + 1] == b"\n" or buf[end:end + 2] == b"\r\n"
+                            or end == size and last):
+                        found.setdefault(text, []).append(before + buf.count(b"\n", 0, at) + 1)
+                    at = buf.find(text, at + 1, cut)
+            before += buf.count(b"\n", 0, cut)
+            if cut:
+                ends_with_newline = buf[cut - 1] == 10
+            if last:
+                break
+            held = size - cut
+            buf[:held] = buf[cut:size]  # the start of a line, carried to the next read
+    lines = before + (0 if ends_with_newline else 1)
+    if lines != 1 + n_rows + len(skipped):
+        return None
+    taken: dict[bytes, int] = {}
+    out = []
+    for text in skipped:
+        key = text.rstrip("\r").encode("utf-8")
+        hits, n = found.get(key, []), taken.get(key, 0)
+        if n >= len(hits):
+            return None
+        out.append(hits[n])
+        taken[key] = n + 1
+    return out
+
+
+def _line_map_scan(data_source, n_rows: int, skipped: list[str]):
+    """:func:`_line_map` for a file with blank lines: those are looked for as well.
+
+    A few MiB at a time, with ``bytes.find``; None when the lines found do not add up.
+    """
+    with _open_bytes(data_source) as fh:
+        head = fh.read(_CHUNK)
         wanted = {t.rstrip("\r").encode("utf-8") for t in skipped}
         blank, odd = [], {}
         before, carry, chunk = 0, b"", head
@@ -251,10 +326,8 @@ def _line_map(data_source, delimiter: str, n_rows: int, skipped: list[str]):
             return None
         odd_lines.append(found[taken.get(key, 0)])
         taken[key] = taken.get(key, 0) + 1
-    special = np.unique(np.asarray([*(b for b in blank if b > 1), *odd_lines], dtype=np.int64))
-    rank = special - np.arange(len(special))
-    base = np.arange(n_rows, dtype=np.int64) + 2
-    return base + np.searchsorted(rank, base, side="right"), np.asarray(odd_lines, dtype=np.int64)
+    special = [*(b for b in blank if b > 1), *odd_lines]
+    return _kept_lines(n_rows, special), np.asarray(odd_lines, dtype=np.int64)
 
 
 def _line_map_quoted(data: bytes, delimiter: str, n_rows: int, skipped: list[str]):
@@ -472,32 +545,58 @@ def _cast_text(column: pa.ChunkedArray, kind: str):
         return None
 
 
+_PIECE = 2048
+"""Rows of a refused block of dates tried again by Arrow in halves down to this many, so that the
+kit's parser reads the few values Arrow refuses (a time without offset) and not the whole block."""
+
+
+def _cast_pieces(chunk: pa.Array, kind: str, start: int, done: list, refused: list) -> None:
+    """Arrow's cast of ``chunk`` (rows ``start``...), halved while it fails, for dates only.
+
+    Appends to ``done`` the converted pieces in order, None for a refused one, whose first row
+    and length go to ``refused``.
+    """
+    cast = _cast_text(pa.chunked_array([chunk], chunk.type), kind)
+    if cast is not None:
+        done.append(cast.chunk(0) if cast.num_chunks else pa.array([], _ARROW_TYPES[kind]))
+    elif kind != "datetime" or len(chunk) <= _PIECE:
+        done.append(None)
+        refused.append((start, len(chunk)))
+    else:
+        half = len(chunk) // 2
+        _cast_pieces(chunk.slice(0, half), kind, start, done, refused)
+        _cast_pieces(chunk.slice(half), kind, start + half, done, refused)
+
+
 def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, header, lines):
     """Convert a text column: Arrow block by block, the kit's parser for the blocks Arrow refuses.
 
-    The refused blocks are parsed together in one call (so a note counts all their values) with
-    their file lines, then put back in place.
+    A refused block of dates is tried again in halves (see :data:`_PIECE`), so only the pieces
+    holding a value Arrow refuses are the kit's to parse. The refused pieces are parsed together
+    in one call (so a note counts all their values) with their file lines, then put back in place.
     """
-    done, refused = [], []
-    for i, chunk in enumerate(column.chunks):
-        cast = _cast_text(pa.chunked_array([chunk], chunk.type), kind)
-        done.append(None if cast is None else cast.chunk(0) if cast.num_chunks else
-                    pa.array([], _ARROW_TYPES[kind]))
-        if cast is None:
-            refused.append(i)
+    done: list = []
+    refused: list[tuple[int, int]] = []
+    start = 0
+    for chunk in column.chunks:
+        _cast_pieces(chunk, kind, start, done, refused)
+        start += len(chunk)
     if not refused:
         return pa.chunked_array(done, _ARROW_TYPES[kind])
-    starts = np.concatenate([[0], np.cumsum([len(c) for c in column.chunks])])
-    rows = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in refused])
-    text = pa.chunked_array([column.chunk(i) for i in refused], column.type)
+    rows = np.concatenate([np.arange(first, first + n) for first, n in refused])
+    text = pa.chunked_array([c for first, n in refused for c in column.slice(first, n).chunks],
+                            column.type)
     values = pd.Series(text.to_pandas(types_mapper=_PANDAS_TYPES.get), dtype="str")
     parsed = _convert(values, kind, spec, warnings, source=name, column=header,
                       lines=lines()[rows])
     arrow = pa.Array.from_pandas(parsed, type=_ARROW_TYPES[kind])
+    pieces = iter(refused)
     at = 0
-    for i in refused:
-        done[i] = arrow.slice(at, len(column.chunk(i)))
-        at += len(column.chunk(i))
+    for i, piece in enumerate(done):
+        if piece is None:
+            n = next(pieces)[1]
+            done[i] = arrow.slice(at, n)
+            at += n
     return pa.chunked_array(done, _ARROW_TYPES[kind])
 
 
@@ -685,15 +784,14 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
 
     kinds = {f: spec.column_type(schema.snake_case(f)) for f in keep}
     _check_field_lengths(table, keep, lambda: line_numbers()[2], name)
-    extra, order, lines = None, None, None
+    extra, placing, lines = None, None, None
     if skipped:
         kept_lines, odd_lines, _ = line_numbers()
         extra = _odd_rows(skipped, fields, every, delimiter, odd_lines, name, warnings, spec)
-        lines = np.concatenate([kept_lines, odd_lines])
-        if (np.diff(lines) < 0).any():  # the padded rows go back where they were in the file
-            order = np.argsort(lines, kind="stable")
-            lines = lines[order]
-    mask = None if repeated is None else pa.array(~repeated)
+        # the padded rows go back where they were in the file
+        placing = _Placing(kept_lines, odd_lines)
+        lines = placing.lines
+    dropping = None if repeated is None else _Dropping(repeated)
     out: dict[str, pd.Series] = {}
     arrays = table.columns
     del table  # each column is released as soon as it is converted
@@ -701,35 +799,28 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         column, arrays[i] = arrays[i], None
         if column.num_chunks == 0:  # no rows: give pandas one empty chunk to take the type from
             column = pa.chunked_array([pa.array([], column.type)])
-        if mask is not None:
-            column = column.filter(mask)
+        if dropping is not None:
+            column = dropping(column)
         if f in as_text:
             column = _convert_chunks(column, kinds[f], spec, warnings, name, f,
                                      lambda: line_numbers()[0])
         wanted = columns is None or spec.rename.get(column_name(f), column_name(f)) in columns
-        if not wanted and kinds[f] != "datetime":
-            # a number or flag column not asked for: its values converted (or refused, naming
-            # the line) is the whole of its check; it is not turned into a pandas column
-            del column
-            if extra is not None:
-                _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None), kinds[f],
-                                 spec, warnings, name, f, line_numbers()[1], len(fields))
-            continue
-        series = pd.Series(column.to_pandas(types_mapper=_PANDAS_TYPES.get))
-        del column
         if kinds[f] == "datetime":
-            check_dates(series, source=name, column=f, lines=lambda: line_numbers()[0])
+            _check_dates_arrow(column, source=name, column=f, lines=lambda: line_numbers()[0])
         if extra is not None:
             small = _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None),
                                      kinds[f], spec, warnings, name, f, line_numbers()[1],
                                      len(fields))
-            if small.dtype != series.dtype:
-                small = small.astype(series.dtype)
-            series = pd.concat([series, small], ignore_index=True)
-            if order is not None:
-                series = series.take(order).reset_index(drop=True)
-        if wanted:  # a date column not asked for was only checked
-            out[f] = series
+            if wanted:
+                column = placing(column, pa.array(small, type=column.type, from_pandas=True))
+        if not wanted:
+            # a column not asked for: its values converted (or refused, naming the line) and its
+            # dates checked is the whole of its check; it is not turned into a pandas column
+            del column
+            continue
+        series = pd.Series(column.to_pandas(types_mapper=_PANDAS_TYPES.get))
+        del column
+        out[f] = series
         del series
     # the columns are new: no copy of them (pandas copies a dict's Series by default)
     frame = (pd.DataFrame(out, copy=False) if out
@@ -739,6 +830,75 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     frame.columns = [spec.rename.get(s, s) for s in map(column_name, out)]
     headers = dict(zip(frame.columns, out, strict=True))
     return Table(name, frame, used, warnings, lines, headers)
+
+
+class _Placing:
+    """Puts the rows Arrow skipped (padded) back among the rows it kept, in file line order.
+
+    A handful of rows go in by slicing the kept column around them (no copy of it); many, by one
+    take. ``lines`` are the file lines of the rows so placed.
+    """
+
+    _FEW = 64
+
+    def __init__(self, kept_lines: np.ndarray, odd_lines: np.ndarray) -> None:
+        lines = np.concatenate([kept_lines, odd_lines])
+        self.order = None
+        if (np.diff(lines) < 0).any():
+            self.order = np.argsort(lines, kind="stable")
+            lines = lines[self.order]
+        self.lines = lines
+        self.few = (self.order is not None and len(odd_lines) <= self._FEW
+                    and not (np.diff(kept_lines) < 0).any())
+        if self.few:  # the odd rows by line, and how many kept rows come before each
+            self.by_line = np.argsort(odd_lines, kind="stable")
+            self.at = np.searchsorted(kept_lines, odd_lines[self.by_line])
+
+    def __call__(self, kept: pa.ChunkedArray, odd: pa.Array) -> pa.ChunkedArray:
+        if self.order is None:
+            return pa.chunked_array([*kept.chunks, odd], kept.type)
+        if not self.few:
+            return pa.chunked_array([*kept.chunks, odd], kept.type).take(pa.array(self.order))
+        pieces, start = [], 0
+        for j, at in zip(self.by_line.tolist(), self.at.tolist(), strict=True):
+            pieces += [*kept.slice(start, at - start).chunks, odd.slice(j, 1)]
+            start = at
+        pieces += kept.slice(start).chunks
+        return pa.chunked_array(pieces, kept.type)
+
+
+class _Dropping:
+    """Drops the given rows (repeated header lines) from each column: a few by slicing around
+    them (no copy), many by one filter."""
+
+    def __init__(self, drop: np.ndarray) -> None:
+        self.rows = np.flatnonzero(drop)
+        self.mask = pa.array(~drop) if len(self.rows) > _Placing._FEW else None
+
+    def __call__(self, column: pa.ChunkedArray) -> pa.ChunkedArray:
+        if self.mask is not None:
+            return column.filter(self.mask)
+        pieces, start = [], 0
+        for row in self.rows.tolist():
+            pieces += column.slice(start, row - start).chunks
+            start = row + 1
+        pieces += column.slice(start).chunks
+        return pa.chunked_array(pieces, column.type)
+
+
+def _check_dates_arrow(values: pa.ChunkedArray, *, source: str, column: str, lines) -> None:
+    """:func:`check_dates` of a timestamp column still in Arrow: its range first (no pandas
+    column), the values looked at one by one only when the range is not plausible."""
+    # in whole seconds since the epoch: any year Arrow holds compares, even past 9999
+    low, high = (v.as_py() for v in pc.min_max(values.cast(pa.int64())).values())
+    if low is None:
+        return
+    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=366)
+    if low >= EARLIEST.timestamp() and high <= latest.timestamp() \
+            and high - low <= _SPREAD.total_seconds():
+        return
+    check_dates(pd.Series(values.to_pandas(types_mapper=_PANDAS_TYPES.get)), source=source,
+                column=column, lines=lines)
 
 
 def _small(data_source) -> bool:

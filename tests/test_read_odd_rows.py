@@ -1,0 +1,185 @@
+"""A file with a few odd rows reads as the same file without them (issue 17, the fallback's speed).
+
+The odd rows' fast paths are held against brute force:
+
+* ``_line_map`` (newlines counted, each skipped row's text looked for) gives the line numbers a
+  line-by-line count gives, for any mix of short rows, long rows, blank lines, repeated headers,
+  duplicated odd rows, CRLF endings and a missing last newline, read a few bytes at a time.
+* A multi-block export with short rows, repeated headers, blank lines and times without offset
+  reads to the clean export's frame (the padded value empty, the naive times the same instants),
+  each row numbered with its file line, the naive times counted and the first named: the odd rows
+  go back in place by slicing, the repeated headers go by slicing, and only the pieces of a date
+  block Arrow refuses are parsed by the kit.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oos_analysis.exceptions import ReportFormatError
+from oos_analysis.io import delimited
+from oos_analysis.io.order_files import ALL_ORDERS_SPEC
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from common import write_all_orders  # noqa: E402
+
+WIDTH = 4
+HEAD = "a\tb\tc\td"
+field = st.sampled_from(["", "x", "yy", "1", "zz z"])
+line_kind = st.sampled_from(["good", "good", "good", "short", "long", "blank", "crblank", "header"])
+
+
+def _brute_force(lines: list[str]) -> tuple[list[int], list[int], list[str]]:
+    """(lines of rows kept, lines of rows skipped, skipped texts), counting line by line."""
+    kept, odd, texts = [], [], []
+    for number, text in enumerate(lines[1:], start=2):
+        if text.rstrip("\r") == "":
+            continue
+        if len(text.rstrip("\r").split("\t")) == WIDTH:
+            kept.append(number)
+        else:
+            odd.append(number)
+            texts.append(text.rstrip("\r"))
+    return kept, odd, texts
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(line_kind, st.lists(field, min_size=5, max_size=5)), max_size=25),
+       st.booleans(), st.booleans(), st.integers(1, 40), st.randoms(use_true_random=False))
+def test_line_numbers_of_odd_rows_are_a_line_by_line_count(rows, crlf, last_newline, chunk,
+                                                           rng):
+    lines = [HEAD]
+    for kind, cells in rows:
+        if kind == "blank":
+            lines.append("")
+        elif kind == "crblank":  # "\n\r\n" in a file of "\n" line ends: a blank line too
+            lines.append("" if crlf else "\r")
+        elif kind == "header":
+            lines.append(HEAD)
+        else:
+            width = {"good": WIDTH, "short": WIDTH - 2, "long": WIDTH + 1}[kind]
+            lines.append("\t".join(cells[:width]))
+    end = "\r\n" if crlf else "\n"
+    data = end.join(lines) + (end if last_newline else "")
+    if not last_newline and lines[-1] in ("", "\r"):
+        lines = lines[:-1]  # a last empty line without newline is no line at all
+    kept, odd, texts = _brute_force([t + ("\r" if crlf else "") for t in lines])
+    order = list(range(len(texts)))
+    rng.shuffle(order)  # Arrow's threads may hand the skipped rows over in any order
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delimited, "_CHUNK", chunk)
+        found = delimited._line_map(data.encode(), "\t", len(kept), [texts[i] for i in order])
+    assert found is not None
+    assert found[0].tolist() == kept
+    # rows of the same text are alike, so they are numbered in file order whichever comes first
+    given_texts = [texts[i] for i in order]
+    expected = [sorted(odd[j] for j in order if texts[j] == t)[given_texts[:k].count(t)]
+                for k, t in enumerate(given_texts)]
+    assert found[1].tolist() == expected
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[list[str], pd.DataFrame]:
+    path = write_all_orders(tmp_path_factory.mktemp("odd") / "clean.txt", 1200, seed=5)
+    text = path.read_text(encoding="utf-8").split("\n")[:-1]
+    return text, delimited.read_table(str(path), spec=ALL_ORDERS_SPEC).frame
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_odd_rows_in_a_multi_block_export_read_as_the_clean_export(clean, tmp_path_factory,
+                                                                   data):
+    lines, frame = clean
+    header, body = lines[0], lines[1:]
+    n = len(body)
+    rows = st.integers(0, n - 1)
+    short = data.draw(st.lists(rows, max_size=4, unique=True))
+    naive = data.draw(st.lists(rows, max_size=6, unique=True))
+    # (a padded row's times are noted on their own, so the rows with naive times are others)
+    naive = [i for i in naive if body[i].split("\t")[2].endswith("+00:00") and i not in short]
+    headers = data.draw(st.lists(st.tuples(rows, st.booleans()), max_size=3))
+    blanks = data.draw(st.lists(rows, max_size=3))
+    out, where = [header], {}
+    before = {i: [] for i in range(n)}
+    for i, bom in headers:
+        before[i].append(("\ufeff" if bom else "") + header)
+    for i in blanks:
+        before[i].append("")
+    for i, text in enumerate(body):
+        out += before[i]
+        cells = text.split("\t")
+        if i in naive:
+            cells[2] = cells[2][: -len("+00:00")]
+        if i in short:
+            cells = cells[:-1]  # Amazon leaves trailing fields out
+        where[i] = len(out) + 1
+        out.append("\t".join(cells))
+    path = tmp_path_factory.mktemp("odd") / "odd.txt"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # blocks of 64 KiB: the file is several Arrow blocks, its bytes read 4 KiB at a time,
+        # and a refused block of dates is halved down to 16 rows
+        patch.setattr(delimited, "_BLOCK", 1 << 16)
+        patch.setattr(delimited, "_CHUNK", 1 << 12)
+        patch.setattr(delimited, "_PIECE", 16)
+        table = delimited.read_table(str(path), spec=ALL_ORDERS_SPEC)
+
+    expected = frame.copy()
+    last = expected.columns[-1]
+    assert last == "signature_confirmation_recommended"
+    expected.loc[short, last] = pd.NA  # the value left out reads as empty
+    pd.testing.assert_frame_equal(table.frame, expected)
+    if short or naive or headers:
+        assert table.lines is not None
+    if table.lines is not None:
+        assert table.lines.tolist() == [where[i] for i in range(n)]
+    notes = [w for w in table.warnings if "no UTC offset" in w]
+    if naive:
+        first = where[min(naive)]
+        assert notes == [f"{len(naive)} value(s) in 'purchase-date' have no UTC offset (first at "
+                         f"line {first}); taken as UTC"]
+    else:
+        assert notes == []
+
+
+def test_a_bad_time_in_a_refused_block_is_named_on_its_line(tmp_path):
+    path = write_all_orders(tmp_path / "clean.txt", 400, seed=6)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cells = lines[300].split("\t")
+    cells[2] = "2024-13-45T99:00:00"
+    lines[300] = "\t".join(cells)
+    cells = lines[40].split("\t")
+    cells[2] = cells[2][:19]  # a time without offset earlier in the file: a note, not an error
+    lines[40] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delimited, "_BLOCK", 1 << 14)
+        patch.setattr(delimited, "_PIECE", 8)
+        with pytest.raises(ReportFormatError) as caught:
+            delimited.read_table(str(path), spec=ALL_ORDERS_SPEC)
+    assert caught.value.line == 301
+    assert "2024-13-45T99:00:00" in str(caught.value)
+
+
+def test_dates_far_out_are_refused_from_the_arrow_column_as_from_pandas():
+    values = np.array(["2024-07-18T00:00:00", "2999-01-01T00:00:00", None], dtype=object)
+    import pyarrow as pa
+
+    column = pa.chunked_array([pa.array(pd.to_datetime(values).astype("datetime64[s]"))
+                               .cast(pa.timestamp("s", tz="UTC"))])
+    with pytest.raises(ReportFormatError) as caught:
+        delimited._check_dates_arrow(column, source="f", column="purchase-date",
+                                     lines=lambda: np.array([2, 3, 4]))
+    assert caught.value.line == 3
+    delimited._check_dates_arrow(column.slice(0, 1), source="f", column="purchase-date",
+                                 lines=lambda: np.array([2]))
