@@ -7,6 +7,11 @@ after the other into ``benchmarks/_work/store-scale-<ROWS>`` and reused by later
 it takes several minutes on 2 cores, so ``make bench`` runs this only when ``OOS_BENCH_SCALE=1``
 is set (or ``--run`` is given); otherwise it prints how to run it.
 
+Beside the full history, ``rate --store --from <last 7 days>`` (what a weekly look costs) is timed
+in the same rounds: it reads only the month files the shown windows reach (and a few columns of the
+oldest month, for where each marketplace begins); its time and peak are printed against the full
+history's, with the number of month files read of those held.
+
 ``--profile`` adds one more run under pyinstrument (the ``bench`` extra; cProfile if it is not
 installed) and prints the calls that took at least 3 % of it: what holds the time now.
 
@@ -65,7 +70,11 @@ def main() -> int:
         return 0
     store = _build(args.rows)
     note = load_note()
-    got = alternate({"rate --store": [PY, *RATE, str(store), "--format", "csv"]}, args.repeat)
+    first, last = _last_week(store)
+    week = ["--from", first, "--to", last]
+    got = alternate({"rate --store": [PY, *RATE, str(store), "--format", "csv"],
+                     "rate --store, last 7 days": [PY, *RATE, str(store), "--format", "csv",
+                                                   *week]}, args.repeat)
     wall, rss, cpu = got["rate --store"]
     live = store / (store / "CURRENT").read_text().strip()
     size = sum(p.stat().st_size for p in live.rglob("*.parquet"))
@@ -75,9 +84,35 @@ def main() -> int:
           f"{rss / 1024:.2f} GiB ({verdict(rss / 1024, 3)} the 3 GB goal), "
           f"{rss * 2**20 / args.rows:.0f} bytes per row in memory, "
           f"{size / args.rows:.0f} bytes per row on disk")
+    w_wall, w_rss, w_cpu = got["rate --store, last 7 days"]
+    read, edge, held = _files_read(store, first, last)
+    print(f"rate --store --from {first} --to {last} (the last 7 days): {w_wall:.2f} s wall "
+          f"({w_wall / wall:.2f}x the full history's), CPU {w_cpu:.2f} s, peak "
+          f"{w_rss / 1024:.2f} GiB ({w_rss / rss:.2f}x); month files read {read} of {held}, "
+          f"and a few columns of {edge} more (where each marketplace's orders begin)")
     if args.profile:
         _profile([*RATE, str(store), "--format", "csv"])
     return 0
+
+
+def _last_week(store: Path) -> tuple[str, str]:
+    """The last seven UTC days the store's All Orders exports cover."""
+    from oos_analysis.store.spans import manifest
+
+    files = manifest(store)
+    last = files.loc[files["kind"] == "all_orders", "date_to"].max()
+    return str((last - dt.timedelta(days=6)).date()), str(last.date())
+
+
+def _files_read(store: Path, first: str, last: str) -> tuple[int, int, int]:
+    """How many month files ``rate --store --from first --to last`` reads whole, reads a few
+    columns of, and the store holds (one read, outside the timed runs)."""
+    from oos_analysis.metric.months import read_window
+    from oos_analysis.metric.orders import INPUT_COLUMNS
+
+    window = read_window(store, start=first, end=last, tz="UTC", columns=INPUT_COLUMNS,
+                         compact=True)
+    return window.files_read, window.files_edge, window.files_held
 
 
 def _profile(argv: list[str]) -> None:

@@ -313,3 +313,67 @@ def test_rate_store_with_a_window_prints_what_rate_on_the_files_prints(windowed,
             on_store = capsys.readouterr()
         assert on_store.out == on_files.out, (profile, argv)
         assert on_store.err == on_files.err, (profile, argv)
+
+
+def test_the_latest_update_comes_from_statistics_or_else_from_the_column(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from oos_analysis.store.loader import _column_max
+
+    stamps = pa.array([1_700_000_000_000, None, 1_800_000_000_000, 1_750_000_000_000],
+                      pa.timestamp("ms", tz="UTC"))
+    table = pa.table({"last_updated_date": stamps, "n": [1, 2, 3, 4]})
+    newest = pd.Timestamp(1_800_000_000_000, unit="ms", tz="UTC")
+    for stats in (True, False):  # row groups of 2 rows: the maximum is in the second
+        pq.write_table(table, tmp_path / f"{stats}.parquet", row_group_size=2,
+                       write_statistics=stats)
+        assert _column_max(tmp_path / f"{stats}.parquet", "last_updated_date") == newest
+    empty = pa.table({"last_updated_date": pa.array([None], pa.timestamp("ms", tz="UTC"))})
+    pq.write_table(empty, tmp_path / "empty.parquet")
+    assert _column_max(tmp_path / "empty.parquet", "last_updated_date") is None
+    assert _column_max(tmp_path / "empty.parquet", "not_there") is None
+
+
+def test_a_store_kept_whole_is_read_whole_with_the_same_rate(tmp_path, windowed, full_reads,
+                                                              capsys):
+    import json
+    import shutil
+
+    files, root = windowed["default"]
+    old = tmp_path / "old"
+    shutil.copytree(root, old)
+    live = old / (old / "CURRENT").read_text().strip()
+    book = json.loads((live / "manifest.json").read_text())
+    frame = store.load(old).all_orders
+    shutil.rmtree(live / "all_orders")
+    frame.to_parquet(live / "all_orders.parquet", index=False)
+    book = {k: v for k, v in book.items() if k not in ("parts", "columns")} | {"format": 1}
+    (live / "manifest.json").write_text(json.dumps(book))
+    last = str(full_reads["default"][3])
+    assert read_window(old, start=last, end=last, tz="UTC", columns=INPUT_COLUMNS) is None
+    argv = ["--from", last, "--format", "table"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["rate", "--store", str(old), *argv]) == 0
+        whole = capsys.readouterr()
+        assert main(["rate", *map(str, files), *argv]) == 0
+    assert whole.out == capsys.readouterr().out
+
+
+def test_the_closing_note_counts_the_orders_of_the_windows_shown(windowed, full_reads, capsys):
+    files, _ = windowed["default"]
+    full, _, _, last = full_reads["default"]
+    start = last - dt.timedelta(days=2)
+    days = full["purchase_date"].dt.date
+    shown = full[(days >= start - dt.timedelta(days=6)) & (days <= last)]
+    everything = int(full["in_metric"].sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["rate", *map(str, files), "--from", str(start)]) == 0
+        windowed_note = capsys.readouterr().out
+        assert main(["rate", *map(str, files)]) == 0
+        whole_note = capsys.readouterr().out
+    assert 0 < int(shown["in_metric"].sum()) < everything
+    assert f"Included {int(shown['in_metric'].sum())} MFN orders" in windowed_note
+    assert f"Included {everything} MFN orders" in whole_note

@@ -36,7 +36,9 @@ def add_parser(subparsers) -> None:
         description=(
             "Compute the pre-fulfillment cancel rate for every day: MFN orders placed in the 7 "
             "days ending that day, the counted cancellations among them, and whether the rate "
-            "is at or above the threshold (a breach)."
+            "is at or above the threshold (a breach). With --from/--to, a --store reads only the "
+            "months those days' windows reach, and the table's closing note counts the orders "
+            "behind the rates shown (purchased from 6 days before --from to --to)."
         ),
     )
     add_input_arguments(parser)

@@ -7,10 +7,10 @@ is a whole day away from UTC); :func:`read_window` reads those months, with ever
 command asks for, and nothing of the others but:
 
 * which days are shown and complete depends on where each marketplace's MFN orders begin and
-  end, and on the data's last purchase day: the months at the two ends of the history are read,
-  a few columns of them (order id, purchase date, status, channels, marketplace), from the
-  oldest month forward and from the newest back, until every marketplace the store's imports
-  cover has been seen (or the window is reached);
+  end, and on the data's last purchase day: the two ends of the history are read, a few columns
+  (order id, purchase date, status, channels, marketplace), the first and the last day first,
+  then whole months from the oldest forward and from the newest back while a marketplace the
+  store's imports cover has not been seen (up to the window);
 * whether the last day is held whole depends on the latest update of any order: the Parquet
   statistics of every file say it, without reading a row;
 * the stock-out log and Amazon's download name orders that may lie in any month: their rows are
@@ -152,20 +152,33 @@ def _edges(snap, held: list[int], chosen: set[int], extent: Extent,
     """Join to ``extent`` that of the months at both ends of the history, read a few columns
     at a time, oldest forward and newest back, until each marketplace has been seen from that
     end or the months read are reached. The newest month is always read (the last purchase day).
+
+    Of each month, the orders of its first (or last) day come first: when every marketplace not
+    yet seen is among them, the rest of the month is not converted. A marketplace's first and
+    last day are exact where they decide a shown day (in or after the window for its last, in or
+    before it for its first); a first day after the window or a last day before it decides none.
     """
     wanted = snap.marketplaces(ALL_ORDERS) - {NON_AMAZON, "unknown"}
     before = [m for m in held if m < min(chosen, default=np.inf)]
     after = [m for m in reversed(held) if m > max(chosen, default=-np.inf)]
+    day = pd.Timedelta(days=1)
     read = []
     for months in (before, after):
         seen: set[str] = set()
         for month in months:
             if wanted and wanted <= seen:
                 break
-            part = snap.frame(ALL_ORDERS, columns=_EDGE_COLUMNS, compact=True, months=[month])
-            with warnings.catch_warnings():  # the window's read says what is odd, once
-                warnings.simplefilter("ignore")
-                found = data_extent(orders_from_items(part), tz)
+            lo, hi = snap.span(ALL_ORDERS, "purchase_date", [month])
+            ends = [None] if pd.isna(lo) else [(lo, lo + day) if months is before else
+                                               (hi - day, hi), None]
+            for purchased in ends:
+                part = snap.frame(ALL_ORDERS, columns=_EDGE_COLUMNS, compact=True,
+                                  months=[month], purchased=purchased)
+                with warnings.catch_warnings():  # the window's read says what is odd, once
+                    warnings.simplefilter("ignore")
+                    found = data_extent(orders_from_items(part), tz)
+                if purchased is None or (wanted and wanted <= seen | set(found.days)):
+                    break
             extent = extent.join(found)
             seen |= set(found.days)
             read.append(month)

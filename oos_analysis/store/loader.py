@@ -140,15 +140,18 @@ class Snapshot:
         return Exports(files=tuple(files), **frames)
 
     def frame(self, kind: str, *, columns: Sequence[str] | None = None, compact: bool = False,
-              months: Iterable[int] | None = None) -> pd.DataFrame:
-        """The rows of one ``kind``, as :meth:`load` reads it (of ``months`` only, if given)."""
+              months: Iterable[int] | None = None, purchased: tuple | None = None
+              ) -> pd.DataFrame:
+        """The rows of one ``kind``, as :meth:`load` reads it (of ``months`` only, if given; and
+        only those purchased between the two UTC timestamps of ``purchased``, if given)."""
         wanted = None if columns is None else list(columns)
         with ThreadPoolExecutor(WORKERS) as pool:
-            parts = self._parts(kind, wanted, bool(compact and wanted), months, True, pool)
+            parts = self._parts(kind, wanted, bool(compact and wanted), months, True, pool,
+                                purchased)
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def _parts(self, kind: str, wanted: list[str] | None, compact: bool, months, read: bool,
-               pool) -> list[pd.DataFrame]:
+               pool, purchased: tuple | None = None) -> list[pd.DataFrame]:
         """The frames of ``kind`` as read (one, or one per file), at least one (empty)."""
         from ..io.readers import empty_frame
 
@@ -161,7 +164,7 @@ class Snapshot:
             chosen = set(months)
             segs = [s for s in segs if s["month"] is None or s["month"] in chosen]
         parts = _read_parts(segs, wanted, known, pool, coded,
-                            book.get("dtypes", {}).get(kind, {}))
+                            book.get("dtypes", {}).get(kind, {}), purchased)
         parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
         if not parts:
             parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted, coded)]
@@ -173,10 +176,22 @@ class Snapshot:
         Read from the Parquet statistics in the files' footers, not from their rows; a file
         whose statistics do not say is read (that column only).
         """
-        paths = [s["path"] for s in segments(self.live, self.book, kind)]
+        return self.span(kind, column)[1]
+
+    def span(self, kind: str, column: str, months: Iterable[int] | None = None
+             ) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The earliest and latest value of the timestamp ``column`` in the files of ``kind`` (of
+        ``months`` only, if given), from the files' statistics as :meth:`newest`; NaT if none."""
+        segs = segments(self.live, self.book, kind)
+        if months is not None:
+            chosen = set(months)
+            segs = [s for s in segs if s["month"] in chosen]
         with ThreadPoolExecutor(WORKERS) as pool:
-            found = [v for v in pool.map(lambda p: _column_max(p, column), paths) if v is not None]
-        return max(found) if found else pd.NaT
+            found = [v for v in pool.map(lambda s: _column_range(s["path"], column), segs)
+                     if v is not None]
+        if not found:
+            return pd.NaT, pd.NaT
+        return min(v[0] for v in found), max(v[1] for v in found)
 
     def find(self, kind: str, ids: Iterable[str], *, skip: Iterable[int] = (),
              columns: Sequence[str] | None = None, compact: bool = False) -> pd.DataFrame:
@@ -234,6 +249,13 @@ def _holds(path, ids: pa.Array) -> bool:
 
 def _column_max(path, column: str) -> pd.Timestamp | None:
     """The largest value of a timestamp column of a part file, from its statistics if they say."""
+    found = _column_range(path, column)
+    return None if found is None else found[1]
+
+
+def _column_range(path, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The smallest and largest value of a timestamp column of a part file (None if it has no
+    value), from the file's statistics if they say, else read."""
     check_part(path, whole=False)
     try:
         meta = pq.ParquetFile(path).metadata
@@ -253,17 +275,18 @@ def _column_max(path, column: str) -> pd.Timestamp | None:
             if stats is None or not stats.has_min_max:
                 known = False
                 break
-            found.append(pd.Timestamp(stats.max))
+            found += [pd.Timestamp(stats.min), pd.Timestamp(stats.max)]
         if known:
-            return max((t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-                        for t in found), default=None)
-    values = read_part(path, [column])[column]
-    value = pd.to_datetime(values, utc=True).max()
-    return None if pd.isna(value) else value
+            found = [t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+                     for t in found]
+            return (min(found), max(found)) if found else None
+    values = pd.to_datetime(read_part(path, [column])[column], utc=True)
+    return None if values.isna().all() else (values.min(), values.max())
 
 
 def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
-                pool, coded: list[str] = (), dtypes: dict | None = None) -> list[pd.DataFrame]:
+                pool, coded: list[str] = (), dtypes: dict | None = None,
+                purchased: tuple | None = None) -> list[pd.DataFrame]:
     """The part files of one kind: one frame read in one scan, else one frame per file.
 
     One frame from one ``pyarrow.dataset`` scan costs a fraction of a read, a conversion and a
@@ -271,16 +294,29 @@ def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
     they cannot be one scan (see :func:`~oos_analysis.store.parts.scan_parts`). The ``coded``
     columns are read as Arrow dictionaries (pandas Categorical). Timestamps come back in the
     unit the store's ``dtypes`` record (Parquet keeps seconds as milliseconds), cast by Arrow.
+    With ``purchased`` (two UTC timestamps), only the rows purchased between them (inclusive)
+    are converted.
     """
     paths = [s["path"] for s in segs]
     table = None
     if len(paths) > 1:
         table = scan_parts(paths, wanted, pool, expected=expected, dictionary=coded)
     if table is not None:
-        return [_in_units(table.drop_columns(["__fragment_index"]), dtypes or {}).to_pandas()]
+        table = table.drop_columns(["__fragment_index"])
+        if purchased is not None and "purchase_date" in table.column_names:
+            stamps = table.column("purchase_date")
+            lo, hi = (pa.scalar(t.to_pydatetime(), stamps.type) for t in purchased)
+            table = table.filter(pc.and_(pc.greater_equal(stamps, lo),
+                                         pc.less_equal(stamps, hi)))
+        return [_in_units(table, dtypes or {}).to_pandas()]
     if wanted is None:
-        return list(pool.map(read_part, paths))
-    return list(pool.map(lambda p: _read_some(p, wanted, coded), paths))
+        frames = list(pool.map(read_part, paths))
+    else:
+        frames = list(pool.map(lambda p: _read_some(p, wanted, coded), paths))
+    if purchased is not None:
+        frames = [f[pd.to_datetime(f["purchase_date"], utc=True).between(*purchased)]
+                  if "purchase_date" in f else f for f in frames]
+    return frames
 
 
 def _in_units(table: pa.Table, dtypes: dict) -> pa.Table:
