@@ -183,3 +183,16 @@ def test_dates_far_out_are_refused_from_the_arrow_column_as_from_pandas():
     assert caught.value.line == 3
     delimited._check_dates_arrow(column.slice(0, 1), source="f", column="purchase-date",
                                  lines=lambda: np.array([2]))
+
+
+def test_a_line_longer_than_a_block_is_read_again_in_longer_blocks(tmp_path):
+    head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\tsku\n"
+    row = "113-0000001-000000{}\t2024-07-18T18:52:47-07:00\tShipped\tMerchant\tAmazon.com\t{}\n"
+    path = tmp_path / "long.txt"
+    path.write_text(head + row.format(1, "a") + row.format(2, "x" * 20_000) + row.format(3, "b"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delimited, "_BLOCK", 1 << 12)
+        patch.setattr(delimited, "_BLOCK_MAX", 1 << 16)
+        frame = delimited.read_table(str(path), spec=ALL_ORDERS_SPEC).frame
+    assert frame["sku"].str.len().tolist() == [1, 20_000, 1]
+    assert frame["order_id"].tolist() == [f"113-0000001-000000{i}" for i in (1, 2, 3)]
