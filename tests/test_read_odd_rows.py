@@ -196,3 +196,39 @@ def test_a_line_longer_than_a_block_is_read_again_in_longer_blocks(tmp_path):
         frame = delimited.read_table(str(path), spec=ALL_ORDERS_SPEC).frame
     assert frame["sku"].str.len().tolist() == [1, 20_000, 1]
     assert frame["order_id"].tolist() == [f"113-0000001-000000{i}" for i in (1, 2, 3)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 70), max_size=12), st.booleans(), st.integers(8, 40))
+def test_lines_fit_is_never_wrong_about_a_long_line(lengths, last_newline, cap):
+    data = b"\n".join(b"x" * n for n in lengths) + (b"\n" if last_newline else b"")
+    longest = max(lengths, default=0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delimited, "_PROBE", 3)
+        fits = delimited._lines_fit(data, cap)
+    if longest > cap:
+        assert not fits
+    if longest < cap // 2:  # no window of cap // 2 bytes without a newline
+        assert fits
+
+
+def test_a_field_over_the_cap_in_a_column_check_and_rate_do_not_show_is_refused(tmp_path):
+    from oos_analysis.io.order_files import read_all_orders_table
+    from oos_analysis.io.readers import SUMMARY_COLUMNS
+    from oos_analysis.metric.orders import INPUT_COLUMNS
+
+    path = write_all_orders(tmp_path / "clean.txt", 50, seed=7)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cells = lines[31].split("\t")
+    cells[9] = "y" * (delimited.FIELD_CAP + 1)  # the product name, a column neither shows
+    lines[31] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    for columns in (SUMMARY_COLUMNS["all_orders"], INPUT_COLUMNS["all_orders"]):
+        with pytest.raises(ReportFormatError) as caught:
+            read_all_orders_table(str(path), columns=columns)
+        assert caught.value.line == 32 and "1,048,576 bytes" in str(caught.value)
+    lines[31] = "\t".join([*cells[:9], "y" * 1000, *cells[10:]])
+    path.write_text("\n".join(lines), encoding="utf-8")
+    frame = read_all_orders_table(str(path), columns=SUMMARY_COLUMNS["all_orders"])[0]
+    assert list(frame.columns) == ["order_id", "purchase_date", "marketplace", "sku_line"]
+    assert len(frame) == 50

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     """Check each file; print the summary on stdout and errors on stderr."""
     import pandas as pd
 
-    from ..io.readers import read_export, summarise
+    from ..io.readers import SUMMARY_COLUMNS, read_export, summarise
 
     if not args.files:
         raise ParameterError(
@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DataQualityWarning)
-                export = read_export(path, encoding=args.encoding)
+                # every check of the whole read is made; only the columns shown are kept
+                export = read_export(path, encoding=args.encoding, columns=SUMMARY_COLUMNS)
         except OOSAnalysisError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 1

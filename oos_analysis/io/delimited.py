@@ -727,11 +727,11 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     not simply the lines after the header (None otherwise).
 
     ``columns``, if given, names the (renamed) columns wanted: the frame holds only those the file
-    has. Text columns not wanted are not read at all; typed ones (dates, numbers, flags) are still
-    read and checked, then left out, so that a file refused whole is refused the same way
-    (same paragraph, same line) when only some of its columns are asked for, and rows with too
-    few or too many fields are reported the same way. The one check left out is the
-    :data:`FIELD_CAP` on text columns not read.
+    has. Text columns not wanted are not read at all when no line of a tab-separated file is
+    longer than :data:`FIELD_CAP` (else they are read for that check); typed ones (dates,
+    numbers, flags) are still read and checked, then left out, so that a file refused whole is
+    refused the same way (same paragraph, same line) when only some of its columns are asked
+    for, and rows with too few or too many fields are reported the same way.
 
     Every file goes through Arrow once: the header is read by the kit (names compared without
     spaces, quotes, byte-order marks or case), the data rows by Arrow with dates and flags as text,
@@ -750,9 +750,6 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     fields, delimiter = _check_header(head, spec, name)
     keep = [f for f in fields if column_name(f) and not schema.is_pii_column(column_name(f))]
     every = keep  # the short-row warning names what it blanked among all of them
-    if columns is not None:
-        keep = [f for f in keep if spec.rename.get(column_name(f), column_name(f)) in columns
-                or spec.column_type(schema.snake_case(f)) != "str"]
     warnings: list[str] = []
     direct = (
         is_path
@@ -767,6 +764,13 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         loaded = loaded or load(source, encoding=encoding)
         data_source, used = loaded.data, loaded.encoding
         arrow_source = pa.BufferReader(loaded.data)
+    if columns is not None:
+        some = [f for f in keep if spec.rename.get(column_name(f), column_name(f)) in columns
+                or spec.column_type(schema.snake_case(f)) != "str"]
+        # text columns not asked for are not read when no line is long enough to hold a field
+        # over FIELD_CAP (a file that has one is refused, whatever columns are asked for)
+        if len(some) < len(keep) and delimiter == "\t" and _lines_fit(data_source, FIELD_CAP):
+            keep = some
     try:
         table, types, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, spec)
     except _LongLine:
@@ -908,6 +912,32 @@ def _check_dates_arrow(values: pa.ChunkedArray, *, source: str, column: str, lin
         return
     check_dates(pd.Series(values.to_pandas(types_mapper=_PANDAS_TYPES.get)), source=source,
                 column=column, lines=lines)
+
+
+_PROBE = 1 << 12
+
+
+def _lines_fit(data_source, cap: int) -> bool:
+    """True if no line of the file is longer than ``cap`` bytes (False may be a false alarm).
+
+    A line longer than ``cap`` holds a whole aligned window of ``cap // 2`` bytes, so it is enough
+    to see a newline in each such window; in an export the first newline of a window comes within
+    a few hundred bytes, so a 250 MB file costs some 500 reads of 4 KiB.
+    """
+    half = cap // 2
+    with _open_bytes(data_source) as fh:
+        size = fh.seek(0, io.SEEK_END)
+        for start in range(0, size - half + 1, half):
+            fh.seek(start)
+            seen = 0
+            while seen < half:
+                piece = fh.read(min(_PROBE, half - seen))
+                if not piece or b"\n" in piece:
+                    break
+                seen += len(piece)
+            else:
+                return False
+    return True
 
 
 def _small(data_source) -> bool:
