@@ -43,12 +43,13 @@ def test_given_inputs_load_neither_pandas_nor_pyarrow(fmt):
         f"    status = main(['simulate', *{GIVEN!r}, '--format', {fmt!r}])\n"
         "assert status == 0 and out.getvalue()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
-        "             ('pandas', 'pyarrow', 'scipy', 'oos_analysis')))\n"
+        "             ('pandas', 'pyarrow', 'scipy', 'oos_analysis', 'importlib')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     loaded = set(eval(done.stdout))  # a printed list of module names
     assert not {m for m in loaded if m.split(".")[0] in ("pandas", "pyarrow", "scipy")}
+    assert "importlib.metadata" not in loaded  # the version is looked up for --version only
     assert "oos_analysis.forecast.simulation" in loaded  # it did run the simulator
     assert not {"oos_analysis.metric.rate", "oos_analysis.metric.budget",
                 "oos_analysis.forecast.exact", "oos_analysis.io.readers"} & loaded
@@ -129,3 +130,12 @@ def test_days_csv_by_hand():
     assert _days_csv(columns) == ("date,p_breach,rate_p50\n"
                                   "2026-12-01,0.5,3.3333333333333335e-05\n"
                                   "2026-12-02,,1e+16\n")
+
+
+def test_version_is_looked_up_when_asked(capsys):
+    import oos_analysis
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"oos-analysis {oos_analysis.__version__}\n"
