@@ -714,15 +714,16 @@ def _counted(d: _Draws, sc: _Scenario, policy: SimulationInputs, lead: np.ndarra
     return timeline
 
 
-def _windows(timeline: np.ndarray) -> np.ndarray:
-    """7-day sums ending on each horizon day, shape (horizon, draws).
+def _windows(timeline: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """7-day sums ending on each horizon day, shape (horizon, draws), into ``out`` if given.
 
     A sliding sum, one row at a time: each step adds the day coming in and takes away the day
     going out, on contiguous rows (``np.cumsum`` along the first axis of a C-ordered array is
     more than ten times slower).
     """
     n = timeline.shape[0] - WINDOW_DAYS + 1
-    out = np.empty((n, timeline.shape[1]), dtype=timeline.dtype)
+    if out is None:
+        out = np.empty((n, timeline.shape[1]), dtype=timeline.dtype)
     np.sum(timeline[:WINDOW_DAYS], axis=0, out=out[0])
     for j in range(1, n):
         np.add(out[j - 1], timeline[j + WINDOW_DAYS - 1], out=out[j])
@@ -767,19 +768,20 @@ def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
         orders_tl[:_LEAD] = sc.hist_orders[:, None]
         orders_tl[_LEAD:] = d.orders[1:]
         orders_tl[_LEAD - 1] += d.orders[0]
-        n_w = _windows(orders_tl)
+        # The day statistics' windows are summed straight into their place among all paths.
+        n_w = _windows(orders_tl, out=n_all[:, lo:lo + n] if stats else None)
         wide = np.int64 if int(n_w.max(initial=0)) * max(a, b) >= 2**31 else np.int32
         a_n = a * n_w.astype(wide, copy=False)
         for idx, policy in enumerate(policies):
-            c_w = _windows(_counted(d, sc, policy, _lead(sc, policy, d)))
+            kept = stats and idx == 0
+            c_w = _windows(_counted(d, sc, policy, _lead(sc, policy, d)),
+                           out=c_all[:, lo:lo + n] if kept else None)
             # rate >= a / b, decided in integers; a window without orders never breaches.
             breach = b * c_w.astype(wide, copy=False) >= a_n
             breach &= c_w > 0
             hits[idx] += _any_to_date(breach)
-            if stats and idx == 0:
+            if kept:
                 breach_days += np.count_nonzero(breach, axis=1)
-                n_all[:, lo:lo + n] = n_w
-                c_all[:, lo:lo + n] = c_w
     days = None
     if stats:
         days = {"p_breach": breach_days / draws, "orders": n_all.mean(axis=1),
