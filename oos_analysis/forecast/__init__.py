@@ -7,7 +7,8 @@ on common random numbers and picks the cheapest one that keeps the risk within t
 ``backtest`` scores the forecast on the seller's own history.
 Randomness always comes in as a seed or generator.
 
-Exports: :class:`SimulationInputs`, :class:`SimulationResult`, :func:`simulate`,
+Exports: :class:`SimulationInputs`, :class:`SimulationResult` (and its plain
+:class:`SimulationTables`), :func:`simulate`,
 :func:`breach_probability`, :func:`daily_breach_probability`, :func:`any_breach_probability`,
 :class:`History`, :data:`PLAYBOOK_POLICIES`, :func:`backtest`, :func:`policy_grid`,
 :func:`compare_policies`, :func:`cheapest_safe_policy`.
@@ -18,6 +19,7 @@ from ..lazy import lazy_exports
 _PUBLIC = {
     "SimulationInputs": "inputs",
     "SimulationResult": "simulation",
+    "SimulationTables": "simulation",
     "simulate": "simulation",
     "breach_probability": "exact",
     "daily_breach_probability": "exact",
