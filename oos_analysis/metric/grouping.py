@@ -5,7 +5,8 @@ columns row by row, grouping tz-aware columns and building string columns from N
 most of ``rate`` on such a store. Here:
 
 * an Amazon order id (``ddd-ddddddd-ddddddd``) is read as one 64-bit integer straight from the
-  Arrow buffer, so the ids are factorized as integers; any other id, stripped, as a string;
+  Arrow buffer (:mod:`oos_analysis.io.order_keys`), so the ids are factorized as integers; any
+  other id, stripped, as a string;
 * the first row of each order comes from the codes in one pass (they number orders by first
   appearance);
 * the earliest and latest timestamp per order are scattered into an array of integers;
@@ -22,56 +23,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..io.order_keys import STRING_KEYS as _STRING_KEYS
+from ..io.order_keys import amazon_keys as _amazon_keys
+from ..io.order_keys import arrow_strings as _arrow
+
 __all__ = ["order_codes", "first_rows", "group_min", "group_max", "from_codes", "as_text",
            "labels"]
 
-_WIDTH = 19  # ddd-ddddddd-ddddddd
-_DASHES = (3, 11)
-_DIGITS = np.array([i for i in range(_WIDTH) if i not in _DASHES])
-_POWERS = 10 ** np.arange(len(_DIGITS) - 1, -1, -1, dtype=np.int64)
-_STRING_KEYS = 10**17  # keys of ids not in Amazon's form start here, past every numeric one
-_BLOCK = 1 << 20  # rows converted at a time, so the byte matrix stays small
 _NAT = np.iinfo(np.int64).min
 _TOP = np.iinfo(np.int64).max
-
-
-def _arrow(series: pd.Series) -> pa.ChunkedArray | None:
-    """The Arrow strings behind a pyarrow-backed string Series (no copy), else None."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        return series.array.__arrow_array__()
-    return None
-
-
-def _amazon_keys(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(key, ok) per value: ``ok`` where it is exactly ``ddd-ddddddd-ddddddd``, key its digits."""
-    n = len(chunk)
-    keys, ok = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    if not n:
-        return keys, ok
-    wide = pa.types.is_large_string(chunk.type)
-    _, offsets, data = chunk.buffers()
-    offsets = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)[
-        chunk.offset:chunk.offset + n + 1].astype(np.int64)
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    fits = np.diff(offsets) == _WIDTH
-    if chunk.null_count:
-        fits &= chunk.is_valid().to_numpy(zero_copy_only=False)
-    for begin in range(0, n, _BLOCK):
-        rows = np.arange(begin, min(begin + _BLOCK, n))
-        start, stop = offsets[rows[0]], offsets[rows[-1] + 1]
-        if fits[rows].all() and stop - start == _WIDTH * len(rows):
-            matrix = data[start:stop].reshape(len(rows), _WIDTH)  # a view: no gather
-        else:
-            rows = rows[fits[rows]]
-            matrix = data[offsets[rows][:, None] + np.arange(_WIDTH)]
-        digits = matrix[:, _DIGITS] - np.uint8(48)  # a non-digit wraps to >= 10
-        good = (digits < 10).all(axis=1)
-        for dash in _DASHES:
-            good &= matrix[:, dash] == ord("-")
-        keys[rows] = digits.astype(np.int64) @ _POWERS
-        ok[rows] = good
-    return keys, ok
 
 
 def order_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Series]:
