@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from ..io.order_keys import order_keys
 from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, ORDER_REPORT, SELLER_PERFORMANCE, STOCKOUT_LOG
 from ..io.stockout_log import merge_logs
 from . import integrity
@@ -95,6 +95,68 @@ def _split(frame: pd.DataFrame, codes: np.ndarray) -> dict[int, pd.DataFrame]:
         frame = frame.take(order)
     bounds = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
     return {int(codes[a]): frame.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+
+
+def _as_written(frame: pd.DataFrame) -> pa.Table | None:
+    """``frame`` as Arrow, as ``frame.to_parquet(index=False)`` converts it, or None where the
+    conversion of a slice could differ from the slice of the conversion (object columns, whose
+    Parquet metadata is inferred from their values; ``attrs``, which pandas adds to it)."""
+    if frame.attrs or any(dtype == object for dtype in frame.dtypes):
+        return None
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+class _Rows:
+    """The new rows of one month: rows ``start:stop`` of a table (or of a future table) that
+    holds them in order; ``positions`` are their positions in the frame of new rows."""
+
+    def __init__(self, table, start: int, stop: int, positions: np.ndarray):
+        self.table, self.start, self.stop, self.positions = table, start, stop, positions
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def result(self) -> pa.Table:
+        table = self.table.result() if hasattr(self.table, "result") else self.table
+        return table.slice(self.start, self.stop - self.start)
+
+
+_BATCH = 1 << 17  # rows put in month order at a time, while the months before them are written
+
+
+def _split_rows(table: pa.Table, codes: np.ndarray, keep: np.ndarray | None,
+                taker: ThreadPoolExecutor) -> dict[int, _Rows]:
+    """The rows of ``table`` (those ``keep`` marks, all if None) per month code, each month in
+    the table's order, as the files of :func:`write_parts` need them.
+
+    Rows in month order are zero-copy slices. Otherwise a stable sort of the codes gives every
+    month's rows, and they are taken from the table a batch of months at a time, in ``taker``:
+    the writers start on the first months while later ones are being taken, and no copy of the
+    whole table is held at once beside it.
+    """
+    rows = np.arange(len(table)) if keep is None else np.flatnonzero(keep)
+    codes = codes[rows]
+    if not len(rows):
+        return {}
+    ordered = not (codes[1:] < codes[:-1]).any()
+    if not ordered:
+        order = np.argsort(codes, kind="stable")
+        rows, codes = rows[order], codes[order]
+    bounds = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
+    if ordered and keep is None:
+        return {int(codes[a]): _Rows(table, a, b, rows[a:b])
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+    # a take from chunked text columns concatenates their chunks first, every time: once here
+    whole = taker.submit(table.combine_chunks)
+    pieces, first = {}, 0
+    for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        if b - bounds[first] >= _BATCH or i == len(bounds) - 2:
+            at = bounds[first]
+            taken = taker.submit(lambda part: whole.result().take(part), pa.array(rows[at:b]))
+            for c, d in zip(bounds[first:i + 1], bounds[first + 1:i + 2], strict=True):
+                pieces[int(codes[c])] = _Rows(taken, c - at, d - at, rows[c:d])
+            first = i + 1
+    return pieces
 
 
 LEGACY_DEFAULTS = {ALL_ORDERS: {"sku_line": 0}}
@@ -234,10 +296,11 @@ def _deciding_all(paths: list[Path], columns: list[str], dtypes: dict,
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def _ids(frame: pd.DataFrame) -> pa.Array:
-    ids = pa.array(frame["order_id"], type=pa.large_string(), from_pandas=True)
-    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-
+def _isin(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Whether each of the integer ``keys`` is among ``among`` (one hash table of integers)."""
+    if not len(keys) or not len(among):
+        return np.zeros(len(keys), dtype=bool)
+    return pd.Series(keys, copy=False).isin(among).to_numpy()
 
 
 def _align(new: pd.DataFrame, dtypes) -> pd.DataFrame:
@@ -251,11 +314,14 @@ def _align(new: pd.DataFrame, dtypes) -> pd.DataFrame:
     return new
 
 
-def _contested(frames: list[pd.DataFrame], keys, newest) -> tuple[np.ndarray, np.ndarray]:
+def _contested(frames: list[pd.DataFrame], keys, newest,
+               ids: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The rows that lose to another row with the same key: (frame number, index label) arrays.
 
     ``frames`` come oldest first; among equal keys the newest ``newest`` wins and ties go to the
-    later row (the later import).
+    later row (the later import). Order ids are compared as the integers of
+    :func:`~oos_analysis.io.order_keys.order_keys` (``ids``, one array per frame, if the caller
+    has them already), not hashed as text.
     """
     keys = [k for k in keys if any(k in f for f in frames)]
     wanted = [*keys, *([newest] if newest and any(newest in f for f in frames) else [])]
@@ -270,14 +336,23 @@ def _contested(frames: list[pd.DataFrame], keys, newest) -> tuple[np.ndarray, np
     combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     key = np.zeros(len(combined), dtype=np.int64)
     for column in keys:  # one integer per key; a missing value equals another missing value
-        codes, uniques = pd.factorize(combined[column])
+        if column == "order_id":
+            if ids is None:
+                ids = order_keys(*(f[column] for f in frames))
+            codes, uniques = pd.factorize(np.concatenate(ids) if len(ids) > 1 else ids[0])
+        else:
+            codes, uniques = pd.factorize(combined[column])
         key = pd.factorize(key * (len(uniques) + 1) + codes + 1)[0]
     clash = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
     if not len(clash):
         return nothing
     if newest in combined:
         dates = combined[newest].iloc[clash].reset_index(drop=True)
-        clash = clash[dates.sort_values(kind="stable", na_position="first").index.to_numpy()]
+        if isinstance(dates.dtype, pd.DatetimeTZDtype) or dates.dtype.kind == "M":
+            # NaT is the smallest integer: first, as na_position="first" puts it
+            clash = clash[np.argsort(dates.array.asi8, kind="stable")]
+        else:
+            clash = clash[dates.sort_values(kind="stable", na_position="first").index.to_numpy()]
     lost = clash[pd.Series(key[clash]).duplicated(keep="last").to_numpy()]
     return source[lost], label[lost]
 
@@ -305,8 +380,16 @@ def merge_rows(kind: str, old: pd.DataFrame | None, new: list[pd.DataFrame]) -> 
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
 
-def write_kind(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_parquet(path, engine="pyarrow", index=False, compression="zstd")
+def write_kind(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Write a store file; a table from :func:`_as_written` gives the bytes its frame would."""
+    if isinstance(frame, pa.Table):
+        pq.write_table(frame, path, compression="zstd")
+    else:
+        frame.to_parquet(path, engine="pyarrow", index=False, compression="zstd")
+
+
+def _write_item(item, path: Path) -> None:
+    write_kind(item.result() if isinstance(item, _Rows) else item, path)
 
 
 def link_or_copy(source: Path, target: Path) -> None:
@@ -331,20 +414,20 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else next(iter(frames), None)
     new = new if new is not None else pd.DataFrame({"order_id": pd.Series(dtype="str")})
     codes = _month_codes(new, kind)
-    ids = _ids(new)
     keys, newest = MERGE_RULES[kind]
     stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool, kind)
-    found = np.zeros(sum(map(len, stored)), dtype=bool)
-    if len(ids) and len(found):
-        found = pc.is_in(pa.chunked_array([_ids(f) for f in stored], type=pa.large_string()),
-                         value_set=ids).to_numpy(zero_copy_only=False)
+    # order ids as integers, equal exactly where the ids are, across the store and the new rows
+    ids, *stored_ids = order_keys(new["order_id"], *(f["order_id"] for f in stored))
+    every = np.concatenate(stored_ids) if stored_ids else np.zeros(0, dtype=np.int64)
+    found = _isin(every, ids)
     masks = np.split(found, np.cumsum([len(f) for f in stored])[:-1]) if old else []
     hits = [f[m] for f, m in zip(stored, masks, strict=True)]
-    rivals = new
+    hit_ids = [k[m] for k, m in zip(stored_ids, masks, strict=True)]
+    rivals, rival_ids = new, ids
     if len(frames) == 1:
-        held = pa.concat_arrays([pa.array([], pa.large_string()), *(_ids(h) for h in hits)])
-        rivals = new[pc.is_in(ids, value_set=held).to_numpy(zero_copy_only=False)]
-    sources, rows = _contested([*hits, rivals], keys, newest)
+        rival = _isin(ids, every[found])
+        rivals, rival_ids = new[rival], ids[rival]
+    sources, rows = _contested([*hits, rivals], keys, newest, [*hit_ids, rival_ids])
     gone = [rows[sources == i] for i in range(len(old))]
     # whole rows only of a format 1 file (to split it) and of files keeping some of their rows
     read = [i for i, s in enumerate(old)
@@ -366,29 +449,40 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
         else:
             months.setdefault(segment["month"], []).append(frame)
     beaten = rows[sources == len(hits)]
+    keep = None
     if len(beaten):
-        codes = np.delete(codes, beaten)
-        new = _drop(new, beaten)
-    for month, piece in _split(new, codes).items():
-        months.setdefault(month, []).append(piece)
+        keep = np.ones(len(new), dtype=bool)
+        keep[beaten] = False
+    with ThreadPoolExecutor(1) as taker:  # puts new rows in month order as they are written
+        table = _as_written(new)
+        if table is None:  # the frame's own conversion, month by month
+            if keep is not None:
+                codes, new = codes[keep], new[keep]
+            pieces = _split(new, codes)
+        else:
+            pieces = _split_rows(table, codes, keep, taker)
+        for month, piece in pieces.items():
+            months.setdefault(month, []).append(piece)
 
-    parts, jobs = [], []
-    for month in sorted(months):
-        items = [p for p in months[month] if isinstance(p, dict) or len(p)]
-        if len(items) > MAX_SEGMENTS:  # a month imported piecemeal too often: one file again
-            items = [pd.concat([with_legacy_defaults(cast_columns(read_part(p["path"]), dtypes), kind)
-                                if isinstance(p, dict) else p for p in items], ignore_index=True)]
-        label = _label(month)
-        taken = {p["path"].name for p in items if isinstance(p, dict)}
-        names = (f"{label}.parquet" if n == 0 else f"{label}.{n}.parquet" for n in count())
-        for item in items:
-            if isinstance(item, dict):
-                link_or_copy(item["path"], folder / item["path"].name)
-                parts.append({"file": item["path"].name, "month": label, "rows": item["rows"]})
-                continue
-            name = next(n for n in names if n not in taken)
-            jobs.append(pool.submit(write_kind, item, folder / name))
-            parts.append({"file": name, "month": label, "rows": len(item)})
-    for job in jobs:
-        job.result()
+        parts, jobs = [], []
+        for month in sorted(months):
+            items = [p for p in months[month] if isinstance(p, dict) or len(p)]
+            if len(items) > MAX_SEGMENTS:  # a month imported piecemeal too often: one file again
+                items = [pd.concat([
+                    with_legacy_defaults(cast_columns(read_part(p["path"]), dtypes), kind)
+                    if isinstance(p, dict) else new.iloc[p.positions] if isinstance(p, _Rows) else p
+                    for p in items], ignore_index=True)]
+            label = _label(month)
+            taken = {p["path"].name for p in items if isinstance(p, dict)}
+            names = (f"{label}.parquet" if n == 0 else f"{label}.{n}.parquet" for n in count())
+            for item in items:
+                if isinstance(item, dict):
+                    link_or_copy(item["path"], folder / item["path"].name)
+                    parts.append({"file": item["path"].name, "month": label, "rows": item["rows"]})
+                    continue
+                name = next(n for n in names if n not in taken)
+                jobs.append(pool.submit(_write_item, item, folder / name))
+                parts.append({"file": name, "month": label, "rows": len(item)})
+        for job in jobs:
+            job.result()
     return parts
