@@ -41,8 +41,9 @@ KIT = [
     "--burst-days", "1.5", "--burst-no-source", "0.2", "--draws", "100000", "--seed", "1",
     "--format", "json",
 ]
-# The model the floor draws (Poisson days, independent stock-outs): the same command without the
-# negative-binomial days, the level uncertainty and the bursts, which draw numbers the floor does not.
+# The model the floor draws (Poisson days, independent stock-outs): the same command without
+# the negative-binomial days, the level uncertainty and the bursts, which draw numbers the
+# floor does not.
 KIT_PLAIN = [a for i, a in enumerate(KIT) if not (
     a.startswith(("--dispersion", "--level-sd", "--burst")) or
     KIT[i - 1].startswith(("--dispersion", "--level-sd", "--burst")))]
