@@ -8,7 +8,8 @@ interleaved with its floor, medians printed with the ratio:
   the full model (negative binomial days, level uncertainty, stock-out episodes, both playbook
   policies on common random numbers), and with the plain Poisson model; the target is 1.5x;
 * whole processes: ``oos-analysis simulate`` with every input given (the policy grid and JSON
-  output included) against ``python -c`` doing the bare draws without importing pandas; the
+  output included), once with the full model and once with the Poisson model the floor draws,
+  against ``python -c`` doing the bare draws without importing pandas; the
   target is 1.2x. Both run with a bytecode cache, as every run after the first does on a normal
   install: the children get ``PYTHONPYCACHEPREFIX`` (a temporary folder, filled by one warm-up
   run of each) and never ``PYTHONDONTWRITEBYTECODE``, which would otherwise make the kit compile
