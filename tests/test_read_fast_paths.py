@@ -139,3 +139,30 @@ def test_the_module_keeps_the_two_passes_for_repeated_pairs():
     frame, _, notes = order_files.read_all_orders_table(io.StringIO(text))
     assert len(frame) == 1 and frame["order_status"].tolist() == ["shipped"]
     assert "older versions" in notes[0]
+
+
+id_text = st.one_of(
+    st.none(),
+    st.sampled_from(["111-0000001-0000001", "113-8871452-8288246", "S01-9", "", "X",
+                     "111-000000a-0000001", "111-0000001-00000011", "١١١-0000001-0000001"]),
+    st.text(alphabet="0123456789-", min_size=17, max_size=20),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(id_text, max_size=15),
+       st.lists(st.sampled_from(["amazon.com", "non-amazon", None]), min_size=15, max_size=15))
+def test_order_ids_counted_as_integers_are_what_the_text_gives(ids, markets):
+    from oos_analysis.io.order_files import _check_ids, _id_codes
+    from oos_analysis.io.readers import _distinct
+
+    values = pd.Series(ids, dtype="str")
+    assert _id_codes(values)[0].tolist() == pd.factorize(values)[0].tolist()
+    assert _distinct(values) == values.nunique()
+    frame = pd.DataFrame({"order_id": values,
+                          "marketplace": pd.Series(markets[:len(ids)], dtype="str")})
+    lines = np.arange(len(ids)) + 2
+    by_text, by_key = [], []
+    _check_ids(frame, lines, by_text)
+    _check_ids(frame, lines, by_key, _id_codes(values)[1])
+    assert by_key == by_text

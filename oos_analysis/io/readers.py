@@ -35,6 +35,7 @@ from .order_files import (
     read_cancel_download_table,
     read_order_report_table,
 )
+from .order_keys import arrow_strings, order_keys
 from .seller_performance import read_seller_performance_table
 from .stockout_log import merge_logs, read_stockout_log_table
 
@@ -224,7 +225,7 @@ def _file_summary(export: Export) -> dict:
     last = frame["date_to"] if export.kind == schema.SELLER_PERFORMANCE else dates
     markets = ([m for m in frame["marketplace"].unique() if pd.notna(m)]
                if "marketplace" in frame else [])
-    orders = frame["order_id"].nunique() if "order_id" in frame else pd.NA
+    orders = _distinct(frame["order_id"]) if "order_id" in frame else pd.NA
     return {
         "source": export.source,
         "kind": export.kind,
@@ -236,6 +237,14 @@ def _file_summary(export: Export) -> dict:
         "marketplaces": ", ".join(sorted(markets)),
         "warnings": "; ".join(export.warnings),
     }
+
+
+def _distinct(ids: pd.Series) -> int:
+    """``ids.nunique()``: Arrow-backed ids counted as 64-bit integers (io.order_keys), not text."""
+    if arrow_strings(ids) is None:
+        return ids.nunique()
+    keys = order_keys(ids)[0]
+    return len(pd.unique(keys[keys >= 0]))
 
 
 def _emit(source: str, messages) -> None:
