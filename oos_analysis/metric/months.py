@@ -4,18 +4,19 @@ The rate for days ``start`` ... ``end`` counts the orders purchased ``start`` - 
 the chosen time zone). A store keeps its order rows per UTC purchase month, so those orders are
 in the months from the UTC day before ``start`` - 6 to the UTC day after ``end`` (no time zone
 is a whole day away from UTC); :func:`read_window` reads those months, with every column a
-command asks for, and nothing of the others but:
+command asks for, and converts only the orders purchased in those bounds (:func:`window_bounds`);
+of the rest it reads nothing but:
 
 * which days are shown and complete depends on where each marketplace's MFN orders begin and
   end, and on the data's last purchase day: the two ends of the history are read, a few columns
   (order id, purchase date, status, channels, marketplace), the first and the last day first,
   then whole months from the oldest forward and from the newest back while a marketplace the
-  store's imports cover has not been seen (up to the window);
+  store's imports cover has not been seen (up to the window's bounds);
 * whether the last day is held whole depends on the latest update of any order: the Parquet
   statistics of every file say it, without reading a row;
 * the stock-out log and Amazon's download name orders that may lie in any month: their rows are
-  found by a read of the order id column of the other months, and added (in the store's order),
-  so attribution and its warnings are those of every order read.
+  kept in the months read, found by a read of the order id column of the other months, and
+  added (in the store's order), so attribution and its warnings are those of every order.
 
 What is read this way gives the rate of reading everything, day by day (``tests/
 test_store_zoo.py`` checks every sample profile, time zone and format). It assumes what Amazon's
@@ -31,11 +32,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..io.schema import ALL_ORDERS, NON_AMAZON, ORDER_REPORT
+from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, NON_AMAZON, ORDER_REPORT, STOCKOUT_LOG
 from .orders import orders_from_exports, orders_from_items
 from .rate import WINDOW_DAYS, Extent, data_extent, day_number, local_day
 
-__all__ = ["Window", "read_window", "in_window", "window_months"]
+__all__ = ["Window", "read_window", "in_window", "window_months", "window_bounds"]
 
 _EDGE_COLUMNS = ("order_id", "purchase_date", "order_status", "fulfillment_channel",
                  "sales_channel", "marketplace")
@@ -61,6 +62,26 @@ def _month(stamp: pd.Timestamp) -> int:
     return (stamp.year - 1970) * 12 + stamp.month - 1
 
 
+_PAST, _FUTURE = pd.Timestamp("1900-01-01", tz="UTC"), pd.Timestamp("2300-01-01", tz="UTC")
+
+
+def window_bounds(start, end, tz: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The UTC instants from which and before which an order can be purchased on a day
+    ``start`` - 6 ... ``end`` in ``tz``: a whole UTC day wider at each end than those days
+    (no time zone is a day away from UTC). An open end is far in the past or future.
+
+    Examples
+    --------
+    >>> [str(t.date()) for t in window_bounds("2026-03-08", "2026-03-31", "Asia/Tokyo")]
+    ['2026-03-01', '2026-04-02']
+    """
+    lo, hi = day_number(start, tz, "start"), day_number(end, tz, "end")
+    first = _PAST if lo is None else pd.Timestamp((int(lo) - WINDOW_DAYS) * 86_400, unit="s",
+                                                  tz="UTC")
+    last = _FUTURE if hi is None else pd.Timestamp((int(hi) + 2) * 86_400, unit="s", tz="UTC")
+    return first, last
+
+
 def window_months(start, end, tz: str, months: list[int]) -> list[int]:
     """The months of ``months`` (UTC purchase months, as the store numbers them) that can hold
     an order purchased on a day ``start`` - 6 ... ``end`` in ``tz`` (either end open if None).
@@ -74,11 +95,9 @@ def window_months(start, end, tz: str, months: list[int]) -> list[int]:
     >>> [x - m(2026, 1) for x in window_months("2026-03-08", "2026-03-30", "UTC", held)]
     [2]
     """
-    lo, hi = day_number(start, tz, "start"), day_number(end, tz, "end")
-    first = -np.inf if lo is None else _month(pd.Timestamp((int(lo) - WINDOW_DAYS) * 86_400,
-                                                            unit="s"))
-    last = np.inf if hi is None else _month(pd.Timestamp((int(hi) + 1) * 86_400, unit="s"))
-    return [m for m in months if first <= m <= last]
+    first, last = window_bounds(start, end, tz)
+    return [m for m in months
+            if _month(first) <= m <= _month(last - pd.Timedelta(microseconds=1))]
 
 
 def in_window(orders: pd.DataFrame, start, end, tz: str = "UTC") -> pd.DataFrame:
@@ -124,11 +143,14 @@ def read_window(store, *, start, end, tz: str, columns, compact: bool = False,
     if held is None or reports is None or not snap.rows(ALL_ORDERS):
         return None  # read it all (and say so when it holds no All Orders row)
     chosen = set(window_months(start, end, tz, sorted(set(held) | set(reports))))
-    exports = snap.load(columns=columns, compact=compact, months=chosen)
-    exports = _with_named_orders(snap, exports, chosen, columns, compact)
+    bounds = window_bounds(start, end, tz)
+    named = _named(snap)  # orders the log or the download names: read wherever they are
+    exports = snap.load(columns=columns, compact=compact, months=chosen, purchased=bounds,
+                        also=named)
+    exports = _with_named_orders(snap, exports, named, chosen, columns, compact)
     orders = orders_from_exports(exports, exclude_pending=exclude_pending)
     extent = data_extent(orders, tz)
-    edge, extent = _edges(snap, held, chosen, extent, tz)
+    edge, extent = _edges(snap, held, chosen, bounds, extent, tz)
     extent = dataclasses.replace(extent, newest=snap.newest(ALL_ORDERS, "last_updated_date"),
                                  updates=True)
     count = _files_per_month(snap)
@@ -147,11 +169,12 @@ def _files_per_month(snap) -> dict[int, int]:
     return count
 
 
-def _edges(snap, held: list[int], chosen: set[int], extent: Extent,
+def _edges(snap, held: list[int], chosen: set[int], bounds: tuple, extent: Extent,
            tz: str) -> tuple[list[int], Extent]:
-    """Join to ``extent`` that of the months at both ends of the history, read a few columns
-    at a time, oldest forward and newest back, until each marketplace has been seen from that
-    end or the months read are reached. The newest month is always read (the last purchase day).
+    """Join to ``extent`` that of the orders at both ends of the history, outside ``bounds``,
+    read a few columns at a time, oldest forward and newest back, until each marketplace has
+    been seen from that end or the window is reached. The newest orders are always read (the
+    last purchase day).
 
     Of each month, the orders of its first (or last) day come first: when every marketplace not
     yet seen is among them, the rest of the month is not converted. A marketplace's first and
@@ -159,44 +182,60 @@ def _edges(snap, held: list[int], chosen: set[int], extent: Extent,
     before it for its first); a first day after the window or a last day before it decides none.
     """
     wanted = snap.marketplaces(ALL_ORDERS) - {NON_AMAZON, "unknown"}
-    before = [m for m in held if m < min(chosen, default=np.inf)]
-    after = [m for m in reversed(held) if m > max(chosen, default=-np.inf)]
-    day = pd.Timedelta(days=1)
+    inside = sorted(set(held) & chosen)
+    before = [(m, (_PAST, _FUTURE)) for m in held if m < min(chosen, default=np.inf)]
+    after = [(m, (_PAST, _FUTURE)) for m in reversed(held) if m > max(chosen, default=-np.inf)]
+    if inside:  # the rows of the window's first and last months outside its bounds
+        before.append((inside[0], (_PAST, bounds[0])))
+        after.append((inside[-1], (bounds[1], _FUTURE)))
+    day, second = pd.Timedelta(days=1), pd.Timedelta(seconds=1)
     read = []
     for months in (before, after):
         seen: set[str] = set()
-        for month in months:
+        for month, (start, stop) in months:
             if wanted and wanted <= seen:
                 break
             lo, hi = snap.span(ALL_ORDERS, "purchase_date", [month])
-            ends = [None] if pd.isna(lo) else [(lo, lo + day) if months is before else
-                                               (hi - day, hi), None]
+            if pd.isna(lo) or hi < start or lo >= stop:
+                continue
+            lo, hi = max(lo, start), min(hi + second, stop)  # hi: before it, as bounds are
+            ends = [(lo, min(lo + day, hi)) if months is before else (max(hi - day, lo), hi),
+                    (lo, hi)]
             for purchased in ends:
                 part = snap.frame(ALL_ORDERS, columns=_EDGE_COLUMNS, compact=True,
                                   months=[month], purchased=purchased)
                 with warnings.catch_warnings():  # the window's read says what is odd, once
                     warnings.simplefilter("ignore")
                     found = data_extent(orders_from_items(part), tz)
-                if purchased is None or (wanted and wanted <= seen | set(found.days)):
+                if wanted and wanted <= seen | set(found.days):
                     break
             extent = extent.join(found)
             seen |= set(found.days)
-            read.append(month)
+            if month not in chosen:
+                read.append(month)
     return read, extent
 
 
-def _with_named_orders(snap, exports, chosen: set[int], columns, compact: bool):
-    """``exports`` with the rows of the orders the stock-out log or Amazon's download names that
-    lie in months not read, in the store's order (month by month, undated last)."""
+def _named(snap) -> list[str]:
+    """The order ids (stripped) the stock-out log and Amazon's download name."""
+    named: set[str] = set()
+    for kind in (STOCKOUT_LOG, CANCEL_DOWNLOAD):
+        frame = snap.frame(kind, columns=["order_id"]) if snap.rows(kind) else None
+        if frame is not None and "order_id" in frame:
+            named |= {str(i).strip() for i in frame["order_id"].dropna()}
+    return sorted(named)
+
+
+def _with_named_orders(snap, exports, named: list[str], chosen: set[int], columns,
+                       compact: bool):
+    """``exports`` with the rows of the ``named`` orders that lie in months not read, in the
+    store's order (month by month, undated last)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    named = [pa.array(frame["order_id"].astype("str").dropna(), type=pa.large_string())
-             for frame in (exports.stockout_log, exports.cancel_download)
-             if len(frame) and "order_id" in frame]
     if not named:
         return exports
-    named = pc.unique(pc.utf8_trim_whitespace(pa.chunked_array(named, pa.large_string())))
+    named = pa.array(named, type=pa.large_string())
     have = pa.array(exports.all_orders["order_id"].astype("str"), type=pa.large_string(),
                     from_pandas=True)
     missing = named.filter(pc.invert(pc.is_in(named, value_set=pc.utf8_trim_whitespace(have))))

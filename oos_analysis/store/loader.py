@@ -22,6 +22,7 @@ from .importer import PROVENANCE_COLUMNS, with_provenance
 from .lock import DEFAULT_STORE, live_version, read_manifest
 from .parts import (
     LEGACY_DEFAULTS,
+    PARTITIONED,
     _UNDATED as UNDATED,
     WORKERS,
     cast_columns,
@@ -113,9 +114,13 @@ class Snapshot:
                 for span in entry.get("coverage", [])}
 
     def load(self, *, columns: Mapping[str, Sequence[str]] | None = None,
-             compact: bool = False, months: Iterable[int] | None = None):
+             compact: bool = False, months: Iterable[int] | None = None,
+             purchased: tuple | None = None, also: Iterable[str] | None = None):
         """:func:`load`, of only the files of ``months`` (as :meth:`months` numbers them) for the
-        kinds kept per month."""
+        kinds kept per month; of those kinds, with ``purchased`` (two UTC timestamps), only the
+        rows purchased from the first to before the second, and those of the order ids ``also``."""
+        also = None if also is None else pa.array(sorted({str(i) for i in also}),
+                                                  type=pa.large_string())
         from ..io.readers import Export, Exports
 
         columns = {kind: list(names) for kind, names in (columns or {}).items()}
@@ -123,7 +128,8 @@ class Snapshot:
         frames, pieces = {}, {}
         with ThreadPoolExecutor(WORKERS) as pool:
             for kind in REPORT_KINDS:
-                parts = self._parts(kind, columns.get(kind), compact, months, True, pool)
+                parts = self._parts(kind, columns.get(kind), compact, months, True, pool,
+                                    purchased if kind in PARTITIONED else None, also)
                 frames[kind] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
                 if not columns:
                     pieces[kind] = [(p, p.groupby("source_sha256", sort=False).indices)
@@ -143,7 +149,7 @@ class Snapshot:
               months: Iterable[int] | None = None, purchased: tuple | None = None
               ) -> pd.DataFrame:
         """The rows of one ``kind``, as :meth:`load` reads it (of ``months`` only, if given; and
-        only those purchased between the two UTC timestamps of ``purchased``, if given)."""
+        only those purchased from the first UTC timestamp of ``purchased`` to before the second)."""
         wanted = None if columns is None else list(columns)
         with ThreadPoolExecutor(WORKERS) as pool:
             parts = self._parts(kind, wanted, bool(compact and wanted), months, True, pool,
@@ -151,7 +157,7 @@ class Snapshot:
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def _parts(self, kind: str, wanted: list[str] | None, compact: bool, months, read: bool,
-               pool, purchased: tuple | None = None) -> list[pd.DataFrame]:
+               pool, purchased: tuple | None = None, also=None) -> list[pd.DataFrame]:
         """The frames of ``kind`` as read (one, or one per file), at least one (empty)."""
         from ..io.readers import empty_frame
 
@@ -164,7 +170,7 @@ class Snapshot:
             chosen = set(months)
             segs = [s for s in segs if s["month"] is None or s["month"] in chosen]
         parts = _read_parts(segs, wanted, known, pool, coded,
-                            book.get("dtypes", {}).get(kind, {}), purchased)
+                            book.get("dtypes", {}).get(kind, {}), purchased, also)
         parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
         if not parts:
             parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted, coded)]
@@ -286,7 +292,8 @@ def _column_range(path, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | None
 
 def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
                 pool, coded: list[str] = (), dtypes: dict | None = None,
-                purchased: tuple | None = None) -> list[pd.DataFrame]:
+                purchased: tuple | None = None, also: pa.Array | None = None
+                ) -> list[pd.DataFrame]:
     """The part files of one kind: one frame read in one scan, else one frame per file.
 
     One frame from one ``pyarrow.dataset`` scan costs a fraction of a read, a conversion and a
@@ -294,8 +301,8 @@ def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
     they cannot be one scan (see :func:`~oos_analysis.store.parts.scan_parts`). The ``coded``
     columns are read as Arrow dictionaries (pandas Categorical). Timestamps come back in the
     unit the store's ``dtypes`` record (Parquet keeps seconds as milliseconds), cast by Arrow.
-    With ``purchased`` (two UTC timestamps), only the rows purchased between them (inclusive)
-    are converted.
+    With ``purchased`` (two UTC timestamps), only the rows purchased from the first to before
+    the second, and those of the order ids ``also``, are converted.
     """
     paths = [s["path"] for s in segs]
     table = None
@@ -304,19 +311,31 @@ def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
     if table is not None:
         table = table.drop_columns(["__fragment_index"])
         if purchased is not None and "purchase_date" in table.column_names:
-            stamps = table.column("purchase_date")
-            lo, hi = (pa.scalar(t.to_pydatetime(), stamps.type) for t in purchased)
-            table = table.filter(pc.and_(pc.greater_equal(stamps, lo),
-                                         pc.less_equal(stamps, hi)))
+            table = table.filter(_kept(table.column("purchase_date"), purchased, also,
+                                       table.column("order_id") if "order_id" in
+                                       table.column_names else None))
         return [_in_units(table, dtypes or {}).to_pandas()]
     if wanted is None:
         frames = list(pool.map(read_part, paths))
     else:
         frames = list(pool.map(lambda p: _read_some(p, wanted, coded), paths))
     if purchased is not None:
-        frames = [f[pd.to_datetime(f["purchase_date"], utc=True).between(*purchased)]
+        frames = [f[_kept(pa.array(pd.to_datetime(f["purchase_date"], utc=True),
+                                   from_pandas=True), purchased,
+                          also, f["order_id"] if "order_id" in f else None)
+                    .to_numpy(zero_copy_only=False)]
                   if "purchase_date" in f else f for f in frames]
     return frames
+
+
+def _kept(stamps, purchased: tuple, also=None, ids=None):
+    """Which rows were purchased from the first UTC timestamp of ``purchased`` to before the
+    second, or belong to one of the order ids ``also`` (stripped)."""
+    lo, hi = (pa.scalar(t.to_pydatetime(), stamps.type) for t in purchased)
+    keep = pc.fill_null(pc.and_(pc.greater_equal(stamps, lo), pc.less(stamps, hi)), False)
+    if also is not None and ids is not None and len(also):
+        keep = pc.or_(keep, pc.is_in(_trimmed(ids), value_set=also))
+    return keep
 
 
 def _in_units(table: pa.Table, dtypes: dict) -> pa.Table:
