@@ -28,7 +28,7 @@ from oos_analysis.io.order_files import (
     number_lines,
     read_all_orders_table,
 )
-from oos_analysis.io.readers import read_exports
+from oos_analysis.io.readers import SUMMARY_COLUMNS, read_exports
 from oos_analysis.metric.orders import INPUT_COLUMNS
 
 ROOT = Path(__file__).resolve().parent
@@ -102,18 +102,20 @@ def _exports(files, **kw):
 def test_some_columns_are_the_whole_reads_columns_and_refusals_are_the_same(path):
     files = SAMPLE if path is None else [path]
     whole, refused = _exports(files)
-    some, refused_some = _exports(files, columns=INPUT_COLUMNS)
-    assert refused_some == refused
-    if whole is None:
-        return
-    for kind, names in INPUT_COLUMNS.items():
-        full, cut = getattr(whole, kind), getattr(some, kind)
-        assert set(names) & set(full.columns) <= set(cut.columns)
-        assert set(cut.columns) <= set(full.columns)
-        assert list(cut.columns) == [c for c in full.columns if c in cut.columns]
-        pd.testing.assert_frame_equal(cut, full[list(cut.columns)])
-    for one, other in zip(whole.files, some.files, strict=True):
-        assert one.warnings == other.warnings
+    # what rate reads, and what check reads (where the statuses are mapped only if needed)
+    for wanted in (INPUT_COLUMNS, SUMMARY_COLUMNS):
+        some, refused_some = _exports(files, columns=wanted)
+        assert refused_some == refused
+        if whole is None:
+            return
+        for kind, names in wanted.items():
+            full, cut = getattr(whole, kind), getattr(some, kind)
+            assert set(names) & set(full.columns) <= set(cut.columns)
+            assert set(cut.columns) <= set(full.columns)
+            assert list(cut.columns) == [c for c in full.columns if c in cut.columns]
+            pd.testing.assert_frame_equal(cut, full[list(cut.columns)])
+        for one, other in zip(whole.files, some.files, strict=True):
+            assert one.warnings == other.warnings
 
 
 def test_a_bad_number_in_a_column_not_asked_for_is_still_refused_on_its_line():

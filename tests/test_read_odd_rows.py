@@ -230,5 +230,5 @@ def test_a_field_over_the_cap_in_a_column_check_and_rate_do_not_show_is_refused(
     lines[31] = "\t".join([*cells[:9], "y" * 1000, *cells[10:]])
     path.write_text("\n".join(lines), encoding="utf-8")
     frame = read_all_orders_table(str(path), columns=SUMMARY_COLUMNS["all_orders"])[0]
-    assert list(frame.columns) == ["order_id", "purchase_date", "marketplace", "sku_line"]
+    assert list(frame.columns) == ["order_id", "purchase_date", "marketplace", "sku", "sku_line"]
     assert len(frame) == 50

@@ -101,12 +101,21 @@ def map_unique(values: pd.Series, func) -> pd.Series:
 
 def _map_distinct(values: pd.Series, func) -> tuple[pd.Series, set]:
     """:func:`map_unique`, and the set of values the result holds (missing left out)."""
+    codes, results = _distinct_results(values, func)
+    return _mapped(codes, results, values.index), {r for r in results if r is not None}
+
+
+def _distinct_results(values: pd.Series, func) -> tuple[np.ndarray, list]:
+    """``pd.factorize`` codes of ``values`` and ``func`` of each distinct value."""
     codes, uniques = pd.factorize(values)
-    results = [func(u) for u in uniques]
+    return codes, [func(u) for u in uniques]
+
+
+def _mapped(codes: np.ndarray, results: list, index) -> pd.Series:
+    """The column :func:`map_unique` gives, from :func:`_distinct_results`."""
     mapped = pa.array(results + [None], type=pa.large_string())
-    taken = mapped.take(pa.array(np.where(codes < 0, len(uniques), codes)))
-    return (pd.Series(taken.to_pandas(), index=values.index, dtype="str"),
-            {r for r in results if r is not None})
+    taken = mapped.take(pa.array(np.where(codes < 0, len(results), codes)))
+    return pd.Series(taken.to_pandas(), index=index, dtype="str")
 
 
 def canonical_status(value: str) -> str | None:
@@ -359,19 +368,33 @@ def read_all_orders_table(source, *, encoding=None, columns=None):
     wanted = None if columns is None else {*columns, *_ALL_ORDERS_OWN}
     table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted)
     frame, warnings = table.frame, table.warnings
+    # a column not asked for is mapped only if needed: to refuse a value, or to number lines
+    # (their content counts); otherwise its distinct values are all its checks look at
+    later: dict[str, tuple[np.ndarray, list]] = {}
+
+    def canonical(column, func) -> set:
+        if columns is None or column in columns:
+            frame[column], found = _map_distinct(frame[column], func)
+            return found
+        later[column] = _distinct_results(frame[column], func)
+        return {r for r in later[column][1] if r is not None}
+
+    def mapped(column) -> pd.Series:
+        if column in later:
+            frame[column] = _mapped(*later.pop(column), frame.index)
+        return frame[column]
+
     for column in ("order_status", "item_status"):
         if column in frame:
             raw = frame[column]
-            frame[column], found = _map_distinct(raw, canonical_status)
+            found = canonical(column, canonical_status)
             odd = found - set(schema.ORDER_STATUSES)
             if odd:
-                _refuse_mangled_cancellation(raw, frame[column], odd, table, column)
+                _refuse_mangled_cancellation(raw, mapped(column), odd, table, column)
                 warnings.append(f"unrecognised {column} value(s) kept as read: "
                                 f"{', '.join(quote(v) for v in sorted(odd))}")
-    channel = frame["fulfillment_channel"]
-    frame["fulfillment_channel"], found = _map_distinct(
-        channel, lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None)
-    )
+    found = canonical("fulfillment_channel",
+                      lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None))
     odd = found - {schema.MFN, schema.AFN}
     if odd:
         warnings.append(f"unrecognised fulfillment-channel value(s) kept as read: {sorted(odd)}")
@@ -396,6 +419,8 @@ def read_all_orders_table(source, *, encoding=None, columns=None):
         frame["sku_line"] = np.zeros(len(frame), dtype=np.int64)
         return _only(frame, None if columns is None else {*columns, "sku_line"}), \
             table.encoding, warnings
+    for column in list(later):
+        mapped(column)
     keep, ids = _drop_older_versions(frame.assign(_line=lines), warnings, ids)
     frame, lines = keep.drop(columns="_line"), keep["_line"].to_numpy()
     # Lines inside one export are never merged: two lines of one SKU in one order are two lines.
@@ -408,8 +433,15 @@ def _repeated_pairs(ids: np.ndarray, skus: pd.Series) -> bool:
     """Whether some (order id, SKU) pair is on more than one row (``ids`` factorized).
 
     A missing SKU is the same as an empty one here, as in :func:`_drop_older_versions`, so that
-    no pair either pass would find is missed.
+    no pair either pass would find is missed. Only the rows of order ids on more than one row
+    (missing ids being one id) are looked at: most orders have one item.
     """
+    shared = ids.astype(np.int64) + 1
+    many = np.bincount(shared)[shared] > 1
+    if not many.any():
+        return False
+    if not many.all():
+        ids, skus = ids[many], skus[many]
     codes, uniques = pd.factorize(skus)
     empty = np.flatnonzero(pd.Series(uniques).eq("").fillna(False).to_numpy(dtype=bool))
     if len(empty):

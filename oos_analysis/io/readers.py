@@ -124,8 +124,10 @@ def empty_frame(kind: str) -> pd.DataFrame:
 
 _COLUMNS_OF = (schema.ALL_ORDERS, schema.ORDER_REPORT)
 """The kinds whose readers can read some columns only (the big ones; the others are small)."""
-SUMMARY_COLUMNS = {kind: ("order_id", _DATE_COLUMN[kind], "marketplace") for kind in _COLUMNS_OF}
-"""The columns :func:`summarise` looks at, by kind: all that ``check`` reads of the big kinds."""
+SUMMARY_COLUMNS = {kind: ("order_id", _DATE_COLUMN[kind], "marketplace", *_DEDUPE[kind][0])
+                   for kind in _COLUMNS_OF}
+"""The columns :func:`summarise` looks at, by kind, with those that tell a line apart: all that
+``check`` reads of the big kinds."""
 
 
 def _combine(kind: str, frames: list[pd.DataFrame], columns=None) -> pd.DataFrame:
