@@ -177,7 +177,9 @@ def _edges(snap, held: list[int], chosen: set[int], bounds: tuple, extent: Exten
     last purchase day).
 
     Of each month, the orders of its first (or last) day come first: when every marketplace not
-    yet seen is among them, the rest of the month is not converted. A marketplace's first and
+    yet seen is among them, the rest of the month is not converted; nor are the orders of the
+    marketplaces seen already (one with FBA orders alone is looked for up to the window, at the
+    cost of its own orders). A marketplace's first and
     last day are exact where they decide a shown day (in or after the window for its last, in or
     before it for its first); a first day after the window or a last day before it decides none.
     """
@@ -201,9 +203,9 @@ def _edges(snap, held: list[int], chosen: set[int], bounds: tuple, extent: Exten
             lo, hi = max(lo, start), min(hi + second, stop)  # hi: before it, as bounds are
             ends = [(lo, min(lo + day, hi)) if months is before else (max(hi - day, lo), hi),
                     (lo, hi)]
-            for purchased in ends:
+            for purchased in ends:  # the orders of marketplaces seen already cannot tell more
                 part = snap.frame(ALL_ORDERS, columns=_EDGE_COLUMNS, compact=True,
-                                  months=[month], purchased=purchased)
+                                  months=[month], purchased=purchased, other_than=seen)
                 with warnings.catch_warnings():  # the window's read says what is odd, once
                     warnings.simplefilter("ignore")
                     found = data_extent(orders_from_items(part), tz)

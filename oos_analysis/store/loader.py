@@ -146,18 +146,20 @@ class Snapshot:
         return Exports(files=tuple(files), **frames)
 
     def frame(self, kind: str, *, columns: Sequence[str] | None = None, compact: bool = False,
-              months: Iterable[int] | None = None, purchased: tuple | None = None
-              ) -> pd.DataFrame:
+              months: Iterable[int] | None = None, purchased: tuple | None = None,
+              other_than: Iterable[str] = ()) -> pd.DataFrame:
         """The rows of one ``kind``, as :meth:`load` reads it (of ``months`` only, if given; and
-        only those purchased from the first UTC timestamp of ``purchased`` to before the second)."""
+        only those purchased from the first UTC timestamp of ``purchased`` to before the second,
+        and of a marketplace not among ``other_than``)."""
         wanted = None if columns is None else list(columns)
         with ThreadPoolExecutor(WORKERS) as pool:
             parts = self._parts(kind, wanted, bool(compact and wanted), months, True, pool,
-                                purchased)
+                                purchased, None, other_than)
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def _parts(self, kind: str, wanted: list[str] | None, compact: bool, months, read: bool,
-               pool, purchased: tuple | None = None, also=None) -> list[pd.DataFrame]:
+               pool, purchased: tuple | None = None, also=None,
+               other_than: Iterable[str] = ()) -> list[pd.DataFrame]:
         """The frames of ``kind`` as read (one, or one per file), at least one (empty)."""
         from ..io.readers import empty_frame
 
@@ -170,7 +172,8 @@ class Snapshot:
             chosen = set(months)
             segs = [s for s in segs if s["month"] is None or s["month"] in chosen]
         parts = _read_parts(segs, wanted, known, pool, coded,
-                            book.get("dtypes", {}).get(kind, {}), purchased, also)
+                            book.get("dtypes", {}).get(kind, {}), purchased, also,
+                            other_than)
         parts = [_canonical(part, base, book, kind, wanted, coded) for part in parts]
         if not parts:
             parts = [_canonical(_empty_kind(base, book, kind), base, book, kind, wanted, coded)]
@@ -292,8 +295,8 @@ def _column_range(path, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | None
 
 def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
                 pool, coded: list[str] = (), dtypes: dict | None = None,
-                purchased: tuple | None = None, also: pa.Array | None = None
-                ) -> list[pd.DataFrame]:
+                purchased: tuple | None = None, also: pa.Array | None = None,
+                other_than: Iterable[str] = ()) -> list[pd.DataFrame]:
     """The part files of one kind: one frame read in one scan, else one frame per file.
 
     One frame from one ``pyarrow.dataset`` scan costs a fraction of a read, a conversion and a
@@ -302,7 +305,8 @@ def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
     columns are read as Arrow dictionaries (pandas Categorical). Timestamps come back in the
     unit the store's ``dtypes`` record (Parquet keeps seconds as milliseconds), cast by Arrow.
     With ``purchased`` (two UTC timestamps), only the rows purchased from the first to before
-    the second, and those of the order ids ``also``, are converted.
+    the second, and those of the order ids ``also``, are converted; and of those, only the rows
+    of a marketplace not among ``other_than``.
     """
     paths = [s["path"] for s in segs]
     table = None
@@ -313,6 +317,8 @@ def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
         if purchased is not None and "purchase_date" in table.column_names:
             table = table.filter(_kept(table.column("purchase_date"), purchased, also,
                                        table.column("order_id") if "order_id" in
+                                       table.column_names else None, other_than,
+                                       table.column("marketplace") if "marketplace" in
                                        table.column_names else None))
         return [_in_units(table, dtypes or {}).to_pandas()]
     if wanted is None:
@@ -322,19 +328,28 @@ def _read_parts(segs: list[dict], wanted: list[str] | None, expected: list[str],
     if purchased is not None:
         frames = [f[_kept(pa.array(pd.to_datetime(f["purchase_date"], utc=True),
                                    from_pandas=True), purchased,
-                          also, f["order_id"] if "order_id" in f else None)
+                          also, f["order_id"] if "order_id" in f else None, other_than,
+                          f["marketplace"] if "marketplace" in f else None)
                     .to_numpy(zero_copy_only=False)]
                   if "purchase_date" in f else f for f in frames]
     return frames
 
 
-def _kept(stamps, purchased: tuple, also=None, ids=None):
+def _kept(stamps, purchased: tuple, also=None, ids=None, other_than=(), markets=None):
     """Which rows were purchased from the first UTC timestamp of ``purchased`` to before the
-    second, or belong to one of the order ids ``also`` (stripped)."""
+    second, or belong to one of the order ids ``also`` (stripped); and are not of one of the
+    marketplaces ``other_than`` (a row without one is kept)."""
     lo, hi = (pa.scalar(t.to_pydatetime(), stamps.type) for t in purchased)
     keep = pc.fill_null(pc.and_(pc.greater_equal(stamps, lo), pc.less(stamps, hi)), False)
     if also is not None and ids is not None and len(also):
         keep = pc.or_(keep, pc.is_in(_trimmed(ids), value_set=also))
+    if other_than and markets is not None:
+        names = markets if isinstance(markets, (pa.Array, pa.ChunkedArray)) else pa.array(
+            markets.astype("str"), type=pa.large_string(), from_pandas=True)
+        if pa.types.is_dictionary(names.type):
+            names = names.cast(pa.large_string())
+        known = pc.is_in(names, value_set=pa.array(sorted(other_than), type=names.type))
+        keep = pc.and_(keep, pc.invert(pc.fill_null(known, False)))
     return keep
 
 
