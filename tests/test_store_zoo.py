@@ -117,8 +117,9 @@ WINDOWED = [*ZOO, "big", "edges"]
 def _edge_export(big: Path, out: Path) -> Path:
     """Orders at the edges of the big profile's year, made from its own rows: a marketplace whose
     only MFN orders are in its second month, one with FBA orders alone, one new in its last days,
-    an order of January updated after the data's last day, orders on UTC month ends, and a
-    marketplace whose first order is early in a month whose end a window shows."""
+    an order of January updated after the data's last day, orders on UTC month ends, a
+    marketplace whose first order is early in a month whose end a window shows, and an item of
+    December without its order id (a warning whatever the window)."""
     lines = big.read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
     at = {name: header.index(name) for name in header}
@@ -150,7 +151,9 @@ def _edge_export(big: Path, out: Path) -> Path:
         row(9, mfn[8], "2026-06-02T10:00:00+00:00", "2026-06-03T10:00:00+00:00", "Amazon.com.au"),
         row(10, mfn[9], "2026-06-20T10:00:00+00:00", "2026-06-21T10:00:00+00:00",
             "Amazon.com.au"),
+        row(11, mfn[10], "2025-12-15T10:00:00+00:00", "2025-12-16T10:00:00+00:00"),
     ]
+    rows[-1] = "\t".join(["", *rows[-1].split("\t")[1:]])  # an item without its order id
     out.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
     return out
 

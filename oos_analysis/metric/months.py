@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, NON_AMAZON, ORDER_REPORT, STOCKOUT_LOG
-from .orders import orders_from_exports, orders_from_items
+from ..exceptions import DataQualityWarning
+from .orders import missing_ids_message, orders_from_exports, orders_from_items
 from .rate import WINDOW_DAYS, Extent, data_extent, day_number, local_day
 
 __all__ = ["Window", "read_window", "in_window", "window_months", "window_bounds"]
@@ -148,7 +149,7 @@ def read_window(store, *, start, end, tz: str, columns, compact: bool = False,
     exports = snap.load(columns=columns, compact=compact, months=chosen, purchased=bounds,
                         also=named)
     exports = _with_named_orders(snap, exports, named, chosen, columns, compact)
-    orders = orders_from_exports(exports, exclude_pending=exclude_pending)
+    orders = _orders(snap, exports, exclude_pending)
     extent = data_extent(orders, tz)
     edge, extent = _edges(snap, held, chosen, bounds, extent, tz)
     extent = dataclasses.replace(extent, newest=snap.newest(ALL_ORDERS, "last_updated_date"),
@@ -157,6 +158,21 @@ def read_window(store, *, start, end, tz: str, columns, compact: bool = False,
     return Window(exports, orders, extent, files_read=sum(count.get(m, 0) for m in chosen),
                   files_edge=sum(count.get(m, 0) for m in edge),
                   files_held=sum(count.values()))
+
+
+def _orders(snap, exports, exclude_pending: bool) -> pd.DataFrame:
+    """The orders of ``exports``, warning of the rows without an order id in the whole store
+    (from the files' statistics), as a read of every month does, not of those read."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        orders = orders_from_exports(exports, exclude_pending=exclude_pending)
+    blank = snap.missing(ALL_ORDERS, "order_id")
+    if blank:
+        warnings.warn(missing_ids_message(blank), DataQualityWarning, stacklevel=3)
+    for caught_one in caught:
+        if not str(caught_one.message).endswith(missing_ids_message(0)[1:]):  # said above
+            warnings.warn(caught_one.message, caught_one.category, stacklevel=3)
+    return orders
 
 
 def _files_per_month(snap) -> dict[int, int]:

@@ -92,6 +92,12 @@ def _channels(values: pd.Series) -> pd.Series:
     return grouping.from_codes(codes, mapped, index=values.index)  # code -1 (missing): missing
 
 
+def missing_ids_message(rows: int) -> str:
+    """The warning about All Orders rows without an order id (left out of the metric)."""
+    return (f"{rows} order row(s) have no order id and were left out of the metric; check the "
+            "All Orders export for blank amazon-order-id cells.")
+
+
 def _flag(series: pd.Series) -> np.ndarray:
     return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
@@ -172,12 +178,8 @@ def orders_from_items(
     # the ids factorized once (as integers where they have Amazon's form), stripped, blank missing
     codes, uniques = grouping.order_codes(items["order_id"])
     if (codes < 0).any():
-        warnings.warn(
-            f"{int((codes < 0).sum())} order row(s) have no order id and were left out of the "
-            "metric; check the All Orders export for blank amazon-order-id cells.",
-            DataQualityWarning,
-            stacklevel=2,
-        )
+        warnings.warn(missing_ids_message(int((codes < 0).sum())), DataQualityWarning,
+                      stacklevel=2)
         keep = codes >= 0
         items, codes = items[keep], codes[keep]
     k = len(uniques)

@@ -202,6 +202,13 @@ class Snapshot:
             return pd.NaT, pd.NaT
         return min(v[0] for v in found), max(v[1] for v in found)
 
+    def missing(self, kind: str, column: str) -> int:
+        """How many rows of ``kind`` have no ``column`` value, from the files' statistics (a file
+        whose statistics do not say is read, that column only)."""
+        with ThreadPoolExecutor(WORKERS) as pool:
+            return sum(pool.map(lambda s: _nulls(s["path"], column),
+                                segments(self.live, self.book, kind)))
+
     def find(self, kind: str, ids: Iterable[str], *, skip: Iterable[int] = (),
              columns: Sequence[str] | None = None, compact: bool = False) -> pd.DataFrame:
         """The rows of ``kind`` whose (stripped) order id is one of ``ids``, in the files of the
@@ -254,6 +261,28 @@ def _holds(path, ids: pa.Array) -> bool:
     except (OSError, KeyError, pa.ArrowException):
         return True  # let the read say what is wrong with the file
     return bool(pc.any(pc.is_in(_trimmed(column), value_set=ids)).as_py())
+
+
+def _nulls(path, column: str) -> int:
+    """The missing values of ``column`` in a part file (all its rows if it lacks the column)."""
+    check_part(path, whole=False)
+    try:
+        meta = pq.ParquetFile(path).metadata
+        names = meta.schema.to_arrow_schema().names
+    except (OSError, pa.ArrowException):
+        meta = None
+    if meta is not None:
+        if column not in names:
+            return meta.num_rows
+        at, count = names.index(column), 0
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(at).statistics
+            if stats is None or not stats.has_null_count:
+                break
+            count += stats.null_count
+        else:
+            return count
+    return int(read_part(path, [column])[column].isna().sum())
 
 
 def _column_max(path, column: str) -> pd.Timestamp | None:
