@@ -131,8 +131,8 @@ def _split_rows(table: pa.Table, codes: np.ndarray, keep: np.ndarray | None,
 
     Rows in month order are zero-copy slices. Otherwise a stable sort of the codes gives every
     month's rows, and they are taken from the table a batch of months at a time, in ``taker``:
-    the writers start on the first months while later ones are being taken, and no copy of the
-    whole table is held at once beside it.
+    the writers start on the first months while later ones are being taken (a batch is let go
+    once its months are written).
     """
     rows = np.arange(len(table)) if keep is None else np.flatnonzero(keep)
     codes = codes[rows]
@@ -140,7 +140,11 @@ def _split_rows(table: pa.Table, codes: np.ndarray, keep: np.ndarray | None,
         return {}
     ordered = not (codes[1:] < codes[:-1]).any()
     if not ordered:
-        order = np.argsort(codes, kind="stable")
+        # months of the years 1970-4700 fit in 16 bits, which numpy sorts stably by radix
+        top = np.iinfo(np.int16).max  # the undated rows, last
+        small = np.where(codes == _UNDATED, top, codes)
+        fits = small.min() >= 0 and (small[small != top] < top).all()
+        order = np.argsort(small.astype(np.int16) if fits else codes, kind="stable")
         rows, codes = rows[order], codes[order]
     bounds = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
     if ordered and keep is None:
@@ -296,11 +300,12 @@ def _deciding_all(paths: list[Path], columns: list[str], dtypes: dict,
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def _isin(keys: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Whether each of the integer ``keys`` is among ``among`` (one hash table of integers)."""
-    if not len(keys) or not len(among):
-        return np.zeros(len(keys), dtype=bool)
-    return pd.Series(keys, copy=False).isin(among).to_numpy()
+def _id_codes(*keys: np.ndarray) -> tuple[list[np.ndarray], int]:
+    """Dense codes (0..n-1) of order keys given in several arrays, one numbering for all, and n."""
+    if not keys:
+        return [], 0
+    codes, uniques = pd.factorize(np.concatenate(keys) if len(keys) > 1 else keys[0])
+    return np.split(codes, np.cumsum([len(k) for k in keys])[:-1]), len(uniques)
 
 
 def _align(new: pd.DataFrame, dtypes) -> pd.DataFrame:
@@ -315,13 +320,13 @@ def _align(new: pd.DataFrame, dtypes) -> pd.DataFrame:
 
 
 def _contested(frames: list[pd.DataFrame], keys, newest,
-               ids: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+               ids: tuple[list[np.ndarray], int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The rows that lose to another row with the same key: (frame number, index label) arrays.
 
     ``frames`` come oldest first; among equal keys the newest ``newest`` wins and ties go to the
     later row (the later import). Order ids are compared as the integers of
-    :func:`~oos_analysis.io.order_keys.order_keys` (``ids``, one array per frame, if the caller
-    has them already), not hashed as text.
+    :func:`~oos_analysis.io.order_keys.order_keys`, not hashed as text; ``ids``, if the caller
+    has them already, are their :func:`_id_codes` (one array per frame, and their number).
     """
     keys = [k for k in keys if any(k in f for f in frames)]
     wanted = [*keys, *([newest] if newest and any(newest in f for f in frames) else [])]
@@ -334,15 +339,19 @@ def _contested(frames: list[pd.DataFrame], keys, newest,
         return nothing
     # only the columns that decide, so that a big overlap does not copy whole rows
     combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    key = np.zeros(len(combined), dtype=np.int64)
+    key, size = np.zeros(len(combined), dtype=np.int64), 1  # every key is in range(size)
     for column in keys:  # one integer per key; a missing value equals another missing value
-        if column == "order_id":
-            if ids is None:
-                ids = order_keys(*(f[column] for f in frames))
-            codes, uniques = pd.factorize(np.concatenate(ids) if len(ids) > 1 else ids[0])
+        if column == "order_id":  # codes from 0: a missing id is a value of its own
+            per_frame, n = ids if ids is not None else _id_codes(
+                *order_keys(*(f[column] for f in frames)))
+            codes = np.concatenate(per_frame) if len(per_frame) > 1 else per_frame[0]
         else:
             codes, uniques = pd.factorize(combined[column])
-        key = pd.factorize(key * (len(uniques) + 1) + codes + 1)[0]
+            codes, n = codes + 1, len(uniques) + 1
+        if size * n >= 2**62:  # renumber the keys so far before the product could overflow
+            key, uniques = pd.factorize(key)
+            size = len(uniques)
+        key, size = key * n + codes, size * n
     clash = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
     if not len(clash):
         return nothing
@@ -389,7 +398,11 @@ def write_kind(frame: pd.DataFrame | pa.Table, path: Path) -> None:
 
 
 def _write_item(item, path: Path) -> None:
-    write_kind(item.result() if isinstance(item, _Rows) else item, path)
+    if isinstance(item, _Rows):
+        rows, item.table = item.result(), None  # the batch goes once all its months are written
+        write_kind(rows, path)
+    else:
+        write_kind(item, path)
 
 
 def link_or_copy(source: Path, target: Path) -> None:
@@ -417,17 +430,23 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     keys, newest = MERGE_RULES[kind]
     stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool, kind)
     # order ids as integers, equal exactly where the ids are, across the store and the new rows
-    ids, *stored_ids = order_keys(new["order_id"], *(f["order_id"] for f in stored))
-    every = np.concatenate(stored_ids) if stored_ids else np.zeros(0, dtype=np.int64)
-    found = _isin(every, ids)
+    # numbered as one: the integers of the order ids of the new rows and of the stored rows
+    (ids, *stored_ids), n = _id_codes(
+        *order_keys(new["order_id"], *(f["order_id"] for f in stored)))
+    every = np.concatenate(stored_ids) if stored_ids else np.zeros(0, dtype=np.intp)
+    found = np.zeros(n, dtype=bool)
+    found[ids] = True
+    found = found[every]  # the stored rows whose order id is among the new rows
     masks = np.split(found, np.cumsum([len(f) for f in stored])[:-1]) if old else []
     hits = [f[m] for f, m in zip(stored, masks, strict=True)]
     hit_ids = [k[m] for k, m in zip(stored_ids, masks, strict=True)]
     rivals, rival_ids = new, ids
     if len(frames) == 1:
-        rival = _isin(ids, every[found])
+        held = np.zeros(n, dtype=bool)
+        held[every[found]] = True
+        rival = held[ids]  # the new rows whose order id is among those stored rows
         rivals, rival_ids = new[rival], ids[rival]
-    sources, rows = _contested([*hits, rivals], keys, newest, [*hit_ids, rival_ids])
+    sources, rows = _contested([*hits, rivals], keys, newest, ([*hit_ids, rival_ids], n))
     gone = [rows[sources == i] for i in range(len(old))]
     # whole rows only of a format 1 file (to split it) and of files keeping some of their rows
     read = [i for i, s in enumerate(old)
