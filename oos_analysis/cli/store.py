@@ -90,6 +90,9 @@ def _day(value) -> str:
 
 def run_import(args) -> int:
     """Import the files named on the command line; print one line per file and a summary."""
+    from ..store.fingerprint import start
+
+    start(args.files)  # hashed on the other core while the store and pandas are imported
     done = store_mod.import_files(args.files, store=args.store, wait=args.wait)
     for row in done.itertuples(index=False):
         if row.status == "imported":

@@ -50,7 +50,6 @@ covered spans and gaps; :func:`~oos_analysis.store.gap_days` lists gap days one 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -64,7 +63,7 @@ from ..io.files import require_regular
 from ..io.schema import (
     REPORT_KINDS,
 )
-from . import integrity
+from . import fingerprint, integrity
 from .lock import (
     DEFAULT_STORE,
     MANIFEST,
@@ -97,11 +96,8 @@ _REPORT_COLUMNS = ["file", "sha256", "kind", "rows", "status", "date_from", "dat
 
 def _sha256(path: Path) -> str:
     require_regular(path)
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
+        return fingerprint.ahead(path) or fingerprint.file_sha256(path)
     except IsADirectoryError as exc:
         raise InputFileError(f"{path}: is a folder, not an export file.") from exc
     except OSError as exc:
@@ -109,7 +105,6 @@ def _sha256(path: Path) -> str:
             f"{path}: cannot read it ({exc.strerror}). Check the name and that the file is "
             "readable; nothing was imported."
         ) from exc
-    return digest.hexdigest()
 
 
 def with_provenance(frame: pd.DataFrame, name: str, sha: str, at: pd.Timestamp) -> pd.DataFrame:
