@@ -3,7 +3,8 @@
 ``importer`` merges exports into versioned Parquet parts; ``loader`` reads the live version back as
 the same ``Exports`` the readers build; ``parts`` holds the month part files and the merge rules;
 ``lock`` the lock, the versions and the atomic switch; ``spans`` the manifest, covered spans
-and gap days; ``integrity`` the size and SHA-256 of every file.
+and gap days; ``integrity`` the size and SHA-256 of every file; ``fingerprint`` the SHA-256 of
+an export, which names it, hashed ahead while the command starts.
 
 Exports: :func:`import_files`, :func:`load`, :func:`contents`, :func:`manifest`,
 :func:`coverage`, :func:`gap_days`, :func:`verify`, ``DEFAULT_STORE``, ``PROVENANCE_COLUMNS``.
