@@ -584,6 +584,9 @@ def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, he
     holding a value Arrow refuses are the kit's to parse. The refused pieces are parsed together
     in one call (so a note counts all their values) with their file lines, then put back in place.
     """
+    whole = _cast_text(column, kind) if column.num_chunks > 1 else None
+    if whole is not None:  # the usual case: one call for the column, not one per block
+        return whole
     done: list = []
     refused: list[tuple[int, int]] = []
     start = 0
