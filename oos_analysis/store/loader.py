@@ -230,13 +230,16 @@ class Snapshot:
                                         strict=True) if hit]
             parts = [_canonical(p, base, self.book, kind, wanted, coded) for p in
                      _read_parts(hits, wanted, wanted or self.book.get("columns", {}).get(kind, []),
-                                 pool, coded, dtypes)]
+                                 pool, coded, dtypes, (_NEVER, _NEVER), ids)]
         parts = [p[_has_id(p["order_id"], ids)] for p in parts]
         if not parts:
             parts = [_canonical(_empty_kind(base, self.book, kind), base, self.book, kind,
                                 wanted, coded)]
         frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return frame.reset_index(drop=True)
+
+
+_NEVER = pd.Timestamp(0, tz="UTC")  # (_NEVER, _NEVER): a purchase range no row is in
 
 
 def _trimmed(values) -> pa.Array:
