@@ -5,6 +5,11 @@ small kinds are one file each. An import writes its new rows to new files, rewri
 only when one of its rows lost to a newer row (the merge rules are :data:`MERGE_RULES`), and
 hard-links every other file into the new version. Files are read and written in parallel threads.
 The layout as a whole, and the guarantees of an import, are described in :mod:`oos_analysis.store`.
+
+What an import costs is mostly reading the export and writing its month files. The rest is kept
+small: order ids are compared as integers (:mod:`oos_analysis.io.order_keys`), not hashed as text,
+and the new rows go to their months from one Arrow table, a batch of months at a time while the
+months before are being written, with the bytes ``DataFrame.to_parquet`` would write.
 """
 
 from __future__ import annotations
