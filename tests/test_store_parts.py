@@ -2,7 +2,8 @@
 
 * ``_contested`` (which stored or new rows lose) gives what a brute force over every key gives:
   per key the row with the newest date wins (a missing date is older than any), ties to the later
-  row; order ids compared as the integers of ``io.order_keys``, odd ids and missing ones included.
+  row (without a date column, the later row); order ids compared as the integers of
+  ``io.order_keys``, odd ids and missing ones included.
 * ``write_parts`` writes the new rows from one Arrow table, a batch of months at a time; its
   files are byte for byte the files of the frame's own ``to_parquet``, month by month (the path
   it takes for frames Arrow cannot stand for), with stored rows losing and new rows losing.
@@ -40,16 +41,19 @@ def _deciding(rows, start: int) -> pd.DataFrame:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(_row, max_size=6), min_size=1, max_size=4))
-def test_losing_rows_are_those_of_a_brute_force(frames):
+@given(st.lists(st.lists(_row, max_size=6), min_size=1, max_size=4),
+       st.sampled_from(["all_orders", "cancel_download"]))
+def test_losing_rows_are_those_of_a_brute_force(frames, kind):
     frames = [_deciding(rows, 10 * n) for n, rows in enumerate(frames)]
-    keys, newest = parts.MERGE_RULES["all_orders"]
+    keys, newest = parts.MERGE_RULES[kind]  # the cancel download: the later row wins
+    if newest is None:
+        frames = [f[list(keys)] for f in frames]
     sources, labels = parts._contested(frames, keys, newest)
     best = {}  # key -> (has a date, the date, position), (frame, label) of the winner so far
     rows = [(n, label, r) for n, f in enumerate(frames) for label, r in f.iterrows()]
     for position, (n, label, r) in enumerate(rows):
         key = tuple(None if pd.isna(r[c]) else r[c] for c in keys)
-        dated = pd.notna(r[newest])
+        dated = newest is not None and pd.notna(r[newest])
         rank = (dated, r[newest].value if dated else 0, position)
         if key not in best or rank > best[key][0]:
             best[key] = (rank, (n, label))

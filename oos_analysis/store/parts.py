@@ -357,16 +357,29 @@ def _contested(frames: list[pd.DataFrame], keys, newest,
             key, uniques = pd.factorize(key)
             size = len(uniques)
         key, size = key * n + codes, size * n
+    dates = combined[newest] if newest in combined else None
+    if dates is None or isinstance(dates.dtype, pd.DatetimeTZDtype) or dates.dtype.kind == "M":
+        # per key, the row of the newest date wins, then the later row: a NaT is the smallest
+        # integer, older than any date, as in the sort below
+        group, uniques = pd.factorize(key)
+        clash = np.flatnonzero(np.bincount(group, minlength=len(uniques))[group] > 1)
+        if not len(clash):
+            return nothing
+        group = group[clash]
+        when = (np.zeros(len(clash), dtype=np.int64) if dates is None
+                else dates.array.asi8[clash])
+        newest_at = np.full(len(uniques), np.iinfo(np.int64).min)
+        np.maximum.at(newest_at, group, when)
+        last = np.full(len(uniques), -1)
+        best = when == newest_at[group]
+        np.maximum.at(last, group[best], clash[best])
+        lost = clash[clash != last[group]]
+        return source[lost], label[lost]
     clash = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
     if not len(clash):
         return nothing
-    if newest in combined:
-        dates = combined[newest].iloc[clash].reset_index(drop=True)
-        if isinstance(dates.dtype, pd.DatetimeTZDtype) or dates.dtype.kind == "M":
-            # NaT is the smallest integer: first, as na_position="first" puts it
-            clash = clash[np.argsort(dates.array.asi8, kind="stable")]
-        else:
-            clash = clash[dates.sort_values(kind="stable", na_position="first").index.to_numpy()]
+    dates = dates.iloc[clash].reset_index(drop=True)
+    clash = clash[dates.sort_values(kind="stable", na_position="first").index.to_numpy()]
     lost = clash[pd.Series(key[clash]).duplicated(keep="last").to_numpy()]
     return source[lost], label[lost]
 
