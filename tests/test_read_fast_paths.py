@@ -168,3 +168,20 @@ def test_order_ids_counted_as_integers_are_what_the_text_gives(ids, markets):
     _check_ids(frame, lines, by_text)
     _check_ids(frame, lines, by_key, _id_codes(values)[1])
     assert by_key == by_text
+
+
+@pytest.mark.parametrize("path", [*SAMPLE, *FIXTURES], ids=lambda p: str(p.name))
+def test_orders_counted_at_read_are_the_frames_distinct_order_ids(path):
+    from oos_analysis.io.readers import read_export
+
+    for columns in (None, SUMMARY_COLUMNS):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                export = read_export(str(path), columns=columns)
+            except OOSAnalysisError:
+                return
+        if export.kind != "all_orders":
+            assert export.orders is None
+            return
+        assert export.orders == export.frame["order_id"].nunique()

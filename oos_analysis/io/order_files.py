@@ -359,11 +359,13 @@ def _only(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame[[c for c in frame.columns if c in columns]]
 
 
-def read_all_orders_table(source, *, encoding=None, columns=None):
+def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     """Read an All Orders report; return (frame, encoding, warnings).
 
     ``columns``, if given, limits the frame to those columns (``sku_line`` always comes), with
     every check of the whole read made (see :func:`~oos_analysis.io.delimited.read_table`).
+    ``counts``, a dict if given, receives ``"orders"``: the distinct order ids of the frame
+    (dropping an older version of a line never drops an order id, so they are counted before).
     """
     wanted = None if columns is None else {*columns, *_ALL_ORDERS_OWN}
     table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted)
@@ -411,6 +413,8 @@ def read_all_orders_table(source, *, encoding=None, columns=None):
     lines = table.lines if table.lines is not None else np.arange(len(frame)) + 2
     frame["order_id"] = frame["order_id"].str.strip().replace("", None)
     ids, keys = _id_codes(frame["order_id"])  # once, for the checks below
+    if counts is not None:
+        counts["orders"] = int(ids.max(initial=-1)) + 1
     _check_ids(frame, lines, warnings, keys)
     _check_channels(frame, lines, table.source, ids)
     if not _repeated_pairs(ids, frame["sku"]):

@@ -92,13 +92,18 @@ _EMPTY_SOURCES = {
 
 @dataclass(frozen=True)
 class Export:
-    """One file read: where from, what kind, which encoding, the frame and its warnings."""
+    """One file read: where from, what kind, which encoding, the frame and its warnings.
+
+    ``orders``, if known, is the number of distinct order ids in the frame, counted when it was
+    read (the summary counts them otherwise).
+    """
 
     source: str
     kind: str
     encoding: str | None
     frame: pd.DataFrame
     warnings: tuple[str, ...] = ()
+    orders: int | None = field(default=None, repr=False, compare=False)
 
 
 @functools.cache
@@ -227,7 +232,8 @@ def _file_summary(export: Export) -> dict:
     last = frame["date_to"] if export.kind == schema.SELLER_PERFORMANCE else dates
     markets = ([m for m in frame["marketplace"].unique() if pd.notna(m)]
                if "marketplace" in frame else [])
-    orders = _distinct(frame["order_id"]) if "order_id" in frame else pd.NA
+    orders = (export.orders if export.orders is not None
+              else _distinct(frame["order_id"]) if "order_id" in frame else pd.NA)
     return {
         "source": export.source,
         "kind": export.kind,
@@ -393,12 +399,14 @@ def read_export(source, *, encoding: str | None = None, kind: str | None = None,
         found_encoding, encoding = loaded.encoding, "utf-8"
         head = loaded.data[: 1 << 16].decode("utf-8", errors="replace")
     kind = kind or detect_kind(head, source=name)
+    counted: dict[str, int] = {}
+    more = {"counts": counted} if kind == schema.ALL_ORDERS else {}
     if columns and kind in _COLUMNS_OF and columns.get(kind) is not None:
-        frame, used, notes = _READERS[kind](target, encoding=encoding, columns=columns[kind])
-    else:
-        frame, used, notes = _READERS[kind](target, encoding=encoding)
+        more["columns"] = columns[kind]
+    frame, used, notes = _READERS[kind](target, encoding=encoding, **more)
     _emit(name, notes)
-    return Export(name, kind, found_encoding or used, frame, tuple(notes))
+    return Export(name, kind, found_encoding or used, frame, tuple(notes),
+                  orders=counted.get("orders"))
 
 
 def read_exports(sources, *, encoding: str | None = None, columns=None) -> Exports:
