@@ -148,6 +148,8 @@ def test_reconcile_cli(tmp_path, capsys):
     ("argv", "message"),
     [(["rate"], "no export file given"), (["rate", "{f}", "--tz", "Nowhere/Land"], "--tz"),
      (["rate", "{f}", "--from", "03/01/2026"], "--from expects YYYY-MM-DD"),
+     (["rate", "{f}", "--from", "2026-03-09", "--to", "2026-03-01"],
+      "--from 2026-03-09 is after --to 2026-03-01"),
      (["rate", "{f}", "--threshold", "2.5"], "0.025"),
      (["budget", "{f}", "--asof", "tomorrow"], "--asof expects YYYY-MM-DD"),
      (["reconcile", "{f}"], "Seller Performance"),
@@ -158,3 +160,22 @@ def test_errors_are_one_paragraph(tmp_path, capsys, argv, message):
     code, out, err = run(capsys, *[a.replace("{f}", str(f)) for a in argv])
     assert code == 1 and out == ""
     assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("window", [["--from", "2026-04-01"], ["--to", "2026-02-20"],
+                                    ["--from", "2026-02-01", "--to", "2026-02-27"]])
+def test_rate_window_outside_the_data_says_where_the_data_is(tmp_path, capsys, window):
+    # orders on 1 and 9 March (UTC): in Tokyo the 12:00 UTC orders fall on the same days
+    f = write_orders(tmp_path / "all.txt", {1: 2, 9: 1})
+    code, out, err = run(capsys, "rate", str(f), "--format", "csv", "--tz", "Asia/Tokyo",
+                         *window)
+    assert code == 0
+    assert out.splitlines() == ["marketplace,date,orders,seller_cancellations,rate,status,complete"]
+    assert ("No day of the data lies in the days asked for: its MFN orders run from 2026-03-01 "
+            "to 2026-03-09 (Asia/Tokyo days).") in err
+
+
+def test_rate_window_inside_the_data_adds_no_such_note(tmp_path, capsys):
+    f = write_orders(tmp_path / "all.txt", {1: 2, 9: 1})
+    code, out, err = run(capsys, "rate", str(f), "--format", "csv", "--from", "2026-03-08")
+    assert code == 0 and len(out.splitlines()) == 3 and "No day of the data" not in err

@@ -137,21 +137,25 @@ def coverage_note(orders) -> str:
 
 
 def run(args) -> int:
-    from ..metric.orders import INPUT_COLUMNS
+    from ..metric.months import in_window
     from ..metric.rate import check_threshold, daily_rate
 
     threshold = check_threshold(args.threshold)
     tz = parse_tz(args.tz)
     start = parse_date(args.start, name="--from") if args.start else None
     end = parse_date(args.end, name="--to") if args.end else None
-    from ..metric.months import in_window
-
+    if start is not None and end is not None and start > end:
+        raise ParameterError(
+            f"--from {args.start.strip()} is after --to {args.end.strip()}, so no day lies "
+            "between them; give the first day with --from and the last with --to."
+        )
     exports, orders, extent = load_window(args, start=start, end=end, tz=tz)
     # days no export covers are unknown, not zero: from the store, or between the files given
     result = daily_rate(orders, threshold=threshold, tz=tz, start=start, end=end,
                         marketplace=args.marketplace, include_partial=args.include_partial,
                         gaps=coverage_gaps(args, exports), extent=extent)
-    notes = asof_notes(orders, tz=tz, extent=extent) + _why_partial(result)
+    notes = asof_notes(orders, tz=tz, extent=extent) + _why_partial(result) + \
+        _outside_data(result, orders, extent, start, end, tz)
     # the closing note counts the orders behind the rates shown: those of their windows
     orders = in_window(orders, start, end, tz)
     if args.format == "csv":
@@ -165,6 +169,29 @@ def run(args) -> int:
     for note in notes:
         (sys.stdout if args.format == "table" else sys.stderr).write(note + "\n")
     return 0
+
+
+def _outside_data(result, orders, extent, start, end, tz) -> list[str]:
+    """Say where the data lies when --from/--to select none of its days.
+
+    ``extent`` is the whole data's (from a store's window read), or None: then ``orders`` are
+    all of it.
+    """
+    if not result.empty or (start is None and end is None):
+        return []
+    import datetime as dt
+
+    from ..metric.rate import data_extent
+
+    extent = extent or data_extent(orders, tz)
+    if not extent.days:
+        return []
+
+    first = min(lo for lo, _ in extent.days.values())
+    last = max(hi for _, hi in extent.days.values())
+    day = [(dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).isoformat() for d in (first, last)]
+    return [f"No day of the data lies in the days asked for: its MFN orders run from {day[0]} "
+            f"to {day[1]} ({extent.tz} days). Choose --from and --to within those days."]
 
 
 def _why_partial(result) -> list[str]:
