@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import math
+import sys
+from pathlib import Path
 
 import pytest
 
 from oos_analysis.cli import main
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
+from simulate_outputs import write_exports  # noqa: E402  (the golden cases' own exports)
 
 EMPTY = ["simulate", "--start", "2026-12-01", "--horizon", "5", "--orders-per-day", "30",
          "--stockout-rate", "0.03", "--buy-at-loss", "0.5", "--buyer-accept", "0.3",
@@ -25,30 +29,7 @@ def run(capsys, argv):
 @pytest.fixture
 def exports(tmp_path):
     """30 days of 10 MFN orders a day (one cancelled on 11-28) and a three-row stock-out log."""
-    lines = ["amazon-order-id\tmerchant-order-id\tpurchase-date\tlast-updated-date\torder-status"
-             "\tfulfillment-channel\tsales-channel\tsku\titem-status\tquantity\tcurrency"
-             "\titem-price"]
-    for i in range(30):
-        day = dt.date(2026, 11, 1) + dt.timedelta(days=i)
-        for j in range(10):
-            status = "Cancelled" if (i, j) == (27, 0) else "Shipped"
-            lines.append(f"111-{i:07d}-{j:07d}\t\t{day}T10:00:00+00:00\t{day}T12:00:00+00:00"
-                         f"\t{status}\tMerchant\tAmazon.com\tSKU-{j}\t{status}\t1\tUSD\t10.00")
-    orders = tmp_path / "all-orders.txt"
-    orders.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    log = tmp_path / "stockout-log.csv"
-    log.write_text(
-        "order_id,marketplace,sku,detected_at,ship_by,loss_if_bought,request_sent_at,"
-        "reminder_sent_at,official_request_at,resolution,resolved_at\n"
-        "111-0000027-0000000,amazon.com,SKU-0,2026-11-28T11:00:00+00:00,2026-11-30,,"
-        "2026-11-28T12:00:00+00:00,,,no_inventory,2026-11-29T12:00:00+00:00\n"
-        "111-0000029-0000001,amazon.com,SKU-1,2026-11-30T11:00:00+00:00,2026-12-02,12.5,,,,"
-        "open,\n"
-        "111-0000010-0000001,amazon.com,SKU-1,2026-11-11T11:00:00+00:00,2026-11-13,4.0,,,,"
-        "bought,2026-11-11T15:00:00+00:00\n",
-        encoding="utf-8",
-    )
-    return [str(orders), str(log)]
+    return write_exports(tmp_path)
 
 
 def test_json_without_files(capsys):

@@ -266,14 +266,21 @@ def _holds(path, ids: pa.Array) -> bool:
     return bool(pc.any(pc.is_in(_trimmed(column), value_set=ids)).as_py())
 
 
-def _nulls(path, column: str) -> int:
-    """The missing values of ``column`` in a part file (all its rows if it lacks the column)."""
+def _footer(path) -> tuple:
+    """A part file's Parquet metadata and column names, after the check a read makes first
+    (:func:`~oos_analysis.store.parts.check_part`, short of hashing the whole file); (None, None)
+    when its footer cannot be read (a read then says what is wrong)."""
     check_part(path, whole=False)
     try:
         meta = pq.ParquetFile(path).metadata
-        names = meta.schema.to_arrow_schema().names
+        return meta, meta.schema.to_arrow_schema().names
     except (OSError, pa.ArrowException):
-        meta = None
+        return None, None
+
+
+def _nulls(path, column: str) -> int:
+    """The missing values of ``column`` in a part file (all its rows if it lacks the column)."""
+    meta, names = _footer(path)
     if meta is not None:
         if column not in names:
             return meta.num_rows
@@ -297,12 +304,7 @@ def _column_max(path, column: str) -> pd.Timestamp | None:
 def _column_range(path, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """The smallest and largest value of a timestamp column of a part file (None if it has no
     value), from the file's statistics if they say, else read."""
-    check_part(path, whole=False)
-    try:
-        meta = pq.ParquetFile(path).metadata
-        names = meta.schema.to_arrow_schema().names
-    except (OSError, pa.ArrowException):
-        meta = None
+    meta, names = _footer(path)
     if meta is not None and column not in names:
         return None
     if meta is not None:

@@ -54,7 +54,7 @@ FORMATS = ("table", "csv", "json")
 
 def write_exports(folder: Path) -> list[str]:
     """30 days of 10 MFN orders a day (one cancelled on 11-28) and a three-row stock-out log
-    (the exports of ``tests/test_cli_simulate.py``)."""
+    (``tests/test_cli_simulate.py`` runs on them too)."""
     import datetime as dt
 
     lines = ["amazon-order-id\tmerchant-order-id\tpurchase-date\tlast-updated-date\torder-status"
