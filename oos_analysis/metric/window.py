@@ -169,6 +169,17 @@ def _integer_work(c, n, *factors):
     return c.astype(object), n.astype(object)
 
 
+def _operands(cancellations, orders, threshold):
+    """The checked counts ``c, n`` (as arrays safe from overflow), ``threshold = p / q`` and
+    whether both counts were scalars."""
+    frac = _as_fraction(threshold)
+    p, q = frac.numerator, frac.denominator
+    scalar = np.ndim(cancellations) == 0 and np.ndim(orders) == 0
+    c, n = _counts(cancellations, orders)
+    c, n = _integer_work(c, n, p, q)
+    return c, n, p, q, scalar
+
+
 def _result(value, scalar: bool):
     if scalar:
         return int(value)
@@ -210,11 +221,7 @@ def remaining_cancellations(cancellations, orders, *, threshold: float = DEFAULT
     >>> remaining_cancellations(np.array([0, 1, 3]), np.array([81, 81, 81]))
     array([2, 1, 0])
     """
-    frac = _as_fraction(threshold)
-    p, q = frac.numerator, frac.denominator
-    scalar = np.ndim(cancellations) == 0 and np.ndim(orders) == 0
-    c, n = _counts(cancellations, orders)
-    c, n = _integer_work(c, n, p, q)
+    c, n, p, q, scalar = _operands(cancellations, orders, threshold)
     # ceil(p*n/q) == -((-p*n) // q) for integers.
     k = -((-p * n) // q) - 1 - c
     return _result(np.maximum(k, 0), scalar)
@@ -250,11 +257,7 @@ def clean_orders_needed(cancellations, orders, *, threshold: float = DEFAULT_THR
     >>> clean_orders_needed(1, 40), clean_orders_needed(1, 41), clean_orders_needed(3, 100)
     (1, 0, 21)
     """
-    frac = _as_fraction(threshold)
-    p, q = frac.numerator, frac.denominator
-    scalar = np.ndim(cancellations) == 0 and np.ndim(orders) == 0
-    c, n = _counts(cancellations, orders)
-    c, n = _integer_work(c, n, p, q)
+    c, n, p, q, scalar = _operands(cancellations, orders, threshold)
     m = (q * c) // p + 1 - n
     m = np.where(c == 0, 0, np.maximum(m, 0))
     return _result(m, scalar)
