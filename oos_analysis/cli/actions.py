@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 from ..exceptions import ParameterError
 from ..io.schema import STOCKOUT_LOG
 from .arguments import add_policy_argument

@@ -91,7 +91,6 @@ def _partial(row, end) -> str:
 
 def _table(summary, calendar, risk, orders, *, threshold, tz, exclude_pending=False) -> None:
     from ..metric.budget import HORIZON_DAYS
-
     from ..metric.rate import data_end, day_label
 
     out = sys.stdout

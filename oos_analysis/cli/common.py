@@ -128,6 +128,7 @@ def format_dates(frame: pd.DataFrame) -> pd.DataFrame:
     ``YYYY-MM-DDTHH:MM:SSZ`` in UTC. Missing values stay missing.
     """
     import pandas as pd
+
     out = frame.copy()
     for name in out.columns:
         col = out[name]
