@@ -155,10 +155,10 @@ def daily_rate(
     threshold = check_threshold(threshold)
     tz = check_tz(tz)
     _require(orders, ("marketplace", "purchase_date", "in_metric", "counted"))
-    extent = data_extent(orders, tz) if extent is None else extent
+    days = local_day(orders["purchase_date"], tz)
+    extent = _extent(orders, tz, days) if extent is None else extent
     if extent.tz != tz:
         raise ParameterError(f"the extent is of {extent.tz} days, the rate of {tz} days.")
-    days = local_day(orders["purchase_date"], tz)
     # only marketplaces with MFN orders (anywhere in the data) get a row, in name order
     names = np.asarray(sorted(extent.days), dtype=object)
     codes = _codes(orders["marketplace"], names)
@@ -342,7 +342,11 @@ def data_extent(orders: pd.DataFrame, tz: str = "UTC") -> Extent:
     """
     tz = check_tz(tz)
     _require(orders, ("marketplace", "purchase_date", "in_metric"))
-    days = local_day(orders["purchase_date"], tz)
+    return _extent(orders, tz, local_day(orders["purchase_date"], tz))
+
+
+def _extent(orders: pd.DataFrame, tz: str, days: np.ndarray) -> Extent:
+    """:func:`data_extent` of ``orders`` whose purchase days in ``tz`` are ``days``."""
     dated = days != np.iinfo(np.int64).min
     keep = orders["in_metric"].to_numpy(dtype=bool) & dated & \
         orders["marketplace"].notna().to_numpy(dtype=bool)
