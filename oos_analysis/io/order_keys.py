@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["STRING_KEYS", "amazon_keys", "arrow_strings", "order_keys"]
+__all__ = ["STRING_KEYS", "amazon_keys", "arrow_strings", "order_keys", "key_codes"]
 
 _WIDTH = 19  # ddd-ddddddd-ddddddd
 _DASHES = (3, 11)
@@ -131,3 +131,22 @@ def order_keys(*ids) -> list[np.ndarray]:
             out[number][rows] = codes[start:start + len(rows)]
             start += len(rows)
     return out
+
+
+def key_codes(keys: np.ndarray) -> np.ndarray:
+    """``pd.factorize`` codes of order keys by first appearance, -1 where a key is missing (-1).
+
+    The hash table is sized up front: growing it through millions of distinct ids costs a third
+    more.
+
+    Examples
+    --------
+    >>> key_codes(np.array([7, -1, 3, 7])).tolist()
+    [0, -1, 1, 0]
+    """
+    valid = keys >= 0
+    if valid.all():
+        return pd.factorize(keys, size_hint=len(keys))[0]
+    codes = np.full(len(keys), -1, dtype=np.intp)
+    codes[valid] = pd.factorize(keys[valid], size_hint=int(valid.sum()))[0]
+    return codes

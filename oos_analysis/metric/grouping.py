@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from ..io.order_keys import STRING_KEYS as _STRING_KEYS
 from ..io.order_keys import amazon_keys as _amazon_keys
 from ..io.order_keys import arrow_strings as _arrow
+from ..io.order_keys import key_codes as _key_codes
 
 __all__ = ["order_codes", "first_rows", "group_min", "group_max", "from_codes", "as_text",
            "labels"]
@@ -71,13 +72,7 @@ def order_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Series]:
         text_codes, _ = pd.factorize(text.replace("", None))
         odd_keys[~ok] = np.where(text_codes >= 0, _STRING_KEYS + text_codes, -1)
         keys[rows] = odd_keys
-    valid = keys >= 0
-    # sized up front: growing the table through millions of distinct ids costs a third more
-    if valid.all():
-        codes, _ = pd.factorize(keys, size_hint=n)
-    else:
-        codes = np.full(n, -1, dtype=np.intp)
-        codes[valid], _ = pd.factorize(keys[valid], size_hint=int(valid.sum()))
+    codes = _key_codes(keys)
     uniques = arrow.take(pa.array(first_rows(codes)))
     if strip:
         uniques = pc.utf8_trim_whitespace(uniques)

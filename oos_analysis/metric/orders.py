@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataQualityWarning, ReportFormatError
+from ..io.order_files import map_unique
 from ..io.schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
 from . import grouping
 
@@ -87,9 +88,7 @@ def _channels(values: pd.Series) -> pd.Series:
     The readers already write ``MFN``/``AFN``; a frame built by hand may hold ``Merchant`` or
     `` mfn ``. Stripping and upper-casing a few distinct values instead of every order's.
     """
-    codes, uniques = pd.factorize(values)
-    mapped = [_CHANNELS.get(str(u).strip().upper()) for u in uniques]
-    return grouping.from_codes(codes, mapped, index=values.index)  # code -1 (missing): missing
+    return map_unique(values, lambda u: _CHANNELS.get(str(u).strip().upper()))
 
 
 def missing_ids_message(rows: int) -> str:
