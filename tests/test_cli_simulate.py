@@ -148,3 +148,10 @@ def test_exclude_pending_changes_nothing_without_pending_orders(capsys, exports)
     status, lenient, err = run(capsys, [*argv, "--exclude-pending"])
     assert status == 0, err
     assert json.loads(lenient)["p_any_breach"] == json.loads(out)["p_any_breach"]
+
+
+@pytest.mark.parametrize("risk", ["2", "nan", "-0.1"])
+def test_a_risk_outside_0_1_is_refused(capsys, risk):
+    status, out, err = run(capsys, [*EMPTY, "--risk", risk])
+    assert status == 1 and out == ""
+    assert err.startswith("error: risk") and "Traceback" not in err

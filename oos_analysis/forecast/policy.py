@@ -191,6 +191,7 @@ def cheapest_safe_index(p_any_breach, expected_loss, expected_bought, *, risk: f
     >>> cheapest_safe_index([0.4, 0.04], [float("nan")] * 2, lambda: [0.0, 6.0], risk=0.05)
     1
     """
+    _probability(risk, "risk")
     p = np.asarray(p_any_breach, dtype=float)
     safe = np.flatnonzero(p <= risk)
     if not safe.size:
