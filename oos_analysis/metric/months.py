@@ -272,13 +272,10 @@ def _in_store_order(read: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     """The rows of both, month by month (undated last), each month's rows in their order; the
     rows of ``found`` after those of ``read`` when they have no purchase date to order them by
     (the columns of the order report the rate reads: its rows are looked up, never in order)."""
+    from ..store.parts import month_codes
+
     both = pd.concat([read, found], ignore_index=True)
-    if "purchase_date" not in both:
-        return _recoded(both, read)
-    stamps = pd.to_datetime(both["purchase_date"], utc=True).dt.tz_localize(None)
-    month = stamps.to_numpy().astype("datetime64[M]").astype(np.int64)
-    month = np.where(stamps.isna().to_numpy(), np.iinfo(np.int64).max, month)
-    order = np.argsort(month, kind="stable")
+    order = np.argsort(month_codes(both, ALL_ORDERS), kind="stable")  # undated: the last code
     return _recoded(both.take(order).reset_index(drop=True), read)
 
 

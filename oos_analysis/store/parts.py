@@ -78,7 +78,7 @@ def segments(version: Path | None, book: dict, kind: str) -> list[dict]:
     return [{"path": whole, "month": None, "rows": book.get("rows", {}).get(kind)}]
 
 
-def _month_codes(frame: pd.DataFrame, kind: str) -> np.ndarray:
+def month_codes(frame: pd.DataFrame, kind: str) -> np.ndarray:
     """Months since 1970 of each row's UTC purchase date; ``_UNDATED`` where it is missing."""
     column = PARTITIONED[kind]
     if column not in frame:
@@ -450,7 +450,7 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     frames = [_align(f, dtypes).reset_index(drop=True) for f in frames if len(f)]
     new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else next(iter(frames), None)
     new = new if new is not None else pd.DataFrame({"order_id": pd.Series(dtype="str")})
-    codes = _month_codes(new, kind)
+    codes = month_codes(new, kind)
     keys, newest = MERGE_RULES[kind]
     stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool, kind)
     # order ids as integers, equal exactly where the ids are, across the store and the new rows
@@ -487,7 +487,7 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
             continue
         frame = _drop(full[i], gone[i])
         if segment["month"] is None:  # a whole-kind file of format 1: split it by month
-            for month, piece in _split(frame, _month_codes(frame, kind)).items():
+            for month, piece in _split(frame, month_codes(frame, kind)).items():
                 months.setdefault(month, []).append(piece)
         else:
             months.setdefault(segment["month"], []).append(frame)
