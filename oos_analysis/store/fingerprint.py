@@ -18,18 +18,24 @@ import stat
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-__all__ = ["ahead", "file_sha256", "start"]
+__all__ = ["ahead", "file_digest", "file_sha256", "start"]
 
 _AHEAD: dict[tuple, Future] = {}
 
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of the bytes of ``path``, in hex; OSError as ``open`` and ``read`` raise it."""
-    digest = hashlib.sha256()
+    return file_digest(path)[1]
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """The size in bytes and the hex SHA-256 of the file at ``path``, read once."""
+    digest, size = hashlib.sha256(), 0
     with Path(path).open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)  # releases the GIL: the other core keeps importing meanwhile
-    return digest.hexdigest()
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def _identity(path: Path) -> tuple | None:

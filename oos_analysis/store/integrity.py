@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import InputFileError
+from .fingerprint import file_digest
 from .lock import MANIFEST, live_version, read_manifest
 
 __all__ = ["digest", "record", "expected", "verified_bytes", "check_size", "damaged", "verify",
@@ -31,13 +32,8 @@ _VERSION = re.compile(r"^v\d{6,}$")
 
 def digest(path: Path) -> dict:
     """``{"bytes": size, "sha256": hex}`` of the file at ``path``."""
-    sha = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            sha.update(chunk)
-            size += len(chunk)
-    return {"bytes": size, "sha256": sha.hexdigest()}
+    size, sha = file_digest(path)
+    return {"bytes": size, "sha256": sha}
 
 
 def record(staged: Path, previous: Path | None, book: dict) -> dict[str, dict]:
