@@ -92,6 +92,13 @@ class Snapshot:
     def __init__(self, store: str | os.PathLike = DEFAULT_STORE):
         self.live = live_version(store)
         self.book = read_manifest(self.live)
+        self._footers: dict = {}  # path -> _footer(path): a pinned version's files never change
+
+    def _footer(self, path) -> tuple:
+        """:func:`_footer` of a file of this version, read once however often it is asked."""
+        if path not in self._footers:
+            self._footers[path] = _footer(path)
+        return self._footers[path]
 
     def months(self, kind: str = "all_orders") -> list[int] | None:
         """The UTC purchase months (months since 1970-01) ``kind`` has files for, oldest first.
@@ -196,7 +203,7 @@ class Snapshot:
             chosen = set(months)
             segs = [s for s in segs if s["month"] in chosen]
         with ThreadPoolExecutor(WORKERS) as pool:
-            found = [v for v in pool.map(lambda s: _column_range(s["path"], column), segs)
+            found = [v for v in pool.map(lambda s: _column_range(s["path"], column, self._footer), segs)
                      if v is not None]
         if not found:
             return pd.NaT, pd.NaT
@@ -206,7 +213,7 @@ class Snapshot:
         """How many rows of ``kind`` have no ``column`` value, from the files' statistics (a file
         whose statistics do not say is read, that column only)."""
         with ThreadPoolExecutor(WORKERS) as pool:
-            return sum(pool.map(lambda s: _nulls(s["path"], column),
+            return sum(pool.map(lambda s: _nulls(s["path"], column, self._footer),
                                 segments(self.live, self.book, kind)))
 
     def find(self, kind: str, ids: Iterable[str], *, skip: Iterable[int] = (),
@@ -278,9 +285,10 @@ def _footer(path) -> tuple:
         return None, None
 
 
-def _nulls(path, column: str) -> int:
-    """The missing values of ``column`` in a part file (all its rows if it lacks the column)."""
-    meta, names = _footer(path)
+def _nulls(path, column: str, footer=_footer) -> int:
+    """The missing values of ``column`` in a part file (all its rows if it lacks the column);
+    ``footer`` reads the file's footer (a :class:`Snapshot` gives its cached one)."""
+    meta, names = footer(path)
     if meta is not None:
         if column not in names:
             return meta.num_rows
@@ -301,10 +309,12 @@ def _column_max(path, column: str) -> pd.Timestamp | None:
     return None if found is None else found[1]
 
 
-def _column_range(path, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+def _column_range(path, column: str,
+                  footer=_footer) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """The smallest and largest value of a timestamp column of a part file (None if it has no
-    value), from the file's statistics if they say, else read."""
-    meta, names = _footer(path)
+    value), from the file's statistics if they say, else read; ``footer`` as for
+    :func:`_nulls`."""
+    meta, names = footer(path)
     if meta is not None and column not in names:
         return None
     if meta is not None:
