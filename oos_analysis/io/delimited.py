@@ -284,6 +284,13 @@ def _skipped_lines(data_source, n_rows: int, skipped: list[str]) -> list[int] | 
     lines = before + (0 if ends_with_newline else 1)
     if lines != 1 + n_rows + len(skipped):
         return None
+    return _assign(skipped, found)
+
+
+def _assign(skipped: list[str], found: dict[bytes, list[int]]) -> list[int] | None:
+    """The line of each skipped row: the n-th row of a text takes the n-th line found holding
+    it (``found`` maps a line's bytes to its line numbers, in order); None when a text has fewer
+    lines than rows."""
     taken: dict[bytes, int] = {}
     out = []
     for text in skipped:
@@ -327,15 +334,9 @@ def _line_map_scan(data_source, n_rows: int, skipped: list[str]):
                     at = body.find(b"\n" + text, at + 1)
             before += block.count(b"\n", 0, cut)
             carry, chunk = block[cut:], fh.read(_CHUNK) if chunk else b""
-    taken: dict[bytes, int] = {}
-    odd_lines = []
-    for text in skipped:
-        key = text.rstrip("\r").encode("utf-8")
-        found = odd.get(key, [])
-        if taken.get(key, 0) >= len(found):
-            return None
-        odd_lines.append(found[taken.get(key, 0)])
-        taken[key] = taken.get(key, 0) + 1
+    odd_lines = _assign(skipped, odd)
+    if odd_lines is None:
+        return None
     special = [*(b for b in blank if b > 1), *odd_lines]
     return _kept_lines(n_rows, special), np.asarray(odd_lines, dtype=np.int64)
 
