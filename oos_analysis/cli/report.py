@@ -141,10 +141,10 @@ def _early_kernel(notebook: Path):
     reports any problem with the notebook or the kernel in its usual words)."""
     if not notebook.is_file():
         return None
-    from ..report.kernel import ReportKernel, notebook_imports
+    from ..report.kernel import ReportKernel
 
     try:
-        return ReportKernel(notebook.parent, preload=notebook_imports(notebook))
+        return ReportKernel.for_notebook(notebook)
     except Exception:  # noqa: BLE001 - the render starts one itself and says what is wrong
         return None
 

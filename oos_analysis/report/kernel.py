@@ -118,6 +118,12 @@ class ReportKernel:
             arguments.append(f"--IPKernelApp.exec_lines={[line]!r}")
         run_sync(self.km.start_kernel)(extra_arguments=arguments, cwd=str(Path(cwd)))
 
+    @classmethod
+    def for_notebook(cls, notebook, *, kernel_name: str = "python3") -> ReportKernel:
+        """The kernel a report notebook runs in: in its folder, its imports preloaded."""
+        notebook = Path(notebook)
+        return cls(notebook.parent, kernel_name=kernel_name, preload=notebook_imports(notebook))
+
     def close(self) -> None:
         """Stop the kernel at once and remove its connection file; safe to call twice."""
         from jupyter_core.utils import run_sync

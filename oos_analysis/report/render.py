@@ -400,10 +400,10 @@ def render_report(
 
             values["handoff"] = stack.enter_context(exports_handoff(exports))
         if kernel is None:
-            from .kernel import ReportKernel, notebook_imports
+            from .kernel import ReportKernel
 
-            kernel = stack.enter_context(ReportKernel(
-                notebook.parent, kernel_name=kernel_name, preload=notebook_imports(notebook)))
+            kernel = stack.enter_context(ReportKernel.for_notebook(notebook,
+                                                                   kernel_name=kernel_name))
         # While the kernel runs the notebook this process only waits: prepare the export then.
         warming = stack.enter_context(concurrent.futures.ThreadPoolExecutor(
             1, thread_name_prefix="oos-html")).submit(_warm_html_exporter)
