@@ -284,6 +284,40 @@ def test_main_result_does_not_depend_on_the_policy_grid():
     assert both.policies["p_any_breach"].iloc[-1] == 0.0
 
 
+def test_paths_drawn_ahead_are_the_paths_drawn_in_turn():
+    # The worker thread draws the next chunk while the caller scores one: every array must be
+    # the one a single thread drawing chunk after chunk, job after job, gets from the seed.
+    from oos_analysis.forecast import simulation as sim
+
+    rich = BASE.replace(dispersion=20.0, level_sd=0.05, burst_orders=1.3, burst_days=2.0)
+    sc = sim._scenario(sim.History.build(None), asof=None, start="2026-12-01", horizon=9,
+                       cancel=())
+    runs = [rich, rich.with_playbook("no-request")]
+    grid = [rich.with_policy(buy_at_loss=b) for b in (0.0, 1.0)]
+    jobs = [(runs, 2 * sim._CHUNK + 7), (grid, 300)]
+    rng = np.random.default_rng(5)
+    in_turn = [sim._draw(sc, p, n, rng) for p, d in jobs for n in sim._chunk_sizes(d)]
+    ahead = list(sim._drawn(sc, jobs, np.random.default_rng(5)))
+    assert [d.draws for d in ahead] == [sim._CHUNK, sim._CHUNK, 7, 300]
+    for a, b in zip(ahead, in_turn, strict=True):
+        for name in ("orders", "cell", "no_source", "u", "u_buy", "u_accept"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+        assert a.extra == b.extra
+
+
+def test_a_run_stopped_part_way_leaves_no_drawing_thread():
+    import threading
+
+    from oos_analysis.forecast import simulation as sim
+
+    sc = sim._scenario(sim.History.build(None), asof=None, start="2026-12-01", horizon=5,
+                       cancel=())
+    stream = sim._drawn(sc, [([BASE], 5 * sim._CHUNK)], np.random.default_rng(1))
+    assert next(stream).draws == sim._CHUNK
+    stream.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("oos-draws")]
+
+
 def test_outputs_are_tidy_and_ordered():
     result = simulate(None, inputs=BASE, start="2026-12-01", horizon=14, draws=3000, rng=2)
     d = result.days

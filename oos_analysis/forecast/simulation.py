@@ -40,8 +40,10 @@ draw comes from the one generator passed in; the same seed gives the same result
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -747,8 +749,37 @@ makes the whole run about a fifth faster than one pass over every path. Fixed, s
 gives the same result on every machine."""
 
 
-def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
-    """Draw the paths, a chunk at a time, and score every policy on them.
+def _chunk_sizes(draws: int) -> list[int]:
+    return [min(_CHUNK, draws - lo) for lo in range(0, draws, _CHUNK)]
+
+
+def _drawn(sc: _Scenario, jobs, rng):
+    """The paths of each job (a ``(policies, draws)`` pair), a chunk at a time, jobs in order.
+
+    One worker thread makes every draw, in the order one thread would make them, so a seed gives
+    the same numbers; while the caller scores a chunk, the worker draws the next one (the next
+    job's first at the end of a job). numpy's generators and array operations release the GIL,
+    so on two cores the scoring costs almost no wall time. A single chunk is drawn here.
+    """
+    order = [(policies, n) for policies, draws in jobs for n in _chunk_sizes(draws)]
+    if len(order) == 1:
+        yield _draw(sc, order[0][0], order[0][1], rng)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="oos-draws") as pool:
+        ahead = pool.submit(_draw, sc, *order[0], rng)
+        try:
+            for following in [*order[1:], None]:
+                current = ahead
+                ahead = None if following is None else pool.submit(_draw, sc, *following, rng)
+                yield current.result()
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+
+
+def _run(sc: _Scenario, policies, stream, *, draws, threshold, stats=False):
+    """Score every policy on ``draws`` paths taken, a chunk at a time, from ``stream``
+    (:func:`_drawn`).
 
     Returns each policy's share of paths with a breach on some day up to each horizon day
     (array of shape (policies, horizon); the last column is P(any breach)) and, with
@@ -762,8 +793,8 @@ def _run(sc: _Scenario, policies, *, draws, rng, threshold, stats=False):
         n_all = np.empty((sc.horizon, draws), dtype=np.int32)
         c_all = np.empty((sc.horizon, draws), dtype=np.int32)
     for lo in range(0, draws, _CHUNK):
-        n = min(_CHUNK, draws - lo)
-        d = _draw(sc, policies, n, rng)
+        d = next(stream)
+        n = d.draws
         orders_tl = np.empty((_LEAD + sc.horizon, n), dtype=np.int32)
         orders_tl[:_LEAD] = sc.hist_orders[:, None]
         orders_tl[_LEAD:] = d.orders[1:]
@@ -974,13 +1005,18 @@ def simulate(
         runs = [inputs.with_playbook(name) if name != inputs.playbook else inputs
                 for name in PLAYBOOK_POLICIES]
         runs.sort(key=lambda p: p is not inputs)
-    to_date, stats = _run(sc, runs, draws=draws, rng=rng, threshold=threshold, stats=True)
-    p_runs = to_date[:, -1]
-    p_any = p_runs[0]
     policies = list(policies)
+    jobs = [(runs, draws)]
     if policies:
         policy_draws = _count(policy_draws, "policy_draws")
-        p_policies = _run(sc, policies, draws=policy_draws, rng=rng, threshold=threshold)[0][:, -1]
+        jobs.append((policies, policy_draws))
+    with contextlib.closing(_drawn(sc, jobs, rng)) as stream:
+        to_date, stats = _run(sc, runs, stream, draws=draws, threshold=threshold, stats=True)
+        if policies:
+            p_policies = _run(sc, policies, stream, draws=policy_draws,
+                              threshold=threshold)[0][:, -1]
+    p_runs = to_date[:, -1]
+    p_any = p_runs[0]
     rate, cancellations = np.array(stats["rate"]), np.array(stats["cancellations"])
     days = {
         "date": (sc.start + np.arange(sc.horizon)).astype("datetime64[D]"),
