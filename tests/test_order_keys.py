@@ -74,3 +74,21 @@ def test_a_sliced_chunk_and_a_big_block_read_the_right_bytes():
 def test_no_ids_and_all_missing_ids():
     empty, missing = order_keys(pd.Series([], dtype="str"), pd.Series([None, np.nan], dtype="str"))
     assert empty.tolist() == [] and missing.tolist() == [-1, -1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(_amazon, _near, st.none(), st.just("")), max_size=30),
+       st.sampled_from(["small", "large", "object"]))
+def test_the_text_rule_and_the_keys_agree_on_amazons_form(values, how):
+    # is_amazon_order_id (a pattern, for the stock-out log and the actions) and amazon_keys (the
+    # bytes, for the store) must call the same ids Amazon's: ASCII digits only, so "١١١-..."
+    # with Arabic-Indic digits is neither
+    from oos_analysis.io.order_files import is_amazon_order_id
+
+    series = _column(values, [], how)
+    by_text = is_amazon_order_id(series)
+    _, by_bytes = amazon_keys(pa.array(values, type=pa.string()))
+    assert by_text.tolist() == by_bytes.tolist()
+    assert by_text.tolist() == [v is not None and len(v) == 19 and v[3] == v[11] == "-"
+                                and v.replace("-", "").isascii() and v.replace("-", "").isdigit()
+                                for v in values]

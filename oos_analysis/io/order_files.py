@@ -24,7 +24,7 @@ __all__ = ["read_all_orders_table", "read_order_report_table", "read_cancel_down
            "map_unique", "drop_duplicate_items", "number_lines", "ORDER_ID_PATTERN",
            "is_amazon_order_id"]
 
-ORDER_ID_PATTERN = r"\d{3}-\d{7}-\d{7}"
+ORDER_ID_PATTERN = r"[0-9]{3}-[0-9]{7}-[0-9]{7}"  # ASCII digits only, as the store's keys
 """Amazon's order id: 3, 7 and 7 digits joined by hyphens (``113-8871452-8288246``)."""
 
 _MONEY = {
