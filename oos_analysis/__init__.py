@@ -17,6 +17,7 @@ for the simulator, the plots or the report machinery.
 from .exceptions import (
     DataQualityWarning,
     InputFileError,
+    MissingOrderIdWarning,
     OOSAnalysisError,
     ParameterError,
     ReportFormatError,
@@ -88,6 +89,7 @@ _PUBLIC = {
 __all__ = [
     "__version__",
     "DataQualityWarning",
+    "MissingOrderIdWarning",
     "InputFileError",
     "OOSAnalysisError",
     "ParameterError",

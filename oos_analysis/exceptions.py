@@ -25,6 +25,7 @@ __all__ = [
     "UnknownReportError",
     "ParameterError",
     "DataQualityWarning",
+    "MissingOrderIdWarning",
 ]
 
 
@@ -98,3 +99,11 @@ class ParameterError(OOSAnalysisError, ValueError):
 
 class DataQualityWarning(UserWarning):
     """The data was read, but something in it deserves a look (duplicates, gaps, padding)."""
+
+
+class MissingOrderIdWarning(DataQualityWarning):
+    """All Orders rows without an order id were left out of the metric (the message counts them).
+
+    Its own class, so that code that knows the count better (a windowed read of the store, which
+    counts the blank ids of every month from the files' statistics) can silence it by category.
+    """

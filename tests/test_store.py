@@ -760,3 +760,37 @@ def test_a_store_written_before_sku_line_pairs_its_rows_with_new_exports(tmp_pat
     rows = store.load(s).all_orders.sort_values("order_id")
     assert rows["order_id"].tolist() == ["111-0000001-0000001", "111-0000002-0000002"]
     assert rows["order_status"].tolist() == ["cancelled", "shipped"]
+
+
+def test_a_window_warns_once_of_every_blank_order_id_in_the_store(tmp_path):
+    # Blank ids in September (2) and November (1); the window reads November only, yet it says
+    # what a read of every month says: 3 rows left out, in one warning of its own class.
+    import warnings
+
+    from oos_analysis import MissingOrderIdWarning
+    from oos_analysis.metric.months import read_window
+    from oos_analysis.metric.orders import orders_from_exports
+
+    rows = [item("111-0000001-0000001", "2026-09-02 10:00", "2026-09-02 11:00"),
+            item("", "2026-09-03 10:00", "2026-09-03 11:00", sku="SKU-2"),
+            item(" ", "2026-09-04 10:00", "2026-09-04 11:00", sku="SKU-3"),
+            item("111-0000002-0000002", "2026-11-02 10:00", "2026-11-02 11:00", "Cancelled"),
+            item("", "2026-11-05 10:00", "2026-11-05 11:00", sku="SKU-4")]
+    path = write_all_orders(tmp_path / "all.txt", rows)
+    with warnings.catch_warnings(record=True) as whole:
+        warnings.simplefilter("always")
+        exports = read_exports([path])
+        orders_from_exports(exports)
+    said = [w for w in whole if issubclass(w.category, MissingOrderIdWarning)]
+    assert [str(w.message).split(" ")[0] for w in said] == ["3"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store.import_files([path], store=tmp_path / "store")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        window = read_window(tmp_path / "store", start=pd.Timestamp("2026-11-01").date(),
+                             end=pd.Timestamp("2026-11-07").date(), tz="UTC", columns=None)
+    assert window is not None
+    assert set(window.orders["order_id"]) == {"111-0000002-0000002"}
+    blank = [w for w in caught if issubclass(w.category, MissingOrderIdWarning)]
+    assert [str(w.message) for w in blank] == [str(said[0].message)]

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, NON_AMAZON, ORDER_REPORT, STOCKOUT_LOG
-from ..exceptions import DataQualityWarning
+from ..exceptions import MissingOrderIdWarning
 from .orders import missing_ids_message, orders_from_exports, orders_from_items
 from .rate import WINDOW_DAYS, Extent, data_extent, day_number, local_day
 
@@ -163,15 +163,12 @@ def read_window(store, *, start, end, tz: str, columns, compact: bool = False,
 def _orders(snap, exports, exclude_pending: bool) -> pd.DataFrame:
     """The orders of ``exports``, warning of the rows without an order id in the whole store
     (from the files' statistics), as a read of every month does, not of those read."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingOrderIdWarning)  # counted below, in every month
         orders = orders_from_exports(exports, exclude_pending=exclude_pending)
     blank = snap.missing(ALL_ORDERS, "order_id")
     if blank:
-        warnings.warn(missing_ids_message(blank), DataQualityWarning, stacklevel=3)
-    for caught_one in caught:
-        if not str(caught_one.message).endswith(missing_ids_message(0)[1:]):  # said above
-            warnings.warn(caught_one.message, caught_one.category, stacklevel=3)
+        warnings.warn(missing_ids_message(blank), MissingOrderIdWarning, stacklevel=3)
     return orders
 
 

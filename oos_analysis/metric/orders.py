@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataQualityWarning, ReportFormatError
+from ..exceptions import DataQualityWarning, MissingOrderIdWarning, ReportFormatError
 from ..io.order_files import map_unique
 from ..io.schema import AFN, CANCELLED, MFN, NON_AMAZON, marketplace_from_channel, require_columns
 from . import grouping
@@ -153,6 +153,8 @@ def orders_from_items(
 
     Warns
     -----
+    MissingOrderIdWarning
+        Rows without an order id were left out (a :class:`DataQualityWarning`).
     DataQualityWarning
         Amazon's download lists orders that are not in the order export, or marks as impacting
         account health an order the export does not show as cancelled (then Amazon wins).
@@ -177,7 +179,7 @@ def orders_from_items(
     # the ids factorized once (as integers where they have Amazon's form), stripped, blank missing
     codes, uniques = grouping.order_codes(items["order_id"])
     if (codes < 0).any():
-        warnings.warn(missing_ids_message(int((codes < 0).sum())), DataQualityWarning,
+        warnings.warn(missing_ids_message(int((codes < 0).sum())), MissingOrderIdWarning,
                       stacklevel=2)
         keep = codes >= 0
         items, codes = items[keep], codes[keep]
