@@ -156,6 +156,29 @@ def test_concatenated_exports_keep_each_item_once_latest_update(fixtures):
     assert kept == ts("2022-07-30T09:00:00Z")
 
 
+def test_rows_without_an_order_id_are_never_older_versions_of_each_other(tmp_path):
+    # Three blank ids of one SKU at three update times: nothing says they are one line, so each
+    # is kept and counted as left out; the one real older version (order ...01) still goes.
+    from oos_analysis import MissingOrderIdWarning, orders_from_exports, read_exports
+
+    head = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t" \
+           "fulfillment-channel\tsales-channel\tsku\n"
+    rows = [("111-0000001-0000001", "09-02T10", "09-02T11"), ("", "09-03T10", "09-03T11"),
+            ("  ", "09-04T10", "09-04T11"), ("111-0000001-0000001", "09-02T10", "09-05T11"),
+            ("", "11-05T10", "11-05T11")]
+    path = tmp_path / "blank-ids.txt"
+    path.write_text(head + "".join(
+        f"{oid}\t2026-{p}:00:00Z\t2026-{u}:00:00Z\tShipped\tMerchant\tAmazon.com\tSKU-1\n"
+        for oid, p, u in rows), encoding="utf-8")
+    with pytest.warns(DataQualityWarning) as record:
+        orders = orders_from_exports(read_exports([path]))
+    said = [str(w.message) for w in record]
+    assert any(m.startswith(f"{path.as_posix()}: 1 row(s) are older") for m in said)
+    missing = [str(w.message) for w in record if w.category is MissingOrderIdWarning]
+    assert [m.split(" ")[0] for m in missing] == ["3"]
+    assert orders["order_id"].tolist() == ["111-0000001-0000001"]
+
+
 def test_header_only_is_zero_orders(fixtures):
     df = read_all_orders(fixtures / "all-orders-header-only.txt")
     assert len(df) == 0

@@ -184,18 +184,17 @@ def _drop_older_versions(frame: pd.DataFrame, warnings: list[str],
     Every line of one order carries the order's last update, so a SKU of an order seen at two
     different update times cannot be two lines of one export: the file holds two exports one
     after the other, and the older version of the line goes. Lines at the same update time are
-    all kept, however alike. (A missing order id or SKU is the same line as an empty one.)
-    ``ids``, if given, is ``pd.factorize`` of the order ids (which hold no empty string);
-    returns the frame and ``ids`` of the rows kept.
+    all kept, however alike. A missing SKU is the same as an empty one; a row without an order
+    id is a line of its own, since nothing says which order it belongs to (it is left out of the
+    metric and counted as such). ``ids``, if given, is ``pd.factorize`` of the order ids (which
+    hold no empty string); returns the frame and ``ids`` of the rows kept.
     """
     if frame.empty or frame["last_updated_date"].isna().all():
         return frame, ids
     # one integer per (order id, SKU), grouped unsorted: no per-row Python objects, no sort
-    if ids is None:
-        key, _ = pd.factorize(frame["order_id"].fillna(""))
-        key = key.astype(np.int64)
-    else:
-        key = ids.astype(np.int64) + 1  # missing (-1) is its own id, as "" would be
+    key = (pd.factorize(frame["order_id"])[0] if ids is None else ids).astype(np.int64)
+    blank = np.flatnonzero(key < 0)
+    key[blank] = int(key.max(initial=-1)) + 1 + np.arange(blank.size)
     codes, uniques = pd.factorize(frame["sku"].fillna(""))
     key = key * (len(uniques) + 1) + codes
     newest = frame["last_updated_date"].groupby(key, sort=False).transform("max")
