@@ -4,14 +4,22 @@ Every subpackage lists what it exports and the module that defines each name; a 
 the first time someone asks for it. That keeps ``oos-analysis check`` from paying for the
 simulator, Matplotlib or papermill, while ``from oos_analysis.metric import daily_rate`` still
 works as a plain import.
+
+:func:`lazy_module` does the same for a whole third-party module (pandas, for the readers): a
+stand-in that imports it on first attribute access. :func:`preload` imports a module in a
+background thread, so that ``check`` can import pandas while Arrow, which releases the GIL, parses
+the file.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
+import types
 from collections.abc import Callable, Mapping
 from importlib import import_module
 
-__all__ = ["lazy_exports"]
+__all__ = ["lazy_exports", "lazy_module", "preload"]
 
 
 def lazy_exports(
@@ -45,3 +53,51 @@ def lazy_exports(
         return sorted(set(namespace) | set(table))
 
     return __getattr__, __dir__
+
+
+class _LazyModule(types.ModuleType):
+    """A module's stand-in: the first attribute asked for imports the module (then every one is
+    looked up on it, through ``sys.modules``)."""
+
+    def __getattr__(self, attr: str):
+        return getattr(import_module(self.__name__), attr)
+
+
+def lazy_module(name: str) -> types.ModuleType:
+    """A stand-in for the module ``name`` that imports it on first use.
+
+    ``pd = lazy_module("pandas")`` at the top of a module makes ``pd.DataFrame`` work as usual,
+    but pandas (0.3-0.4 s) is imported only when a function first reaches for it, not when the
+    module is imported. Annotations naming ``pd.DataFrame`` need ``from __future__ import
+    annotations``.
+
+    Examples
+    --------
+    >>> fractions = lazy_module("fractions")
+    >>> fractions.Fraction(1, 3) + fractions.Fraction(1, 6)
+    Fraction(1, 2)
+    """
+    return _LazyModule(name)
+
+
+def preload(name: str) -> threading.Thread | None:
+    """Start importing ``name`` in a daemon thread, unless it is imported already; return it.
+
+    Meant to be called just before a long call that releases the GIL (Arrow's parse of a file),
+    so the import runs meanwhile. A later ``import name`` anywhere waits for this one (the import
+    lock) and does not import the module again; if the import here fails, that later import runs
+    it again and raises its own error.
+    """
+    if name in sys.modules:
+        return None
+    thread = threading.Thread(target=_import_quietly, args=(name,), daemon=True,
+                              name=f"preload {name}")
+    thread.start()
+    return thread
+
+
+def _import_quietly(name: str) -> None:
+    try:
+        import_module(name)
+    except BaseException:  # noqa: BLE001 - the importer's own import raises it again
+        pass

@@ -50,8 +50,7 @@ def _day(value) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check each file; print the summary on stdout and errors on stderr."""
-    import pandas as pd
-
+    # pandas is not imported here: the read imports it in the background while Arrow parses
     from ..io.readers import SUMMARY_COLUMNS, read_export, summarise
 
     if not args.files:
@@ -69,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             status = 1
             continue
+        import pandas as pd
+
         row = summarise([export]).iloc[0]
         orders = "n/a" if pd.isna(row["orders"]) else row["orders"]
         print(path)

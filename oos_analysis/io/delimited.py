@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
+import functools
 import io
 import os
 import re
@@ -24,15 +26,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..exceptions import ReportFormatError
+from ..lazy import lazy_module, preload
 from ..redact import quote
 from . import schema
 from .files import KIND_LABELS, detect_kind, header_fields, load, read_head, source_name
+
+pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 
 __all__ = ["TableSpec", "Table", "column_name", "read_table", "parse_timestamps", "parse_flags",
            "check_dates", "FIELD_CAP"]
@@ -47,12 +51,22 @@ _ARROW_TYPES = {
     "bool": pa.bool_(),
     "str": pa.large_string(),  # what pandas string columns hold: no cast in to_pandas
 }
-_PANDAS_TYPES = {
-    pa.bool_(): pd.BooleanDtype(),
-    pa.int64(): pd.Int64Dtype(),
-    pa.float64(): pd.Float64Dtype(),
-    pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),  # pandas' "str"
-}
+
+
+def _pandas_type(arrow_type):
+    """The pandas dtype a column of ``arrow_type`` becomes (``to_pandas``'s ``types_mapper``);
+    None for the others (timestamps)."""
+    return _pandas_types().get(arrow_type)
+
+
+@functools.cache
+def _pandas_types() -> dict:
+    return {
+        pa.bool_(): pd.BooleanDtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),  # pandas' "str"
+    }
 
 
 @dataclass(frozen=True)
@@ -460,9 +474,10 @@ def parse_timestamps(
     return parsed
 
 
-EARLIEST = pd.Timestamp("1995-01-01", tz="UTC")
+_EARLIEST = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
 """No Amazon order is older than this (Amazon opened in July 1995)."""
-_SPREAD = pd.Timedelta(days=366 * 20)
+_SPREAD = dt.timedelta(days=366 * 20)
+_AHEAD = dt.timedelta(days=366)
 
 
 def check_dates(values: pd.Series, *, source: str, column: str, lines) -> None:
@@ -474,16 +489,17 @@ def check_dates(values: pd.Series, *, source: str, column: str, lines) -> None:
     present = values.dropna()
     if present.empty:
         return
-    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=366)
+    earliest, spread = pd.Timestamp(_EARLIEST), pd.Timedelta(_SPREAD)
+    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(_AHEAD)
     low, high = present.min(), present.max()
-    if low >= EARLIEST and high <= latest and high - low <= _SPREAD:
+    if low >= earliest and high <= latest and high - low <= spread:
         return
-    plausible = present[(present >= EARLIEST) & (present <= latest)]
+    plausible = present[(present >= earliest) & (present <= latest)]
     middle = (plausible if len(plausible) else present).sort_values().iloc[len(plausible) // 2
                                                                           if len(plausible) else 0]
-    bad = ((values < EARLIEST) | (values > latest)).fillna(False).to_numpy(dtype=bool)
+    bad = ((values < earliest) | (values > latest)).fillna(False).to_numpy(dtype=bool)
     if not bad.any():
-        bad = ((values - middle).abs() > _SPREAD).fillna(False).to_numpy(dtype=bool)
+        bad = ((values - middle).abs() > spread).fillna(False).to_numpy(dtype=bool)
     if not bad.any():
         return
     at = int(np.argmax(bad))
@@ -600,7 +616,7 @@ def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, he
     rows = np.concatenate([np.arange(first, first + n) for first, n in refused])
     text = pa.chunked_array([c for first, n in refused for c in column.slice(first, n).chunks],
                             column.type)
-    values = pd.Series(text.to_pandas(types_mapper=_PANDAS_TYPES.get), dtype="str")
+    values = pd.Series(text.to_pandas(types_mapper=_pandas_type), dtype="str")
     parsed = _convert(values, kind, spec, warnings, source=name, column=header,
                       lines=lines()[rows])
     arrow = pa.Array.from_pandas(parsed, type=_ARROW_TYPES[kind])
@@ -776,6 +792,9 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         # over FIELD_CAP (a file that has one is refused, whatever columns are asked for)
         if len(some) < len(keep) and delimiter == "\t" and _lines_fit(data_source, FIELD_CAP):
             keep = some
+    # pandas, if not imported yet (`oos-analysis check`), is imported in the background while
+    # Arrow parses the file and the columns are converted (Arrow releases the GIL)
+    preload("pandas")
     try:
         table, types, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, spec)
     except _LongLine:
@@ -810,9 +829,11 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         placing = _Placing(kept_lines, odd_lines)
         lines = placing.lines
     dropping = None if repeated is None else _Dropping(repeated)
-    out: dict[str, pd.Series] = {}
     arrays = table.columns
     del table  # each column is released as soon as it is converted
+    # every column converted and checked in Arrow first, then turned into pandas: the Arrow work
+    # runs while pandas is still being imported in the background (see below)
+    converted: dict[str, pa.ChunkedArray] = {}
     for i, f in enumerate(keep):
         column, arrays[i] = arrays[i], None
         if column.num_chunks == 0:  # no rows: give pandas one empty chunk to take the type from
@@ -836,10 +857,11 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
             # dates checked is the whole of its check; it is not turned into a pandas column
             del column
             continue
-        series = pd.Series(column.to_pandas(types_mapper=_PANDAS_TYPES.get))
+        converted[f] = column
         del column
-        out[f] = series
-        del series
+    out: dict[str, pd.Series] = {}
+    for f in list(converted):
+        out[f] = pd.Series(converted.pop(f).to_pandas(types_mapper=_pandas_type))
     # the columns are new: no copy of them (pandas copies a dict's Series by default)
     frame = (pd.DataFrame(out, copy=False) if out
              else pd.DataFrame(index=pd.RangeIndex(n_read)))
@@ -911,11 +933,11 @@ def _check_dates_arrow(values: pa.ChunkedArray, *, source: str, column: str, lin
     low, high = (v.as_py() for v in pc.min_max(values.cast(pa.int64())).values())
     if low is None:
         return
-    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=366)
-    if low >= EARLIEST.timestamp() and high <= latest.timestamp() \
+    latest = dt.datetime.now(dt.UTC) + _AHEAD
+    if low >= _EARLIEST.timestamp() and high <= latest.timestamp() \
             and high - low <= _SPREAD.total_seconds():
         return
-    check_dates(pd.Series(values.to_pandas(types_mapper=_PANDAS_TYPES.get)), source=source,
+    check_dates(pd.Series(values.to_pandas(types_mapper=_pandas_type)), source=source,
                 column=column, lines=lines)
 
 

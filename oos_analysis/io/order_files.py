@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from ..exceptions import ReportFormatError
+from ..lazy import lazy_module
 from ..redact import quote
 from . import schema
 from .delimited import TableSpec, read_table
 from .order_keys import STRING_KEYS, key_codes, order_keys
+
+pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 
 __all__ = ["read_all_orders_table", "read_order_report_table", "read_cancel_download_table",
            "map_unique", "drop_duplicate_items", "number_lines", "ORDER_ID_PATTERN",

@@ -15,9 +15,12 @@ them. ``metric.grouping`` uses the first to number orders, the store the second 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ..lazy import lazy_module
+
+pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 
 __all__ = ["STRING_KEYS", "amazon_keys", "arrow_strings", "order_keys", "key_codes"]
 

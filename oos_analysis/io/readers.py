@@ -24,9 +24,8 @@ import warnings as _warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from ..exceptions import DataQualityWarning, ParameterError
+from ..lazy import lazy_module
 from . import schema
 from .files import detect_kind, load, read_head, source_name
 from .order_files import (
@@ -38,6 +37,8 @@ from .order_files import (
 from .order_keys import arrow_strings, order_keys
 from .seller_performance import read_seller_performance_table
 from .stockout_log import merge_logs, read_stockout_log_table
+
+pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 
 __all__ = [
     "Export",

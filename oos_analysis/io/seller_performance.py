@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pandas as pd
-
 from ..exceptions import ReportFormatError
+from ..lazy import lazy_module
 from . import schema
 from .files import json_document, load
+
+pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 
 __all__ = ["PERFORMANCE_COLUMNS", "read_seller_performance_table"]
 

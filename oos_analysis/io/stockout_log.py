@@ -28,13 +28,15 @@ the reader is given. Comma or tab separated; spreadsheet re-saves (quotes, CRLF,
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ..exceptions import ParameterError, ReportFormatError
+from ..lazy import lazy_module
 from ..redact import quote
 from . import schema
 from .delimited import TableSpec, check_dates, parse_timestamps, read_table
 from .order_files import drop_duplicate_items, is_amazon_order_id, map_unique
+
+pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 
 __all__ = ["STOCKOUT_SPEC", "read_stockout_log_table", "merge_logs"]
 
