@@ -232,3 +232,32 @@ def test_a_field_over_the_cap_in_a_column_check_and_rate_do_not_show_is_refused(
     frame = read_all_orders_table(str(path), columns=SUMMARY_COLUMNS["all_orders"])[0]
     assert list(frame.columns) == ["order_id", "purchase_date", "marketplace", "sku", "sku_line"]
     assert len(frame) == 50
+
+
+@pytest.mark.parametrize("bad", [["price"], ["price", "date"], ["price", "flag"]])
+def test_columns_cast_meanwhile_refuse_in_column_order_with_the_same_paragraph(tmp_path, bad):
+    """The casts of the next columns run in a second thread (``_Casts``); the value refused is
+    still the first in column order (then in line order), with the paragraph the one-by-one
+    conversion gives."""
+    path = write_all_orders(tmp_path / "clean.txt", 600, seed=7)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    where = {"price": (40, 15, "14,99"), "date": (500, 3, "2024-02-30T10:00:00+00:00"),
+             "flag": (300, 29, "maybe")}  # line index, 0-based field, value
+    for name in bad:
+        at, i, value = where[name]
+        cells = lines[at].split("\t")
+        cells[i] = value
+        lines[at] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    errors = []
+    for ahead, block in ((2, 1 << 14), (0, 1 << 30)):  # several blocks cast meanwhile; one block
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(delimited, "_BLOCK", block)
+            patch.setattr(delimited._Casts, "AHEAD", ahead)
+            with pytest.raises(ReportFormatError) as caught:
+                delimited.read_table(str(path), spec=ALL_ORDERS_SPEC)
+        errors.append((str(caught.value), caught.value.line))
+    first = min(bad, key=lambda name: where[name][1])  # the leftmost column holding a bad value
+    assert errors[0] == errors[1]
+    assert errors[0][1] == where[first][0] + 1
+    assert where[first][2] in errors[0][0]

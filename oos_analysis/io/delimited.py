@@ -23,6 +23,7 @@ import io
 import os
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -477,7 +478,7 @@ def parse_timestamps(
 _EARLIEST = dt.datetime(1995, 1, 1, tzinfo=dt.UTC)
 """No Amazon order is older than this (Amazon opened in July 1995)."""
 _SPREAD = dt.timedelta(days=366 * 20)
-_AHEAD = dt.timedelta(days=366)
+_NEXT_YEAR = dt.timedelta(days=366)
 
 
 def check_dates(values: pd.Series, *, source: str, column: str, lines) -> None:
@@ -490,7 +491,7 @@ def check_dates(values: pd.Series, *, source: str, column: str, lines) -> None:
     if present.empty:
         return
     earliest, spread = pd.Timestamp(_EARLIEST), pd.Timedelta(_SPREAD)
-    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(_AHEAD)
+    latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(_NEXT_YEAR)
     low, high = present.min(), present.max()
     if low >= earliest and high <= latest and high - low <= spread:
         return
@@ -595,14 +596,19 @@ def _cast_pieces(chunk: pa.Array, kind: str, start: int, done: list, refused: li
         _cast_pieces(chunk.slice(half), kind, start + half, done, refused)
 
 
-def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, header, lines):
+def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, header, lines,
+                    whole=None):
     """Convert a text column: Arrow block by block, the kit's parser for the blocks Arrow refuses.
 
     A refused block of dates is tried again in halves (see :data:`_PIECE`), so only the pieces
     holding a value Arrow refuses are the kit's to parse. The refused pieces are parsed together
     in one call (so a note counts all their values) with their file lines, then put back in place.
+    ``whole``, if given, is a future of :func:`_cast_text` of the whole column (cast meanwhile).
     """
-    whole = _cast_text(column, kind) if column.num_chunks > 1 else None
+    if whole is not None:
+        whole = whole.result()
+    elif column.num_chunks > 1:
+        whole = _cast_text(column, kind)
     if whole is not None:  # the usual case: one call for the column, not one per block
         return whole
     done: list = []
@@ -834,31 +840,31 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     # every column converted and checked in Arrow first, then turned into pandas: the Arrow work
     # runs while pandas is still being imported in the background (see below)
     converted: dict[str, pa.ChunkedArray] = {}
-    for i, f in enumerate(keep):
-        column, arrays[i] = arrays[i], None
-        if column.num_chunks == 0:  # no rows: give pandas one empty chunk to take the type from
-            column = pa.chunked_array([pa.array([], column.type)])
-        if dropping is not None:
-            column = dropping(column)
-        if f in as_text:
-            column = _convert_chunks(column, kinds[f], spec, warnings, name, f,
-                                     lambda: line_numbers()[0])
-        wanted = columns is None or spec.rename.get(column_name(f), column_name(f)) in columns
-        if kinds[f] == "datetime":
-            _check_dates_arrow(column, source=name, column=f, lines=lambda: line_numbers()[0])
-        if extra is not None:
-            small = _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None),
-                                     kinds[f], spec, warnings, name, f, line_numbers()[1],
-                                     len(fields))
-            if wanted:
-                column = placing(column, pa.array(small, type=column.type, from_pandas=True))
-        if not wanted:
-            # a column not asked for: its values converted (or refused, naming the line) and its
-            # dates checked is the whole of its check; it is not turned into a pandas column
+    casts = _Casts(arrays, keep, as_text, kinds, dropping)
+    try:
+        for i, f in enumerate(keep):
+            column, whole = casts.take(i)
+            if f in as_text:
+                column = _convert_chunks(column, kinds[f], spec, warnings, name, f,
+                                         lambda: line_numbers()[0], whole)
+            wanted = columns is None or spec.rename.get(column_name(f), column_name(f)) in columns
+            if kinds[f] == "datetime":
+                _check_dates_arrow(column, source=name, column=f, lines=lambda: line_numbers()[0])
+            if extra is not None:
+                small = _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None),
+                                         kinds[f], spec, warnings, name, f, line_numbers()[1],
+                                         len(fields))
+                if wanted:
+                    column = placing(column, pa.array(small, type=column.type, from_pandas=True))
+            if not wanted:
+                # a column not asked for: its values converted (or refused, naming the line) and its
+                # dates checked is the whole of its check; it is not turned into a pandas column
+                del column
+                continue
+            converted[f] = column
             del column
-            continue
-        converted[f] = column
-        del column
+    finally:
+        casts.close()
     out: dict[str, pd.Series] = {}
     for f in list(converted):
         out[f] = pd.Series(converted.pop(f).to_pandas(types_mapper=_pandas_type))
@@ -870,6 +876,49 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     frame.columns = [spec.rename.get(s, s) for s in map(column_name, out)]
     headers = dict(zip(frame.columns, out, strict=True))
     return Table(name, frame, used, warnings, lines, headers)
+
+
+class _Casts:
+    """The columns of a read, each with its rows dropped and, for a text column of a big file,
+    Arrow's cast of it under way in a second thread (Arrow releases the GIL).
+
+    :meth:`take` hands the columns over in order; the casts of the next :attr:`AHEAD` columns run
+    meanwhile, so that the converting loop, which raises the first refused value in column order,
+    does not wait for each cast in turn, and few converted columns are held at once. A column of
+    one block (a small file) is converted by the loop itself.
+    """
+
+    AHEAD = 2
+
+    def __init__(self, arrays: list, keep, as_text, kinds, dropping) -> None:
+        self.arrays, self.keep, self.as_text, self.kinds = arrays, keep, as_text, kinds
+        self.dropping = dropping
+        self.ready: dict[int, tuple] = {}
+        self.pool = None
+        if sum(f in as_text for f in keep) > 1 and any(a.num_chunks > 1 for a in arrays):
+            self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cast")
+
+    def _prepare(self, i: int) -> None:
+        column, self.arrays[i] = self.arrays[i], None
+        if column.num_chunks == 0:  # no rows: give pandas one empty chunk to take the type from
+            column = pa.chunked_array([pa.array([], column.type)])
+        if self.dropping is not None:
+            column = self.dropping(column)
+        f, whole = self.keep[i], None
+        if self.pool is not None and f in self.as_text and column.num_chunks > 1:
+            whole = self.pool.submit(_cast_text, column, self.kinds[f])
+        self.ready[i] = (column, whole)
+
+    def take(self, i: int) -> tuple[pa.ChunkedArray, Future | None]:
+        """Column ``i`` (taken from the list: released once converted), and its cast's future."""
+        for j in range(i, min(i + self.AHEAD + 1, len(self.keep))):
+            if j not in self.ready and self.arrays[j] is not None:
+                self._prepare(j)
+        return self.ready.pop(i)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 class _Placing:
@@ -933,7 +982,7 @@ def _check_dates_arrow(values: pa.ChunkedArray, *, source: str, column: str, lin
     low, high = (v.as_py() for v in pc.min_max(values.cast(pa.int64())).values())
     if low is None:
         return
-    latest = dt.datetime.now(dt.UTC) + _AHEAD
+    latest = dt.datetime.now(dt.UTC) + _NEXT_YEAR
     if low >= _EARLIEST.timestamp() and high <= latest.timestamp() \
             and high - low <= _SPREAD.total_seconds():
         return
