@@ -156,6 +156,11 @@ def measure(argv: list[str]) -> tuple[float, float]:
     Uses ``/usr/bin/time -v`` for the peak RSS of that one process; raises ``RuntimeError`` with the
     process's error output if it fails.
     """
+    return measure_cpu(argv)[:2]
+
+
+def measure_cpu(argv: list[str]) -> tuple[float, float, float]:
+    """:func:`measure`, and the CPU seconds (user + system) of the process as a third figure."""
     started = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-v", *argv], capture_output=True, text=True, check=False
@@ -165,7 +170,9 @@ def measure(argv: list[str]) -> tuple[float, float]:
         raise RuntimeError(f"{argv!r} failed ({done.returncode}):\n{done.stderr}")
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     peak = int(found.group(1)) / 1024 if found else float("nan")
-    return wall, peak
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)",
+                                          done.stderr))
+    return wall, peak, cpu
 
 
 def median_measure(argv: list[str], repeat: int = 3) -> tuple[float, float]:

@@ -1,7 +1,8 @@
 """The store's fast paths change no part file and no output.
 
 A multi-year export written in no date order (a backfill) is made from the sample's All Orders
-report. Its part files must be, byte for byte, what writing each month's rows on their own gives;
+report. Its part files must be, byte for byte, what writing each month's rows on their own gives (with
+the store's Parquet options);
 reading the store back, whole or a few columns, must give the rows the readers give; and ``rate
 --store`` must print what ``rate`` on the files prints.
 """
@@ -23,7 +24,7 @@ from oos_analysis import store
 from oos_analysis.cli import main
 from oos_analysis.io.readers import read_export, read_exports
 from oos_analysis.metric.orders import INPUT_COLUMNS, orders_from_exports
-from oos_analysis.store import importer
+from oos_analysis.store import importer, parts
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "us" / "all-orders.txt"
 STAMP = _dt.datetime(2026, 11, 1, 12, 0, 0, tzinfo=_dt.UTC)
@@ -76,7 +77,7 @@ def test_part_files_are_each_months_rows_written_alone(tmp_path, frozen):
     for month in np.unique(months):
         buffer = io.BytesIO()
         frame[months == month].to_parquet(buffer, engine="pyarrow", index=False,
-                                          compression="zstd")
+                                          **parts.parquet_options(frame.columns))
         expected[f"{month}.parquet"] = buffer.getvalue()
     assert len(expected) >= 10  # the export spans many months, in no order
     assert _parts(tmp_path / "s") == expected
@@ -127,3 +128,33 @@ def test_rate_on_the_store_prints_what_rate_on_the_files_prints(tmp_path, capsys
         assert rows == json.loads(on_file)
     else:
         assert on_store.replace(" GAP", "") == on_file
+
+
+def test_footers_hold_what_the_snapshot_reads_and_dictionaries_where_they_pay(tmp_path):
+    """The statistics a ``Snapshot`` answers from (newest update, months' purchase spans, missing
+    order ids) are in every part file; the loader's compact columns keep their dictionary pages;
+    the near-unique columns are written plain; and the statistics agree with the rows."""
+    import pyarrow.parquet as pq
+
+    from oos_analysis.store.loader import COMPACT_TEXT
+
+    store.import_files([_backfill(tmp_path)], store=tmp_path / "s")
+    files = sorted((store.lock.current_version(tmp_path / "s") / "all_orders").glob("*.parquet"))
+    assert len(files) >= 10
+    for path in files:
+        meta = pq.ParquetFile(path).metadata
+        names = meta.schema.to_arrow_schema().names
+        rows = pd.read_parquet(path)
+        for group in range(meta.num_row_groups):
+            chunks = {name: meta.row_group(group).column(i) for i, name in enumerate(names)}
+            for name in ("purchase_date", "last_updated_date"):
+                stats = chunks[name].statistics
+                assert stats.has_min_max
+                assert pd.Timestamp(stats.max) == rows[name].max()
+                assert pd.Timestamp(stats.min) == rows[name].min()
+            assert chunks["order_id"].statistics.null_count == rows["order_id"].isna().sum()
+            assert chunks["product_name"].statistics is None  # nothing reads it
+            for name in COMPACT_TEXT:
+                assert "RLE_DICTIONARY" in chunks[name].encodings, name
+            for name in parts.PLAIN_COLUMNS:
+                assert "RLE_DICTIONARY" not in chunks[name].encodings, name

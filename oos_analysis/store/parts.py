@@ -413,12 +413,32 @@ def merge_rows(kind: str, old: pd.DataFrame | None, new: list[pd.DataFrame]) -> 
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
 
+PLAIN_COLUMNS = frozenset({"order_id", "purchase_date", "last_updated_date", "item_price",
+                           "ship_postal_code"})
+"""Columns written without a dictionary: nearly one value per row, so Arrow would build a
+dictionary and give it up (measured on a 1M-row backfill: each costs more time to write, and
+more bytes, with a dictionary than without). Every other column keeps one: few distinct values,
+and the loader reads the ``COMPACT_TEXT`` columns straight from their dictionary pages."""
+STATISTICS_COLUMNS = ("order_id", "purchase_date", "last_updated_date", "reporting_date")
+"""Columns whose min, max and null count are written in the footers: the ones
+:class:`~oos_analysis.store.loader.Snapshot` reads there (newest update, months' purchase
+spans, missing order ids) and the order report's merge date. Statistics of the other columns
+(the min and max of every text column) cost time to compute and nothing reads them."""
+
+
+def parquet_options(columns) -> dict:
+    """The ``pyarrow.parquet.write_table`` options of a store file holding ``columns``."""
+    return {"compression": "zstd", "write_statistics": list(STATISTICS_COLUMNS),
+            "use_dictionary": [str(c) for c in columns if c not in PLAIN_COLUMNS]}
+
+
 def write_kind(frame: pd.DataFrame | pa.Table, path: Path) -> None:
-    """Write a store file; a table from :func:`_as_written` gives the bytes its frame would."""
+    """Write a store file with :func:`parquet_options`; a table from :func:`_as_written` gives
+    the bytes its frame would."""
     if isinstance(frame, pa.Table):
-        pq.write_table(frame, path, compression="zstd", memory_pool=_POOL)
+        pq.write_table(frame, path, memory_pool=_POOL, **parquet_options(frame.column_names))
     else:
-        frame.to_parquet(path, engine="pyarrow", index=False, compression="zstd")
+        frame.to_parquet(path, engine="pyarrow", index=False, **parquet_options(frame.columns))
 
 
 def _write_item(item, path: Path) -> None:
