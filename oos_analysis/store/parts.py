@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import count
 from pathlib import Path
 
@@ -116,15 +116,24 @@ class _Rows:
     """The new rows of one month: rows ``start:stop`` of a table (or of a future table) that
     holds them in order; ``positions`` are their positions in the frame of new rows."""
 
-    def __init__(self, table, start: int, stop: int, positions: np.ndarray):
+    def __init__(self, table, start: int, stop: int, positions: np.ndarray,
+                 fixed: tuple = (), schema: pa.Schema | None = None):
         self.table, self.start, self.stop, self.positions = table, start, stop, positions
+        self.fixed, self.schema = fixed, schema  # columns of one value, added back here
 
     def __len__(self) -> int:
         return self.stop - self.start
 
     def result(self) -> pa.Table:
         table = self.table.result() if hasattr(self.table, "result") else self.table
-        return table.slice(self.start, self.stop - self.start)
+        table = table.slice(self.start, self.stop - self.start)
+        if not self.fixed:
+            return table
+        columns = list(table.columns)
+        for at, value in self.fixed:  # in the order of the schema, so each goes where it was
+            columns.insert(at, pa.repeat(pa.scalar(value, self.schema.field(at).type),
+                                         len(self), memory_pool=_POOL))
+        return pa.Table.from_arrays(columns, schema=self.schema)
 
 
 _POOL = pa.system_memory_pool()
@@ -135,14 +144,15 @@ _BATCH = 1 << 17  # rows put in month order at a time, while the months before t
 
 
 def _split_rows(table: pa.Table, codes: np.ndarray, keep: np.ndarray | None,
-                taker: ThreadPoolExecutor) -> dict[int, _Rows]:
+                taker: ThreadPoolExecutor, constant: dict | None = None) -> dict[int, _Rows]:
     """The rows of ``table`` (those ``keep`` marks, all if None) per month code, each month in
     the table's order, as the files of :func:`write_parts` need them.
 
     Rows in month order are zero-copy slices. Otherwise a stable sort of the codes gives every
     month's rows, and they are taken from the table a batch of months at a time, in ``taker``:
     the writers start on the first months while later ones are being taken (a batch is let go
-    once its months are written).
+    once its months are written). The ``constant`` columns (name -> the value of every row) are
+    not taken: each month's are made of its length.
     """
     rows = np.arange(len(table)) if keep is None else np.flatnonzero(keep)
     codes = codes[rows]
@@ -160,6 +170,11 @@ def _split_rows(table: pa.Table, codes: np.ndarray, keep: np.ndarray | None,
     if ordered and keep is None:
         return {int(codes[a]): _Rows(table, a, b, rows[a:b])
                 for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
+    fixed = tuple((at, constant[name]) for at, name in enumerate(table.column_names)
+                  if name in (constant or {}))
+    schema = table.schema
+    if fixed:
+        table = table.drop_columns([schema.field(at).name for at, _ in fixed])
     # a take from chunked text columns concatenates their chunks first, every time: once here
     whole = taker.submit(table.combine_chunks, _POOL)
     pieces, first = {}, 0
@@ -169,7 +184,7 @@ def _split_rows(table: pa.Table, codes: np.ndarray, keep: np.ndarray | None,
             taken = taker.submit(lambda part: pc.take(whole.result(), part, memory_pool=_POOL),
                                  pa.array(rows[at:b]))
             for c, d in zip(bounds[first:i + 1], bounds[first + 1:i + 2], strict=True):
-                pieces[int(codes[c])] = _Rows(taken, c - at, d - at, rows[c:d])
+                pieces[int(codes[c])] = _Rows(taken, c - at, d - at, rows[c:d], fixed, schema)
             first = i + 1
     return pieces
 
@@ -457,8 +472,12 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 
 def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: dict,
-                 folder: Path, pool: ThreadPoolExecutor) -> list[dict]:
+                 folder: Path, pool: ThreadPoolExecutor,
+                 constant: dict | None = None) -> list[dict]:
     """Write the files of ``kind`` for the next version into ``folder``; return their list.
+
+    ``constant`` names columns holding one value in every row of ``frames`` (the provenance of
+    a single export), and that value: they are written without gathering them row by row.
 
     A month is kept as one or more files, oldest rows first. New rows go to new files; a stored
     file is hard-linked if none of its rows loses to a new row, dropped if all do, else rewritten
@@ -466,11 +485,28 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     one row per key: the store by construction, a single export because the reader drops
     duplicate items), and only the key and date columns are read to find them.
     """
+    # ``taker`` puts the new rows in month order and ``drafter`` writes them, from the start
+    with ThreadPoolExecutor(1) as taker, ThreadPoolExecutor(WORKERS) as drafter:
+        return _write_parts(kind, old, frames, dtypes, folder, pool, constant, taker, drafter)
+
+
+def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: dict,
+                 folder: Path, pool: ThreadPoolExecutor, constant: dict | None,
+                 taker: ThreadPoolExecutor, drafter: ThreadPoolExecutor) -> list[dict]:
     folder.mkdir()
     frames = [_align(f, dtypes).reset_index(drop=True) for f in frames if len(f)]
     new = pd.concat(frames, ignore_index=True) if len(frames) > 1 else next(iter(frames), None)
     new = new if new is not None else pd.DataFrame({"order_id": pd.Series(dtype="str")})
     codes = month_codes(new, kind)
+    table = _as_written(new)
+    # While the merge is worked out, the new rows are put in month order (in ``taker``) and
+    # written as drafts (in ``drafter``), as if none of them loses: an export is usually newer
+    # than the store. Each draft is renamed to its month's file name once that is known; if some
+    # new rows lose, or a month is rewritten as one file, the drafts concerned are dropped.
+    early = _split_rows(table, codes, None, taker, constant) if table is not None else {}
+    drafts = {month: (piece, folder / f".draft-{month}",
+                      drafter.submit(_write_item, piece, folder / f".draft-{month}"))
+              for month, piece in early.items()}
     keys, newest = MERGE_RULES[kind]
     stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool, kind)
     # order ids as integers, equal exactly where the ids are, across the store and the new rows
@@ -516,36 +552,49 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     if len(beaten):
         keep = np.ones(len(new), dtype=bool)
         keep[beaten] = False
-    with ThreadPoolExecutor(1) as taker:  # puts new rows in month order as they are written
-        table = _as_written(new)
-        if table is None:  # the frame's own conversion, month by month
-            if keep is not None:
-                codes, new = codes[keep], new[keep]
-            pieces = _split(new, codes)
-        else:
-            pieces = _split_rows(table, codes, keep, taker)
-        for month, piece in pieces.items():
-            months.setdefault(month, []).append(piece)
+    if table is None:  # the frame's own conversion, month by month
+        if keep is not None:
+            codes, new = codes[keep], new[keep]
+        pieces = _split(new, codes)
+    elif keep is None:
+        pieces = early
+    else:
+        for piece, _, draft in drafts.values():  # what is not under way yet need not be
+            draft.cancel()
+            if isinstance(piece.table, Future):
+                piece.table.cancel()
+        pieces = _split_rows(table, codes, keep, taker, constant)
+    for month, piece in pieces.items():
+        months.setdefault(month, []).append(piece)
 
-        parts, jobs = [], []
-        for month in sorted(months):
-            items = [p for p in months[month] if isinstance(p, dict) or len(p)]
-            if len(items) > MAX_SEGMENTS:  # a month imported piecemeal too often: one file again
-                items = [pd.concat([
-                    with_legacy_defaults(cast_columns(read_part(p["path"]), dtypes), kind)
-                    if isinstance(p, dict) else new.iloc[p.positions] if isinstance(p, _Rows) else p
-                    for p in items], ignore_index=True)]
-            label = _label(month)
-            taken = {p["path"].name for p in items if isinstance(p, dict)}
-            names = (f"{label}.parquet" if n == 0 else f"{label}.{n}.parquet" for n in count())
-            for item in items:
-                if isinstance(item, dict):
-                    link_or_copy(item["path"], folder / item["path"].name)
-                    parts.append({"file": item["path"].name, "month": label, "rows": item["rows"]})
-                    continue
-                name = next(n for n in names if n not in taken)
-                jobs.append(pool.submit(_write_item, item, folder / name))
-                parts.append({"file": name, "month": label, "rows": len(item)})
-        for job in jobs:
-            job.result()
+    parts, jobs = [], []
+    for month in sorted(months):
+        items = [p for p in months[month] if isinstance(p, dict) or len(p)]
+        if len(items) > MAX_SEGMENTS:  # a month imported piecemeal too often: one file again
+            items = [pd.concat([
+                with_legacy_defaults(cast_columns(read_part(p["path"]), dtypes), kind)
+                if isinstance(p, dict) else new.iloc[p.positions] if isinstance(p, _Rows) else p
+                for p in items], ignore_index=True)]
+        label = _label(month)
+        taken = {p["path"].name for p in items if isinstance(p, dict)}
+        names = (f"{label}.parquet" if n == 0 else f"{label}.{n}.parquet" for n in count())
+        for item in items:
+            if isinstance(item, dict):
+                link_or_copy(item["path"], folder / item["path"].name)
+                parts.append({"file": item["path"].name, "month": label, "rows": item["rows"]})
+                continue
+            name = next(n for n in names if n not in taken)
+            if month in drafts and item is drafts[month][0]:
+                jobs.append((drafts.pop(month), folder / name))
+            else:
+                jobs.append(((None, None, pool.submit(_write_item, item, folder / name)), None))
+            parts.append({"file": name, "month": label, "rows": len(item)})
+    for (_, draft, job), name in jobs:
+        job.result()
+        if name is not None:
+            os.replace(draft, name)
+    for _, draft, job in drafts.values():  # drafts not used
+        if not job.cancelled():
+            job.exception()  # written or failed: either way not part of the version
+            draft.unlink(missing_ok=True)
     return parts
