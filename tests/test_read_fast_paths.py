@@ -185,3 +185,44 @@ def test_orders_counted_at_read_are_the_frames_distinct_order_ids(path):
             assert export.orders is None
             return
         assert export.orders == export.frame["order_id"].nunique()
+
+
+_cell = st.text(alphabet=st.sampled_from(list("0123-9 \"'\ufeffaAmMzZ@[İıſKk-Order-ID")),
+                max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _cell), max_size=8), st.integers(1, 4),
+       st.sampled_from(["amazon-order-id", "Amazon-Order-ID", "order-id", "ID"]))
+def test_a_column_without_letters_holds_no_header_however_cased(cells, pieces, header):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from oos_analysis.io.delimited import _may_hold_letters
+
+    size = -(-max(len(cells), 1) // pieces)
+    chunks = [pa.array(cells[i:i + size], pa.large_string()) for i in range(0, len(cells), size)]
+    column = pa.chunked_array(chunks, pa.large_string())
+    # the case-blind search the prefilter spares: it never finds a header where none may be
+    found = pc.any(pc.match_substring(column, header, ignore_case=True)).as_py() or any(
+        header.lower() in c.lower() for c in cells if c is not None)
+    letters = any(ord(ch) > 0x40 for c in cells if c is not None for ch in c)
+    assert _may_hold_letters(column) == letters
+    if found:
+        assert _may_hold_letters(column)
+    # a slice of a chunk keeps its whole buffer: the answer may be True, never a wrong False
+    if len(cells) > 1:
+        tail = column.slice(1)
+        if any(ord(ch) > 0x40 for c in cells[1:] if c is not None for ch in c):
+            assert _may_hold_letters(tail)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", " Shipped", "Canceled", "Pending",
+                                                         "shipped", "Ünïcode"])), max_size=15),
+       st.sampled_from(["str", "object"]))
+def test_distinct_values_are_the_factorized_uniques(values, dtype):
+    series = pd.Series(values, dtype=dtype)
+    got = order_files._distinct_values(series)
+    assert len(got) == len(set(got))
+    assert set(got) == {v for v in values if v is not None}

@@ -9,16 +9,18 @@ public ``read_*`` wrappers in :mod:`oos_analysis.io.readers` turn those warnings
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..exceptions import ReportFormatError
 from ..lazy import lazy_module
 from ..redact import quote
 from . import schema
 from .delimited import TableSpec, read_table
-from .order_keys import STRING_KEYS, key_codes, order_keys
+from .order_keys import STRING_KEYS, arrow_strings, key_codes, order_keys
 
 pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 
@@ -111,6 +113,17 @@ def _distinct_results(values: pd.Series, func) -> tuple[np.ndarray, list]:
     """``pd.factorize`` codes of ``values`` and ``func`` of each distinct value."""
     codes, uniques = pd.factorize(values)
     return codes, [func(u) for u in uniques]
+
+
+def _distinct_values(values: pd.Series) -> list:
+    """The distinct values of a string column, missing left out, in no particular order.
+
+    An Arrow-backed column is hashed by Arrow without the codes ``pd.factorize`` also makes.
+    """
+    arrow = arrow_strings(values)
+    if arrow is None:
+        return pd.unique(values.dropna()).tolist()
+    return pc.unique(arrow).drop_null().to_pylist()
 
 
 def _mapped(codes: np.ndarray, results: list, index) -> pd.Series:
@@ -367,18 +380,18 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     frame, warnings = table.frame, table.warnings
     # a column not asked for is mapped only if needed: to refuse a value, or to number lines
     # (their content counts); otherwise its distinct values are all its checks look at
-    later: dict[str, tuple[np.ndarray, list]] = {}
+    later: dict[str, Callable] = {}
 
     def canonical(column, func) -> set:
         if columns is None or column in columns:
             frame[column], found = _map_distinct(frame[column], func)
             return found
-        later[column] = _distinct_results(frame[column], func)
-        return {r for r in later[column][1] if r is not None}
+        later[column] = func  # mapped if needed; its distinct values are enough until then
+        return {r for r in map(func, _distinct_values(frame[column])) if r is not None}
 
     def mapped(column) -> pd.Series:
         if column in later:
-            frame[column] = _mapped(*later.pop(column), frame.index)
+            frame[column] = map_unique(frame[column], later.pop(column))
         return frame[column]
 
     for column in ("order_status", "item_status"):
