@@ -240,11 +240,17 @@ def _check_ids(frame, lines, warnings, keys: np.ndarray | None = None) -> None:
     id in Amazon's form, and only the few others are matched against the pattern.
     """
     ids = frame["order_id"]
-    amazon = frame["marketplace"].notna() & frame["marketplace"].ne(schema.NON_AMAZON)
+
+    def amazon() -> np.ndarray:
+        markets = frame["marketplace"]
+        return (markets.notna() & markets.ne(schema.NON_AMAZON)).to_numpy(dtype=bool)
+
     if keys is None:
-        odd = ids.notna().to_numpy() & amazon.to_numpy(dtype=bool) & ~is_amazon_order_id(ids)
+        odd = ids.notna().to_numpy() & amazon() & ~is_amazon_order_id(ids)
     else:  # a key past STRING_KEYS may still be in the form by the regex (other scripts' digits)
-        odd = (keys >= STRING_KEYS) & amazon.to_numpy(dtype=bool)
+        odd = keys >= STRING_KEYS
+        if odd.any():  # (not so in most exports: no marketplace looked at)
+            odd &= amazon()
         if odd.any():
             rows = np.flatnonzero(odd)
             odd[rows] = ~is_amazon_order_id(ids.iloc[rows])
@@ -419,8 +425,13 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
         frame = _insert_after(frame, "purchase_date", "last_updated_date",
                               pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s, UTC]"))
     lines = table.lines if table.lines is not None else np.arange(len(frame)) + 2
-    frame["order_id"] = frame["order_id"].str.strip().replace("", None)
-    ids, keys = _id_codes(frame["order_id"])  # once, for the checks below
+    # the ids stripped, an empty one missing; an export whose every id is exactly Amazon's
+    # ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those of the text read
+    keys = order_keys(frame["order_id"])[0]
+    if not ((keys >= 0) & (keys < STRING_KEYS)).all():
+        frame["order_id"] = frame["order_id"].str.strip().replace("", None)
+        keys = order_keys(frame["order_id"])[0]
+    ids = key_codes(keys)  # once, for the checks below
     if counts is not None:
         counts["orders"] = int(ids.max(initial=-1)) + 1
     _check_ids(frame, lines, warnings, keys)
