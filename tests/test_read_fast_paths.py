@@ -226,3 +226,26 @@ def test_distinct_values_are_the_factorized_uniques(values, dtype):
     got = order_files._distinct_values(series)
     assert len(got) == len(set(got))
     assert set(got) == {v for v in values if v is not None}
+
+
+@pytest.mark.parametrize("odd", [None, " 111-0000003-0000003\t", "", "  ", "S01-7 "])
+def test_order_ids_are_stripped_unless_all_are_exactly_amazons_form(tmp_path, odd):
+    head = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\tsku"
+    ids = ["111-0000001-0000001", "111-0000002-0000002", "111-0000001-0000001"]
+    if odd is not None:
+        ids.insert(1, odd.replace("\t", " "))
+    rows = [f"{i}\t2024-07-18T10:00:00+00:00\tShipped\tMerchant\tAmazon.com\tA{n}"
+            for n, i in enumerate(ids)]
+    path = tmp_path / "orders.txt"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    counts: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame, _, notes = read_all_orders_table(str(path), counts=counts)
+    # what the text gives, stripped by hand: an id of spaces or nothing is missing
+    expected = [i.strip() or None for i in ids]
+    assert [None if pd.isna(v) else v for v in frame["order_id"]] == expected
+    assert str(frame["order_id"].dtype) == "str"
+    assert counts["orders"] == len({i for i in expected if i is not None})
+    assert any("not of Amazon's 3-7-7" in n for n in notes) == (odd is not None
+                                                                 and odd.strip() == "S01-7")
