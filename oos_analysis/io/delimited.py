@@ -562,12 +562,17 @@ def _cast_text(column: pa.ChunkedArray, kind: str):
         if kind == "datetime":
             return pc.cast(column, pa.timestamp("s", tz="UTC"))
         if kind == "bool":
-            lowered = pc.utf8_lower(column)
-            true, false = pc.is_in(lowered, pa.array(["true", "yes"])), pc.is_in(
-                lowered, pa.array(["false", "no"]))
-            if pc.any(pc.and_(pc.is_valid(column), pc.invert(pc.or_(true, false)))).as_py():
+            # a flag column holds a few distinct spellings: those are lowered and looked up,
+            # then each row is matched against the spellings that mean true
+            distinct = pc.unique(column).drop_null()
+            lowered = pc.utf8_lower(distinct)
+            known = pc.is_in(lowered, pa.array(["true", "yes", "false", "no"]))
+            if not pc.all(known, min_count=0).as_py():
                 return None
-            return pc.if_else(pc.is_valid(column), true, pa.scalar(None, pa.bool_()))
+            true = pc.is_in(column, distinct.filter(pc.is_in(lowered, pa.array(["true", "yes"]))))
+            if column.null_count:
+                return pc.if_else(pc.is_valid(column), true, pa.scalar(None, pa.bool_()))
+            return true
         return pc.cast(column, _ARROW_TYPES[kind])
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
