@@ -261,3 +261,26 @@ def test_columns_cast_meanwhile_refuse_in_column_order_with_the_same_paragraph(t
     assert errors[0] == errors[1]
     assert errors[0][1] == where[first][0] + 1
     assert where[first][2] in errors[0][0]
+
+
+@pytest.mark.parametrize("lengths", [[10, 10, 10], [3, 10, 4], [11], [2, 2, 11, 2], [], [0]])
+def test_the_field_cap_is_checked_per_value_whatever_a_blocks_total(lengths):
+    """A block whose bytes of a column stay under the cap is passed over; one above it has its
+    values measured: many values at the cap are fine, one over it is refused on its line."""
+    import pyarrow as pa
+
+    values = ["v" * n for n in lengths]
+    half = len(values) // 2
+    column = pa.chunked_array([pa.array(values[:half], pa.large_string()),
+                               pa.array(values[half:], pa.large_string()).slice(0)],
+                              pa.large_string())
+    table = pa.table({"c": column})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delimited, "FIELD_CAP", 10)
+        if max(lengths, default=0) > 10:
+            with pytest.raises(ReportFormatError) as caught:
+                delimited._check_field_lengths(table, ["sku"], lambda: np.arange(len(values)) + 2,
+                                               "f")
+            assert caught.value.line == lengths.index(max(lengths)) + 2
+        else:
+            delimited._check_field_lengths(table, ["sku"], lambda: np.arange(len(values)) + 2, "f")

@@ -1047,11 +1047,19 @@ def _small(data_source) -> bool:
         return False
 
 
+def _text_bytes(chunk: pa.Array) -> int:
+    """The size of a text array's character buffer (at least the bytes of its values)."""
+    data = chunk.buffers()[2]
+    return 0 if data is None else data.size
+
+
 def _check_field_lengths(table, keep, all_lines, name) -> None:
     for i, f in enumerate(keep):
         column = table.column(i)
         if not pa.types.is_large_string(column.type) and not pa.types.is_string(column.type):
             continue
+        if all(_text_bytes(chunk) <= FIELD_CAP for chunk in column.chunks):
+            continue  # no block holds that many bytes of this column: no value is that long
         longest = pc.max(pc.binary_length(column)).as_py()
         if longest is not None and longest > FIELD_CAP:
             at = int(np.argmax(pc.greater(pc.binary_length(column), FIELD_CAP).to_numpy(
