@@ -105,11 +105,13 @@ def test_lazy_module_imports_on_first_attribute():
         "fr = lazy_module('fractions')\n"
         "before = 'fractions' in sys.modules\n"
         "half = fr.Fraction(1, 2)\n"
-        "print(before, 'fractions' in sys.modules, half + fr.Fraction(1, 3))\n"
+        "import fractions\n"
+        "copied = vars(fr).get('Fraction') is fractions.Fraction\n"  # later lookups: plain ones
+        "print(before, 'fractions' in sys.modules, half + fr.Fraction(1, 3), copied, fr.__name__)\n"
     )
     done = _run(code)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "True", "5/6"]
+    assert done.stdout.split() == ["False", "True", "5/6", "True", "fractions"]
 
 
 def test_preload_runs_once_and_a_failed_import_is_raised_by_the_later_import():
