@@ -88,24 +88,26 @@ def lazy_module(name: str) -> types.ModuleType:
     return _LazyModule(name)
 
 
-def preload(name: str) -> threading.Thread | None:
-    """Start importing ``name`` in a daemon thread, unless it is imported already; return it.
+def preload(*names: str) -> threading.Thread | None:
+    """Start importing the modules ``names``, in order, in a daemon thread; return it.
 
-    Meant to be called just before a long call that releases the GIL (Arrow's parse of a file),
-    so the import runs meanwhile. A later ``import name`` anywhere waits for this one (the import
-    lock) and does not import the module again; if the import here fails, that later import runs
-    it again and raises its own error.
+    Those imported already are left out (None if all are). Meant to be called just before a long
+    call that releases the GIL (Arrow's parse of a file), so the imports run meanwhile. A later
+    ``import name`` anywhere waits for this one (the import lock) and does not import the module
+    again; if an import here fails, that later import runs it again and raises its own error.
     """
-    if name in sys.modules:
+    missing = [name for name in names if name not in sys.modules]
+    if not missing:
         return None
-    thread = threading.Thread(target=_import_quietly, args=(name,), daemon=True,
-                              name=f"preload {name}")
+    thread = threading.Thread(target=_import_quietly, args=(missing,), daemon=True,
+                              name=f"preload {' '.join(missing)}")
     thread.start()
     return thread
 
 
-def _import_quietly(name: str) -> None:
-    try:
-        import_module(name)
-    except BaseException:  # noqa: BLE001 - the importer's own import raises it again
-        pass
+def _import_quietly(names: list[str]) -> None:
+    for name in names:
+        try:
+            import_module(name)
+        except BaseException:  # noqa: BLE001 - the importer's own import raises it again
+            pass

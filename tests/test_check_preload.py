@@ -24,8 +24,8 @@ searches = []
 class Watch:
     @staticmethod
     def find_spec(name, path=None, target=None):
-        if name == "pandas":
-            searches.append(threading.current_thread().name)
+        if name in ("pandas", "pyarrow.compute"):
+            searches.append(name + ":" + threading.current_thread().name)
         return None
 sys.meta_path.insert(0, Watch)
 """
@@ -70,10 +70,12 @@ def test_check_imports_pandas_once_in_the_background_with_the_same_output(tmp_pa
     files = [SAMPLE / "all-orders.txt", naive, bad, SAMPLE / "order-report.txt"]
 
     out, err, status, searches = _check(pandas_first=False, files=files)
-    # pandas is looked for once, by the preload thread, not by the main thread
-    assert searches == ["preload pandas"]
+    # pandas and Arrow's compute functions are looked for once, by the preload thread
+    thread = "preload pyarrow.compute pandas"
+    assert searches == [f"pyarrow.compute:{thread}", f"pandas:{thread}"]
     ref_out, ref_err, ref_status, ref_searches = _check(pandas_first=True, files=files)
-    assert ref_searches == ["MainThread"]
+    # pandas imports Arrow's compute functions itself: nothing is left to preload
+    assert ref_searches == ["pandas:MainThread", "pyarrow.compute:MainThread"]
     assert (out, err, status) == (ref_out, ref_err, ref_status)
     assert status == 1
     assert "line 6" in err and "not a date" in err
@@ -118,20 +120,21 @@ def test_preload_runs_once_and_a_failed_import_is_raised_by_the_later_import():
     code = (
         "import sys\n"
         "from oos_analysis.lazy import preload\n"
-        "thread = preload('fractions')\n"
+        "thread = preload('fractions', 'no_such_module_here', 'decimal')\n"
         "thread.join()\n"
-        "again = preload('fractions')\n"
-        "missing = preload('no_such_module_here')\n"
-        "missing.join()\n"
+        "again = preload('fractions', 'decimal')\n"
         "try:\n"
         "    import no_such_module_here\n"
         "except ModuleNotFoundError as exc:\n"
         "    error = exc.name\n"
-        "print(thread.daemon, 'fractions' in sys.modules, again, error)\n"
+        "print(thread.daemon, thread.name.replace(' ', '+'), 'fractions' in sys.modules,\n"
+        "      'decimal' in sys.modules, again, error)\n"
     )
     done = _run(code)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True", "None", "no_such_module_here"]
+    # the failed import in the middle does not stop the one after it
+    assert done.stdout.split() == ["True", "preload+fractions+no_such_module_here+decimal",
+                                   "True", "True", "None", "no_such_module_here"]
 
 
 @pytest.mark.parametrize("reader", ["read_all_orders", "read_order_report", "read_stockout_log"])

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..exceptions import ReportFormatError
@@ -38,6 +37,7 @@ from . import schema
 from .files import KIND_LABELS, detect_kind, header_fields, load, read_head, source_name
 
 pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
+pc = lazy_module("pyarrow.compute")  # the same
 
 __all__ = ["TableSpec", "Table", "column_name", "read_table", "parse_timestamps", "parse_flags",
            "check_dates", "FIELD_CAP"]
@@ -819,9 +819,9 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         # over FIELD_CAP (a file that has one is refused, whatever columns are asked for)
         if len(some) < len(keep) and delimiter == "\t" and _lines_fit(data_source, FIELD_CAP):
             keep = some
-    # pandas, if not imported yet (`oos-analysis check`), is imported in the background while
-    # Arrow parses the file and the columns are converted (Arrow releases the GIL)
-    preload("pandas")
+    # Arrow's compute functions and pandas, if not imported yet (`oos-analysis check`), are
+    # imported in the background while Arrow parses the file (it releases the GIL)
+    preload("pyarrow.compute", "pandas")
     try:
         table, types, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, spec)
     except _LongLine:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..exceptions import ReportFormatError
 from ..lazy import lazy_module
@@ -23,6 +22,7 @@ from .delimited import TableSpec, read_table
 from .order_keys import STRING_KEYS, arrow_strings, key_codes, order_keys
 
 pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
+pc = lazy_module("pyarrow.compute")  # the same
 
 __all__ = ["read_all_orders_table", "read_order_report_table", "read_cancel_download_table",
            "map_unique", "drop_duplicate_items", "number_lines", "ORDER_ID_PATTERN",

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..lazy import lazy_module
 
 pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
+pc = lazy_module("pyarrow.compute")  # the same
 
 __all__ = ["STRING_KEYS", "amazon_keys", "arrow_strings", "order_keys", "key_codes"]
 
