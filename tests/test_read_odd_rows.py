@@ -284,3 +284,60 @@ def test_the_field_cap_is_checked_per_value_whatever_a_blocks_total(lengths):
             assert caught.value.line == lengths.index(max(lengths)) + 2
         else:
             delimited._check_field_lengths(table, ["sku"], lambda: np.arange(len(values)) + 2, "f")
+
+
+@pytest.mark.parametrize("odd", ["header", "spaced", "bad", "none"])
+def test_number_columns_only_checked_are_read_typed_and_again_once_as_text(tmp_path, odd):
+    """``check`` and ``rate`` read the money columns only to check them: Arrow converts them as
+    it parses. A value its parser refuses sends every such column back to text in one more read
+    (not one per column), with the whole read's frame, warnings and refusals."""
+    from oos_analysis.io.order_files import read_all_orders_table
+    from oos_analysis.io.readers import SUMMARY_COLUMNS
+
+    path = write_all_orders(tmp_path / "clean.txt", 300, seed=8)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if odd == "header":  # two exports concatenated: every number column refuses a line
+        lines.insert(150, lines[0])
+    elif odd in ("spaced", "bad"):
+        cells = lines[200].split("\t")
+        cells[16] = " 1.25 " if odd == "spaced" else "1.2.5"  # item-tax
+        lines[200] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    reads = []
+    real = delimited._arrow_read
+
+    def counted(*args, **kw):
+        reads.append(sorted(kw["as_text"]))
+        return real(*args, **kw)
+
+    outcomes = []
+    for columns in (None, SUMMARY_COLUMNS["all_orders"]):
+        reads.clear()
+        with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            patch.setattr(delimited, "_arrow_read", counted)
+            patch.setattr(delimited, "_BLOCK", 1 << 14)
+            try:
+                frame, _, notes = read_all_orders_table(str(path), columns=columns)
+                outcomes.append((frame, notes))
+            except ReportFormatError as exc:
+                outcomes.append((str(exc), exc.line))
+        if columns is not None:
+            typed = {"quantity", "item-price", "item-tax", "shipping-price", "shipping-tax",
+                     "gift-wrap-price", "gift-wrap-tax", "item-promotion-discount",
+                     "ship-promotion-discount"}
+            assert typed.isdisjoint(reads[0])  # read typed first
+            # Arrow's parser takes " 1.25 " (as the kit's parser does): no second read
+            assert len(reads) == (2 if odd in ("header", "bad") else 1)
+            if len(reads) == 2:
+                assert typed <= set(reads[1])
+    if odd == "bad":
+        assert outcomes[0] == outcomes[1]
+        assert outcomes[0][1] == 201 and "'1.2.5'" in outcomes[0][0]
+    else:
+        (whole, whole_notes), (some, some_notes) = outcomes
+        pd.testing.assert_frame_equal(some, whole[list(some.columns)])
+        assert some_notes == whole_notes
+        assert any("header line appears" in n for n in whole_notes) == (odd == "header")
+        if odd == "spaced":
+            assert whole.loc[199, "item_tax"] == 1.25  # file line 201

@@ -2,11 +2,13 @@
 
 Amazon's flat files are tab-separated, unquoted, and occasionally ragged. Every file goes through
 ``pyarrow.csv`` once: the kit reads the header itself (names compared without spaces, quotes,
-byte-order marks or case), Arrow reads the data rows with counts and money typed and dates and
-flags as text, then converts those columns itself, which reads a million rows in about a second.
-When a value does not convert (a time without offset, a mistyped number), only that column is
-converted again by the kit's parsers, which name the line of a bad value; a number column Arrow
-refuses is re-read alone as text. Rows with too few fields are padded, rows with surplus empty
+byte-order marks or case), Arrow reads the data rows with dates, flags, counts and money as text,
+then converts those columns, which reads a million rows in about a second. (Number columns read
+only to be checked, when a caller asks for some columns, Arrow converts as it parses; if it
+refuses a value in one, they are all read again as text.) When a value does not convert (a time
+without offset, a mistyped number), only that column is converted again by the kit's parsers,
+which name the line of a bad value. pandas and Arrow's compute functions are imported on first
+use, and in the background while Arrow parses when not imported yet (``oos-analysis check``). Rows with too few fields are padded, rows with surplus empty
 fields cut, and a header line repeated by concatenating two exports (with or without a byte-order
 mark) is skipped, each with a warning. gzip, UTF-16 and non-UTF-8 files are decoded in memory and
 read the same way. A field may hold up to :data:`FIELD_CAP` bytes (1 MiB); a longer one is an error
@@ -191,15 +193,22 @@ def _arrow_read(src, fields, keep, delimiter, types, *, as_text, odd: _Odd,
 _COLUMN_NUMBER = re.compile(r"column #(\d+)")
 
 
-def _read_arrow(src, fields, keep, delimiter, spec):
+def _read_arrow(src, fields, keep, delimiter, spec, checked=frozenset()):
     """Arrow read of the data rows: dates as text (cast below), failing columns re-read as text.
+
+    ``checked`` names number columns read only to be checked (not asked for): Arrow converts
+    them as it parses, which costs a fraction of reading them as text and casting them. If one
+    of them holds a value Arrow's parser refuses (a repeated header line, a mistyped number),
+    the file is read again with all of them as text, like the other typed columns. (What Arrow's
+    parser accepts, its cast or the kit's parser accepts too: the parser also takes a number
+    with spaces around it, which the kit's parser takes as well.)
 
     Returns the table (columns in ``keep`` order), the text-read columns and the skipped rows.
     """
     types = {f: _ARROW_TYPES[spec.column_type(schema.snake_case(f))] for f in keep}
     # typed columns come as text, converted once repeated header lines are gone; only a column
     # whose text Arrow cannot convert goes through the kit's parsers
-    as_text = {f for f in keep if types[f] != pa.large_string()}
+    as_text = {f for f in keep if types[f] != pa.large_string() and f not in checked}
     block = _BLOCK
     while True:
         odd = _Odd()
@@ -217,6 +226,8 @@ def _read_arrow(src, fields, keep, delimiter, spec):
                     block = _BLOCK_MAX  # a line longer than a block: read again in longer ones
                 else:
                     raise
+            elif failing in checked:  # read again once, every checked column as text
+                as_text |= set(checked)
             else:
                 as_text.add(failing)  # only that column is read again as text
             if hasattr(src, "seek"):
@@ -782,8 +793,8 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     for, and rows with too few or too many fields are reported the same way.
 
     Every file goes through Arrow once: the header is read by the kit (names compared without
-    spaces, quotes, byte-order marks or case), the data rows by Arrow with dates and flags as text,
-    which Arrow then converts. Only a column holding a value Arrow cannot convert (a time without
+    spaces, quotes, byte-order marks or case), the data rows by Arrow with typed columns as text
+    (but number columns only checked), which Arrow then converts. Only a column holding a value Arrow cannot convert (a time without
     offset, a mistyped number) is converted by the kit, which names the line of a bad value; rows
     with too few fields are padded, and a repeated header line is skipped, both with a warning.
     """
@@ -822,8 +833,13 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     # Arrow's compute functions and pandas, if not imported yet (`oos-analysis check`), are
     # imported in the background while Arrow parses the file (it releases the GIL)
     preload("pyarrow.compute", "pandas")
+    # number columns not asked for are only checked: Arrow converts them as it reads
+    checked = frozenset() if columns is None else frozenset(
+        f for f in keep if spec.rename.get(column_name(f), column_name(f)) not in columns
+        and spec.column_type(schema.snake_case(f)) in ("int", "float"))
     try:
-        table, types, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, spec)
+        table, types, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, spec,
+                                                     checked)
     except _LongLine:
         raise _long_line_error(data_source, name) from None
     repeated = _repeated_headers(table, fields, keep, spec)
