@@ -3,16 +3,17 @@
 Amazon's flat files are tab-separated, unquoted, and occasionally ragged. Every file goes through
 ``pyarrow.csv`` once: the kit reads the header itself (names compared without spaces, quotes,
 byte-order marks or case), Arrow reads the data rows with dates, flags, counts and money as text,
-then converts those columns, which reads a million rows in about a second. (Number columns read
-only to be checked, when a caller asks for some columns, Arrow converts as it parses; if it
-refuses a value in one, they are all read again as text.) When a value does not convert (a time
-without offset, a mistyped number), only that column is converted again by the kit's parsers,
-which name the line of a bad value. pandas and Arrow's compute functions are imported on first
-use, and in the background while Arrow parses when not imported yet (``oos-analysis check``). Rows with too few fields are padded, rows with surplus empty
-fields cut, and a header line repeated by concatenating two exports (with or without a byte-order
-mark) is skipped, each with a warning. gzip, UTF-16 and non-UTF-8 files are decoded in memory and
-read the same way. A field may hold up to :data:`FIELD_CAP` bytes (1 MiB); a longer one is an error
-naming its line. Buyer PII columns are excluded before any value is read.
+then converts those columns, which reads a million rows in about a second. (Number columns read only
+to be checked, when a caller asks for some columns, Arrow converts as it parses; if it refuses a
+value in one, they are all read again as text.) When a value does not convert (a time without
+offset, a mistyped number), only that column is converted again by the kit's parsers, which name the
+line of a bad value. pandas and Arrow's compute functions are imported on first use, and in the
+background while Arrow parses when not imported yet (``oos-analysis check``). Rows with too few
+fields are padded, rows with surplus empty fields cut, and a header line repeated by concatenating
+two exports (with or without a byte-order mark) is skipped, each with a warning. gzip, UTF-16 and
+non-UTF-8 files are decoded in memory and read the same way. A field may hold up to
+:data:`FIELD_CAP` bytes (1 MiB); a longer one is an error naming its line. Buyer PII columns are
+excluded before any value is read.
 """
 
 from __future__ import annotations
