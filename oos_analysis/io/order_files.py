@@ -272,7 +272,9 @@ def _check_channels(frame, lines, source, ids=None) -> None:
         ids, _ = pd.factorize(frame["order_id"])
     n_ids = int(ids.max(initial=-1)) + 1
     markets, market_names = pd.factorize(frame["marketplace"])
-    known = (ids >= 0) & (markets >= 0)
+    # only the rows of orders on more than one row can disagree (most orders have one item)
+    shared = ids.astype(np.int64) + 1
+    known = (ids >= 0) & (markets >= 0) & (np.bincount(shared)[shared] > 1)
     if not known.any():
         return
     # an order names two marketplaces when its lowest and highest marketplace codes differ: two
