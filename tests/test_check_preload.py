@@ -160,3 +160,40 @@ def test_readers_give_the_same_frames_with_and_without_the_background_import(rea
     left, right = (pickle.loads(f) for f in frames)
     assert len(left) > 0
     pd.testing.assert_frame_equal(left, right, check_exact=True)
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["empty store", "store with files"])
+def test_import_reads_the_export_while_pandas_is_imported_with_the_same_store(tmp_path, held):
+    # `oos-analysis import` reaches for pandas (and, when the store holds files, for the
+    # pyarrow.dataset its merge reads them with) only in the preload thread; the store it
+    # writes holds what an import with pandas loaded up front writes
+    from oos_analysis.store.loader import load
+
+    def run(pandas_first: bool, store: Path) -> list[str]:
+        code = _WATCH.replace('("pandas", "pyarrow.compute")', '("pandas", "pyarrow.dataset")') + (
+            ("import pandas, pyarrow.dataset\n" if pandas_first else "")
+            + "from oos_analysis.cli import main\n"
+            "status = main(['import', *sys.argv[1:]])\n"
+            "print('searches:', ','.join(searches), file=sys.stderr)\n"
+            "sys.exit(status)\n"
+        )
+        if held:
+            assert _run(code, str(SAMPLE / "order-report.txt"), "--store", str(store)).returncode == 0
+        done = _run(code, str(SAMPLE / "all-orders.txt"), "--store", str(store))
+        assert done.returncode == 0, done.stderr
+        return done.stderr.rstrip("\n").split("\n")[-1][len("searches: "):].split(",")
+
+    searches = run(False, tmp_path / "lazy")
+    wanted = ["pandas"] + (["pyarrow.dataset"] if held else [])
+    assert [s.split(":")[0] for s in searches] == wanted
+    assert all(s.split(":")[1].startswith("preload ") for s in searches)  # not MainThread
+    assert run(True, tmp_path / "eager") == ["pandas:MainThread", "pyarrow.dataset:MainThread"]
+    lazy, eager = load(tmp_path / "lazy"), load(tmp_path / "eager")
+    for kind in ("all_orders", "order_report"):
+        a, b = getattr(lazy, kind), getattr(eager, kind)
+        if a is None or b is None:
+            assert a is None and b is None and (kind == "all_orders" or not held)
+            continue
+        keep = [c for c in a.columns if c not in ("imported_at",)]
+        pd = pytest.importorskip("pandas")
+        pd.testing.assert_frame_equal(a[keep], b[keep])

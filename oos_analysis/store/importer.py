@@ -56,7 +56,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 
 from ..exceptions import InputFileError
@@ -64,6 +63,7 @@ from ..io.files import require_regular
 from ..io.schema import (
     REPORT_KINDS,
 )
+from ..lazy import lazy_module, preload
 from . import fingerprint, integrity
 from .lock import (
     DEFAULT_STORE,
@@ -87,6 +87,8 @@ from .parts import (
     write_parts,
 )
 from .spans import file_spans
+
+pd = lazy_module("pandas")  # imported on first use: an import reads the export meanwhile
 
 __all__ = ["PROVENANCE_COLUMNS", "import_files"]
 
@@ -192,7 +194,7 @@ def import_files(
         known = {entry["sha256"] for entry in book["files"]}
         rows, todo, seen = [], [], set()
         for path, sha in zip(paths, hashes, strict=True):
-            row = {"file": str(path), "sha256": sha, "kind": None, "rows": pd.NA,
+            row = {"file": str(path), "sha256": sha, "kind": None, "rows": None,
                    "status": "imported", "date_from": None, "date_to": None}
             if sha in known:
                 row["status"] = "already in store"
@@ -202,6 +204,9 @@ def import_files(
                 seen.add(sha)
                 todo.append((path, sha, row))
             rows.append(row)
+        # pandas (and pyarrow.dataset, through which a merge reads the stored files) are
+        # imported in the background while Arrow parses the first export
+        preload("pyarrow.compute", "pandas", *(["pyarrow.dataset"] if live is not None else []))
         # Read and check every new file before anything is written: all or nothing.
         exports = [(read_export(path), path, sha, row) for path, sha, row in todo]
         if exports:

@@ -18,11 +18,13 @@ import os
 import re
 from pathlib import Path
 
-import pandas as pd
 
 from ..exceptions import InputFileError
 from .fingerprint import file_digest
 from .lock import MANIFEST, live_version, read_manifest
+from ..lazy import lazy_module
+
+pd = lazy_module("pandas")  # imported on first use: an import reads the export meanwhile
 
 __all__ = ["digest", "record", "expected", "verified_bytes", "check_size", "damaged", "verify",
            "require_intact"]

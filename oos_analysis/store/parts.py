@@ -26,16 +26,18 @@ from itertools import count
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from ..io.order_keys import order_keys
 from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, ORDER_REPORT, SELLER_PERFORMANCE, STOCKOUT_LOG
 from ..io.stockout_log import merge_logs
 from . import integrity
+from ..lazy import lazy_module
+
+pd = lazy_module("pandas")  # imported on first use: an import reads the export meanwhile
+ds = lazy_module("pyarrow.dataset")  # 0.2 s to import; only a store with files to merge needs it
 
 # kind -> (key columns, column whose newest value wins or None for "later import wins")
 MERGE_RULES = {

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 
-import pandas as pd
 
 from ..io.schema import ALL_ORDERS, MARKETPLACE_IDS, ORDER_REPORT, SELLER_PERFORMANCE
 from .lock import DEFAULT_STORE, live_version, read_manifest
+from ..lazy import lazy_module
+
+pd = lazy_module("pandas")  # imported on first use: an import reads the export meanwhile
 
 __all__ = ["manifest", "coverage", "gap_days", "file_spans", "join_spans", "export_gap_days"]
 
