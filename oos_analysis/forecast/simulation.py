@@ -793,7 +793,7 @@ def _run(sc: _Scenario, policies, stream, *, draws, threshold, stats=False):
         n_all = np.empty((sc.horizon, draws), dtype=np.int32)
         c_all = np.empty((sc.horizon, draws), dtype=np.int32)
     for lo in range(0, draws, _CHUNK):
-        d = next(stream)
+        d = next(stream)  # ``draws`` paths from the stream: _chunk_sizes(draws), in order
         n = d.draws
         orders_tl = np.empty((_LEAD + sc.horizon, n), dtype=np.int32)
         orders_tl[:_LEAD] = sc.hist_orders[:, None]
@@ -1010,11 +1010,11 @@ def simulate(
     if policies:
         policy_draws = _count(policy_draws, "policy_draws")
         jobs.append((policies, policy_draws))
-    with contextlib.closing(_drawn(sc, jobs, rng)) as stream:
-        to_date, stats = _run(sc, runs, stream, draws=draws, threshold=threshold, stats=True)
-        if policies:
-            p_policies = _run(sc, policies, stream, draws=policy_draws,
-                              threshold=threshold)[0][:, -1]
+    with contextlib.closing(_drawn(sc, jobs, rng)) as stream:  # each job scored on its paths
+        (to_date, stats), *grid = [_run(sc, p, stream, draws=n, threshold=threshold,
+                                        stats=i == 0) for i, (p, n) in enumerate(jobs)]
+    if policies:
+        p_policies = grid[0][0][:, -1]
     p_runs = to_date[:, -1]
     p_any = p_runs[0]
     rate, cancellations = np.array(stats["rate"]), np.array(stats["cancellations"])
