@@ -206,7 +206,8 @@ def import_files(
             rows.append(row)
         # pandas (and pyarrow.dataset, through which a merge reads the stored files) are
         # imported in the background while Arrow parses the first export
-        preload("pyarrow.compute", "pandas", *(["pyarrow.dataset"] if live is not None else []))
+        if todo:
+            preload("pandas", *(["pyarrow.dataset"] if live is not None else []))
         # Read and check every new file before anything is written: all or nothing.
         exports = [(read_export(path), path, sha, row) for path, sha, row in todo]
         if exports:
