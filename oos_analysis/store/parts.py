@@ -492,8 +492,14 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
     duplicate items), and only the key and date columns are read to find them.
     """
     # ``taker`` puts the new rows in month order and ``drafter`` writes them, from the start
-    with ThreadPoolExecutor(1) as taker, ThreadPoolExecutor(WORKERS) as drafter:
+    taker, drafter = ThreadPoolExecutor(1), ThreadPoolExecutor(WORKERS)
+    try:
         return _write_parts(kind, old, frames, dtypes, folder, pool, constant, taker, drafter)
+    finally:
+        # all done on success; on an error (a damaged stored file, Ctrl-C) the months not yet
+        # taken or written are dropped, not waited for (the staging folder goes anyway)
+        drafter.shutdown(cancel_futures=True)
+        taker.shutdown(cancel_futures=True)
 
 
 def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: dict,
@@ -599,8 +605,8 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
         job.result()
         if name is not None:
             os.replace(draft, name)
-    for _, draft, job in drafts.values():  # drafts not used
-        if not job.cancelled():
+    for _, draft, job in drafts.values():  # drafts not used: not written, or thrown away
+        if not job.cancel():
             job.exception()  # written or failed: either way not part of the version
-            draft.unlink(missing_ok=True)
+        draft.unlink(missing_ok=True)
     return parts
