@@ -89,17 +89,19 @@ def lazy_module(name: str) -> types.ModuleType:
 
 
 def preload(*names: str) -> threading.Thread | None:
-    """Start importing the modules ``names``, in order, in a daemon thread; return it.
+    """Start importing the modules ``names``, in order, in a background thread; return it.
 
     Those imported already are left out (None if all are). Meant to be called just before a long
     call that releases the GIL (Arrow's parse of a file), so the imports run meanwhile. A later
     ``import name`` anywhere waits for this one (the import lock) and does not import the module
     again; if an import here fails, that later import runs it again and raises its own error.
+    The thread is not a daemon: a process that ends first (every file refused at once) waits
+    for the import to finish rather than stop the interpreter under a half-done import.
     """
     missing = [name for name in names if name not in sys.modules]
     if not missing:
         return None
-    thread = threading.Thread(target=_import_quietly, args=(missing,), daemon=True,
+    thread = threading.Thread(target=_import_quietly, args=(missing,), daemon=False,
                               name=f"preload {' '.join(missing)}")
     thread.start()
     return thread
