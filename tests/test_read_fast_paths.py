@@ -155,18 +155,20 @@ id_text = st.one_of(
 @given(st.lists(id_text, max_size=15),
        st.lists(st.sampled_from(["amazon.com", "non-amazon", None]), min_size=15, max_size=15))
 def test_order_ids_counted_as_integers_are_what_the_text_gives(ids, markets):
-    from oos_analysis.io.order_files import _check_ids, _id_codes
+    from oos_analysis.io.order_files import _check_ids
+    from oos_analysis.io.order_keys import key_codes, order_keys
     from oos_analysis.io.readers import _distinct
 
     values = pd.Series(ids, dtype="str")
-    assert _id_codes(values)[0].tolist() == pd.factorize(values)[0].tolist()
+    keys = order_keys(values)[0]
+    assert key_codes(keys).tolist() == pd.factorize(values)[0].tolist()
     assert _distinct(values) == values.nunique()
     frame = pd.DataFrame({"order_id": values,
                           "marketplace": pd.Series(markets[:len(ids)], dtype="str")})
     lines = np.arange(len(ids)) + 2
     by_text, by_key = [], []
     _check_ids(frame, lines, by_text)
-    _check_ids(frame, lines, by_key, _id_codes(values)[1])
+    _check_ids(frame, lines, by_key, keys)
     assert by_key == by_text
 
 

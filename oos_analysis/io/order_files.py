@@ -224,20 +224,12 @@ def _drop_older_versions(frame: pd.DataFrame, warnings: list[str],
     return frame.loc[~older].reset_index(drop=True), None if ids is None else ids[~older]
 
 
-def _id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(ids)[0]`` (-1 where missing), and each id's key from :func:`order_keys`.
-
-    The ids are hashed as 64-bit integers, not as text: a third of the time on a million rows.
-    """
-    keys = order_keys(ids)[0]
-    return key_codes(keys), keys
-
-
 def _check_ids(frame, lines, warnings, keys: np.ndarray | None = None) -> None:
     """Warn of order ids not in Amazon's form on Amazon's marketplaces.
 
     ``keys``, if given, are the ids' :func:`order_keys`: a key below :data:`STRING_KEYS` is an
-    id in Amazon's form, and only the few others are matched against the pattern.
+    id in Amazon's form, exactly as :func:`is_amazon_order_id` says (ASCII digits both), so the
+    pattern is not matched at all; without ``keys`` it is (the rule as text).
     """
     ids = frame["order_id"]
 
@@ -247,13 +239,10 @@ def _check_ids(frame, lines, warnings, keys: np.ndarray | None = None) -> None:
 
     if keys is None:
         odd = ids.notna().to_numpy() & amazon() & ~is_amazon_order_id(ids)
-    else:  # a key past STRING_KEYS may still be in the form by the regex (other scripts' digits)
+    else:
         odd = keys >= STRING_KEYS
         if odd.any():  # (not so in most exports: no marketplace looked at)
             odd &= amazon()
-        if odd.any():
-            rows = np.flatnonzero(odd)
-            odd[rows] = ~is_amazon_order_id(ids.iloc[rows])
     if odd.any():
         at = int(np.argmax(odd))
         warnings.append(
@@ -430,7 +419,7 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     # the ids stripped, an empty one missing; an export whose every id is exactly Amazon's
     # ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those of the text read
     keys = order_keys(frame["order_id"])[0]
-    if not ((keys >= 0) & (keys < STRING_KEYS)).all():
+    if (keys >= STRING_KEYS).any():  # a missing id (-1) has nothing to strip either
         frame["order_id"] = frame["order_id"].str.strip().replace("", None)
         keys = order_keys(frame["order_id"])[0]
     ids = key_codes(keys)  # once, for the checks below
