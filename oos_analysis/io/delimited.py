@@ -26,8 +26,8 @@ import io
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +38,9 @@ from ..lazy import lazy_module, preload
 from ..redact import quote
 from . import schema
 from .files import KIND_LABELS, detect_kind, header_fields, load, read_head, source_name
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 pc = lazy_module("pyarrow.compute")  # the same
@@ -578,10 +581,11 @@ def _cast_text(column: pa.ChunkedArray, kind: str):
             # then each row is matched against the spellings that mean true
             distinct = pc.unique(column).drop_null()
             lowered = pc.utf8_lower(distinct)
-            known = pc.is_in(lowered, pa.array(["true", "yes", "false", "no"]))
+            known = pc.is_in(lowered, pa.array(list(_FLAGS)))
             if not pc.all(known, min_count=0).as_py():
                 return None
-            true = pc.is_in(column, distinct.filter(pc.is_in(lowered, pa.array(["true", "yes"]))))
+            means_true = pa.array([k for k, v in _FLAGS.items() if v])
+            true = pc.is_in(column, distinct.filter(pc.is_in(lowered, means_true)))
             if column.null_count:
                 return pc.if_else(pc.is_valid(column), true, pa.scalar(None, pa.bool_()))
             return true
@@ -934,6 +938,8 @@ class _Casts:
         self.ready: dict[int, tuple] = {}
         self.pool = None
         if sum(f in as_text for f in keep) > 1 and any(a.num_chunks > 1 for a in arrays):
+            from concurrent.futures import ThreadPoolExecutor  # only for a file of many blocks
+
             self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cast")
 
     def _prepare(self, i: int) -> None:
