@@ -30,7 +30,7 @@ READ = ("import sys; from oos_analysis import read_all_orders; "
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     path = cached_all_orders(args.rows)
     n = str(args.rows)

@@ -72,7 +72,7 @@ def _time_import(export: Path, base: Path | None, repeat: int) -> tuple[tuple, t
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", metavar="WORD",
                         help="only the cases whose name holds one of these words")
     args = parser.parse_args()

@@ -48,7 +48,7 @@ def _store_of(export: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     plain = cached_all_orders(args.rows)
     backfill = cached_all_orders(args.rows, seed=21, days=3 * 365, start="2023-09-01",

@@ -38,7 +38,7 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def median_runs(argv: list[str], repeat: int = 3) -> tuple[float, float, float]:
+def median_runs(argv: list[str], repeat: int = 5) -> tuple[float, float, float]:
     """Median wall seconds, peak RSS (MiB) and CPU seconds (user + system) of ``repeat`` runs.
 
     CPU time is printed as well because wall time on a busy machine mostly measures the others.
@@ -65,7 +65,7 @@ def write_odd(clean: Path, odd: Path) -> None:
     odd.write_bytes(b"\n".join([header, *body, b""]))
 
 
-def alternate(first: list[str], second: list[str], repeat: int = 3):
+def alternate(first: list[str], second: list[str], repeat: int = 5):
     """Median (wall, peak, CPU) of each command, run alternately so both see the same load."""
     runs: tuple[list, list] = ([], [])
     for _ in range(repeat):
@@ -99,7 +99,7 @@ def main() -> int:
     print(f"{'oos_analysis':24}{kit[0]:>10.2f}{kit[1]:>15.0f}{kit[2]:>10.2f}")
     print(f"{'ratio kit/bare':24}{kit[0] / bare[0]:>10.2f}{kit[1] / bare[1]:>15.2f}"
           f"{kit[2] / bare[2]:>10.2f}")
-    print("target: ratios <= 1.50 (median of 3 runs, whole process against whole process)")
+    print("target: ratios <= 1.50 (median of 5 runs, whole process against whole process)")
     print()
     print("the same file with a short row, a repeated header and a time without offset (last row)")
     print(f"{'':24}{'wall s':>10}{'peak RSS MiB':>15}{'CPU s':>10}")
@@ -107,7 +107,7 @@ def main() -> int:
     print(f"{'odd rows':24}{rough[0]:>10.2f}{rough[1]:>15.0f}{rough[2]:>10.2f}")
     print(f"{'ratio odd/clean':24}{rough[0] / clean[0]:>10.2f}{rough[1] / clean[1]:>15.2f}"
           f"{rough[2] / clean[2]:>10.2f}")
-    print("target: ratios <= 1.50 (median of 3 runs, alternating)")
+    print("target: ratios <= 1.50 (median of 5 runs, alternating)")
     return 0
 
 

@@ -97,7 +97,7 @@ def _one_cell(path: Path) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--timeline", action="store_true",
                         help="also print where one sample report's time goes")
     args = parser.parse_args()
