@@ -1,6 +1,6 @@
 """Benchmark: ``oos-analysis rate`` over 1M-row exports and over the store, against the floors.
 
-Whole processes, alternated in this run, median of 3 (issue "Speed at the floor"):
+Whole processes, alternated in this run, median of 5 by default (issue "Speed at the floor"):
 
 1. ``rate FILE --format csv`` on a 1M-row All Orders export (90 days) against a bare
    ``pd.read_csv(FILE, sep="\\t", engine="pyarrow")``: at most 1.5x the wall time, and peak memory

@@ -1,6 +1,6 @@
 """Benchmark: the report's render path, against plain papermill + nbconvert.
 
-Three whole processes, alternated in this run, median of 3 each:
+Three whole processes, alternated in this run, median of 5 each by default:
 
 * plain: papermill executes a one-cell notebook and nbconvert's ``HTMLExporter`` writes its HTML,
   every default left as it is (the floor anyone would start from);
