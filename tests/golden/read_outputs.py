@@ -43,8 +43,11 @@ def digest(frame: pd.DataFrame) -> dict:
     }
 
 
-def run_cli(argv: list[str]) -> dict:
-    """Run the command line in-process; return its output, error paragraphs and status."""
+def run_cli(argv: list[str], *, long: int | None = _LONG) -> dict:
+    """Run the command line in-process; return its output, error paragraphs and status.
+
+    An output longer than ``long`` characters is kept as its start and a hash of the whole
+    (None: kept whole)."""
     from oos_analysis.cli import main
 
     out, err = io.StringIO(), io.StringIO()
@@ -53,7 +56,7 @@ def run_cli(argv: list[str]) -> dict:
     got = {"status": status}
     for name, text in (("stdout", out.getvalue()), ("stderr", err.getvalue())):
         text = _TODAY.sub("<today>", text)
-        if len(text) > _LONG:  # a long table: its start to read, a hash for the rest
+        if long is not None and len(text) > long:  # a long table: its start, a hash of it all
             got[f"{name}_sha256"] = hashlib.sha256(text.encode()).hexdigest()
             text = text[:_LONG]
         got[name] = text
@@ -135,9 +138,14 @@ def outputs(folder: Path) -> dict:
     return result
 
 
-if __name__ == "__main__":
+def write_golden(path: Path, outputs) -> None:
+    """Compute ``outputs(folder)`` in a temporary folder and write it to ``path``, a case a line."""
     with tempfile.TemporaryDirectory() as tmp:
         got = outputs(Path(tmp))
-    GOLDEN.write_text("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(got[k], sort_keys=True)}"
-                                         for k in sorted(got)) + "\n}\n")
-    print(f"wrote {GOLDEN} ({len(got)} cases)")
+    path.write_text("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(got[k], sort_keys=True)}"
+                                       for k in sorted(got)) + "\n}\n")
+    print(f"wrote {path} ({len(got)} cases)")
+
+
+if __name__ == "__main__":
+    write_golden(GOLDEN, outputs)

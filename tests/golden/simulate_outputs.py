@@ -14,18 +14,14 @@ inputs (another policy or playbook) lost its events, which changed the cases wit
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import re
-import sys
-import tempfile
 import warnings
 from pathlib import Path
 
+import read_outputs  # this folder's: the digests, the in-process command line, the writing
+
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).with_name("simulate_outputs.json")
-_TODAY = re.compile(r"^The data ends .* before today .*$", re.M)
 
 GIVEN = {
     # Amazon's playbook defaults, the test suite's usual what-if.
@@ -94,14 +90,8 @@ def command_cases(folder: Path) -> dict[str, list[str]]:
 
 
 def run_cli(argv: list[str]) -> dict:
-    """Run the command line in-process; return its status, standard output and error."""
-    from oos_analysis.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(argv)
-    return {"status": status, "stdout": _TODAY.sub("<today>", out.getvalue()),
-            "stderr": _TODAY.sub("<today>", err.getvalue())}
+    """Run the command line in-process; return its status, standard output and error (whole)."""
+    return read_outputs.run_cli(argv, long=None)
 
 
 def commands(folder: Path) -> dict:
@@ -149,9 +139,6 @@ def np_generator(seed: int):
 
 def frames(kwargs: dict) -> dict:
     """Digests of every frame of the result (or None), and the warnings given."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from read_outputs import digest
-
     from oos_analysis import simulate
 
     kwargs = dict(kwargs)
@@ -162,7 +149,7 @@ def frames(kwargs: dict) -> dict:
     got = {}
     for name in ("days", "summary", "playbooks", "policies", "horizons"):
         frame = getattr(result, name)
-        got[name] = None if frame is None else digest(frame)
+        got[name] = None if frame is None else read_outputs.digest(frame)
     got["warnings"] = [str(w.message) for w in caught]
     return got
 
@@ -177,8 +164,4 @@ def outputs(folder: Path) -> dict:
 
 
 if __name__ == "__main__":
-    with tempfile.TemporaryDirectory() as tmp:
-        got = outputs(Path(tmp))
-    GOLDEN.write_text("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(got[k], sort_keys=True)}"
-                                         for k in sorted(got)) + "\n}\n")
-    print(f"wrote {GOLDEN} ({len(got)} cases)")
+    read_outputs.write_golden(GOLDEN, outputs)
