@@ -197,7 +197,7 @@ def _arrow_read(src, fields, keep, delimiter, types, *, as_text, odd: _Odd,
 _COLUMN_NUMBER = re.compile(r"column #(\d+)")
 
 
-def _read_arrow(src, fields, keep, delimiter, spec, checked=frozenset()):
+def _read_arrow(src, fields, keep, delimiter, kinds, checked=frozenset()):
     """Arrow read of the data rows: dates as text (cast below), failing columns re-read as text.
 
     ``checked`` names number columns read only to be checked (not asked for): Arrow converts
@@ -207,9 +207,10 @@ def _read_arrow(src, fields, keep, delimiter, spec, checked=frozenset()):
     parser accepts, its cast or the kit's parser accepts too: the parser also takes a number
     with spaces around it, which the kit's parser takes as well.)
 
-    Returns the table (columns in ``keep`` order), the text-read columns and the skipped rows.
+    ``kinds`` is each column's type in the spec. Returns the table (columns in ``keep`` order),
+    the text-read columns and the skipped rows.
     """
-    types = {f: _ARROW_TYPES[spec.column_type(schema.snake_case(f))] for f in keep}
+    types = {f: _ARROW_TYPES[kinds[f]] for f in keep}
     # typed columns come as text, converted once repeated header lines are gone; only a column
     # whose text Arrow cannot convert goes through the kit's parsers
     as_text = {f for f in keep if types[f] != pa.large_string() and f not in checked}
@@ -237,7 +238,7 @@ def _read_arrow(src, fields, keep, delimiter, spec, checked=frozenset()):
             if hasattr(src, "seek"):
                 src.seek(0)
     table = table.rename_columns(list(keep))
-    return table, types, as_text, odd.rows
+    return table, as_text, odd.rows
 
 
 class _LongLine(Exception):
@@ -799,9 +800,10 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
 
     Every file goes through Arrow once: the header is read by the kit (names compared without
     spaces, quotes, byte-order marks or case), the data rows by Arrow with typed columns as text
-    (but number columns only checked), which Arrow then converts. Only a column holding a value Arrow cannot convert (a time without
-    offset, a mistyped number) is converted by the kit, which names the line of a bad value; rows
-    with too few fields are padded, and a repeated header line is skipped, both with a warning.
+    (but number columns only checked), which Arrow then converts. Only a column holding a value
+    Arrow cannot convert (a time without offset, a mistyped number) is converted by the kit,
+    which names the line of a bad value; rows with too few fields are padded, and a repeated
+    header line is skipped, both with a warning.
     """
     name = source_name(source)
     is_path = isinstance(source, str | os.PathLike)
@@ -828,9 +830,11 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         loaded = loaded or load(source, encoding=encoding)
         data_source, used = loaded.data, loaded.encoding
         arrow_source = pa.BufferReader(loaded.data)
+    kinds = {f: spec.column_type(schema.snake_case(f)) for f in keep}
+    asked = {f: columns is None or spec.rename.get(column_name(f), column_name(f)) in columns
+             for f in keep}
     if columns is not None:
-        some = [f for f in keep if spec.rename.get(column_name(f), column_name(f)) in columns
-                or spec.column_type(schema.snake_case(f)) != "str"]
+        some = [f for f in keep if asked[f] or kinds[f] != "str"]
         # text columns not asked for are not read when no line is long enough to hold a field
         # over FIELD_CAP (a file that has one is refused, whatever columns are asked for)
         if len(some) < len(keep) and delimiter == "\t" and _lines_fit(data_source, FIELD_CAP):
@@ -839,12 +843,10 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     # imported in the background while Arrow parses the file (it releases the GIL)
     preload("pyarrow.compute", "pandas")
     # number columns not asked for are only checked: Arrow converts them as it reads
-    checked = frozenset() if columns is None else frozenset(
-        f for f in keep if spec.rename.get(column_name(f), column_name(f)) not in columns
-        and spec.column_type(schema.snake_case(f)) in ("int", "float"))
+    checked = frozenset(f for f in keep if not asked[f] and kinds[f] in ("int", "float"))
     try:
-        table, types, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, spec,
-                                                     checked)
+        table, as_text, skipped = _read_arrow(arrow_source, fields, keep, delimiter, kinds,
+                                              checked)
     except _LongLine:
         raise _long_line_error(data_source, name) from None
     repeated = _repeated_headers(table, fields, keep, spec)
@@ -867,7 +869,6 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
             cached["kept"] = found[0] if repeated is None else found[0][~repeated]
         return cached["kept"], cached["odd"], cached["all"]
 
-    kinds = {f: spec.column_type(schema.snake_case(f)) for f in keep}
     _check_field_lengths(table, keep, lambda: line_numbers()[2], name)
     extra, placing, lines = None, None, None
     if skipped:
@@ -889,16 +890,15 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
             if f in as_text:
                 column = _convert_chunks(column, kinds[f], spec, warnings, name, f,
                                          lambda: line_numbers()[0], whole)
-            wanted = columns is None or spec.rename.get(column_name(f), column_name(f)) in columns
             if kinds[f] == "datetime":
                 _check_dates_arrow(column, source=name, column=f, lines=lambda: line_numbers()[0])
             if extra is not None:
                 small = _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None),
                                          kinds[f], spec, warnings, name, f, line_numbers()[1],
                                          len(fields))
-                if wanted:
+                if asked[f]:
                     column = placing(column, pa.array(small, type=column.type, from_pandas=True))
-            if not wanted:
+            if not asked[f]:
                 # a column not asked for: its values converted (or refused, naming the line) and its
                 # dates checked is the whole of its check; it is not turned into a pandas column
                 del column
