@@ -596,14 +596,15 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
                 parts.append({"file": item["path"].name, "month": label, "rows": item["rows"]})
                 continue
             name = next(n for n in names if n not in taken)
-            if month in drafts and item is drafts[month][0]:
-                jobs.append((drafts.pop(month), folder / name))
+            if month in drafts and item is drafts[month][0]:  # written already: renamed below
+                _, draft, job = drafts.pop(month)
+                jobs.append((job, draft, folder / name))
             else:
-                jobs.append(((None, None, pool.submit(_write_item, item, folder / name)), None))
+                jobs.append((pool.submit(_write_item, item, folder / name), None, None))
             parts.append({"file": name, "month": label, "rows": len(item)})
-    for (_, draft, job), name in jobs:
+    for job, draft, name in jobs:
         job.result()
-        if name is not None:
+        if draft is not None:
             os.replace(draft, name)
     for _, draft, job in drafts.values():  # drafts not used: not written, or thrown away
         if not job.cancel():
