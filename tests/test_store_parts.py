@@ -97,21 +97,25 @@ def test_month_files_are_the_bytes_of_the_frames_own_parquet(tmp_path_factory, s
     root = tmp_path_factory.mktemp("parts")
     frames = [_orders(stored, 0)]
     dtypes = {str(c): str(t) for c, t in frames[0].dtypes.items()}
+    incoming = [_orders(new, 2)] + ([_orders(new[::-1], 3)] if two_files else [])
+    results, firsts = {}, {}
     with ThreadPoolExecutor(2) as pool:
-        base = parts.write_parts("all_orders", [], frames, dtypes, root / "base", pool)
-        old = [{"path": root / "base" / p["file"], "month": parts._code(p["month"]),
-                "rows": p["rows"]} for p in base]
-        incoming = [_orders(new, 2)] + ([_orders(new[::-1], 3)] if two_files else [])
-        results = {}
         for way in ("arrow", "pandas"):
             saved = parts._as_written, parts._BATCH
             try:
                 parts._BATCH = batch  # several batches of months even for a few rows
                 if way == "pandas":
                     parts._as_written = lambda frame: None
+                # into an empty store (nothing to merge with), then into that store
+                base = parts.write_parts("all_orders", [], frames, dtypes,
+                                         root / f"base-{way}", pool)
+                firsts[way] = (base, _written(root / f"base-{way}"))
+                old = [{"path": root / f"base-{way}" / p["file"],
+                        "month": parts._code(p["month"]), "rows": p["rows"]} for p in base]
                 listed = parts.write_parts("all_orders", old, incoming, dtypes, root / way, pool)
             finally:
                 parts._as_written, parts._BATCH = saved
             results[way] = (listed, _written(root / way))
+    assert firsts["arrow"] == firsts["pandas"]
     assert results["arrow"] == results["pandas"]
     assert sum(p["rows"] for p in results["arrow"][0]) <= len(stored) + len(new) * (1 + two_files)
