@@ -8,11 +8,11 @@ The layout as a whole, and the guarantees of an import, are described in :mod:`o
 
 What an import costs is mostly reading the export and writing its month files. The rest is kept
 small: order ids are compared as integers (:mod:`oos_analysis.io.order_keys`), not hashed as text,
-and the new rows go to their months from one Arrow table, a batch of months at a time while the
-months before are being written, with the bytes ``DataFrame.to_parquet`` would write (given
-:func:`parquet_options`). That starts as soon as the export is read: the month files of the new
-rows are written as drafts while the stored rows they replace are worked out, and renamed once
-their names are known. Files get a dictionary only on columns of few distinct values, and
+and the new rows go to their months from one Arrow table, put in month order a batch of rows
+at a time in two threads (:class:`_Sorted`), with the bytes ``DataFrame.to_parquet`` would write
+(given :func:`parquet_options`). That starts as soon as the export is read: the month files of
+the new rows are written as drafts while the stored rows they replace are worked out, and
+renamed once their names are known. Into an empty store, nothing is worked out. Files get a dictionary only on columns of few distinct values, and
 footer statistics only on the columns the loader reads there.
 """
 
