@@ -25,8 +25,9 @@ _IDS = ["111-0000001-0000001", "111-0000001-0000002", "S01-0000001", " 111-00000
         "", None]
 _DAYS = [None, "2026-01-31 23:00", "2026-02-01 01:00", "2026-02-01 01:00", "2025-12-01 00:00",
          "2026-03-15 12:00"]
-_row = st.tuples(st.sampled_from(_IDS), st.sampled_from(["A", "B", None]), st.integers(0, 1),
-                 st.sampled_from(_DAYS))
+# line numbers: mostly small ones (compared as they are), sometimes odd ones (factorized)
+_row = st.tuples(st.sampled_from(_IDS), st.sampled_from(["A", "B", None]),
+                 st.sampled_from([0, 1, 0, 1, -1, 1 << 40]), st.sampled_from(_DAYS))
 
 
 def _deciding(rows, start: int) -> pd.DataFrame:
