@@ -274,3 +274,55 @@ def test_arrows_flag_conversion_is_the_lowercase_true_yes_false_no_rule(chunks):
     else:
         assert got.type == pa.bool_()
         assert got.to_pylist() == [None if v is None else meaning[v.lower()] for v in values]
+
+
+def _read_with(files, monkeypatch, in_thread: int):
+    monkeypatch.setattr(order_files, "_IN_THREAD", in_thread)
+    return _exports(files), _exports(files, columns=SUMMARY_COLUMNS)
+
+
+@pytest.mark.parametrize("path", [None, *FIXTURES], ids=lambda p: "sample" if p is None else
+                         str(p.relative_to(ROOT / "fixtures")))
+def test_order_ids_worked_out_in_a_second_thread_give_the_same_read(path, monkeypatch):
+    # a big file's ids are keyed in a thread; forced here on every file (a threshold of 0 rows),
+    # the frames, warnings and refusals are those of the same work done in turn
+    files = SAMPLE if path is None else [path]
+    inline = _read_with(files, monkeypatch, 1 << 62)
+    threaded = _read_with(files, monkeypatch, 0)
+    for (one, one_refused), (other, other_refused) in zip(inline, threaded, strict=True):
+        assert one_refused == other_refused
+        if one is None:
+            assert other is None
+            continue
+        for kind in ("all_orders", "order_report", "cancel_download"):
+            pd.testing.assert_frame_equal(getattr(one, kind), getattr(other, kind))
+        assert [f.warnings for f in one.files] == [f.warnings for f in other.files]
+
+
+@pytest.mark.parametrize("odd", [" 111-0000003-0000003", "", "S01-7 "])
+def test_ids_stripped_in_the_thread_reach_the_frame(tmp_path, monkeypatch, odd):
+    monkeypatch.setattr(order_files, "_IN_THREAD", 0)
+    test_order_ids_are_stripped_unless_all_are_exactly_amazons_form(tmp_path, odd)
+
+
+def test_a_refused_file_leaves_no_thread_behind(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(order_files, "_IN_THREAD", 0)
+    text = ("amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\t"
+            "sku\n"
+            "111-0000001-0000001\t2024-07-18T10:00:00+00:00\tShipped\tMerchant\tAmazon.com\tA\n"
+            "111-0000001-0000001\t2024-07-18T10:00:00+00:00\tShipped\tMerchant\tAmazon.ca\tB\n")
+    with pytest.raises(ReportFormatError, match="two sales channels"):
+        read_all_orders_table(io.StringIO(text))
+    assert not [t for t in threading.enumerate() if t.name == "oos-order-ids"]
+
+    # an error in this thread while the ids are worked out in the other: that error comes out,
+    # and the other thread is waited for
+    def broken(values, func):
+        raise RuntimeError("the marketplace mapping failed")
+
+    monkeypatch.setattr(order_files, "map_unique", broken)
+    with pytest.raises(RuntimeError, match="marketplace mapping failed"):
+        read_all_orders_table(io.StringIO(text))
+    assert not [t for t in threading.enumerate() if t.name == "oos-order-ids"]

@@ -252,18 +252,19 @@ def _check_ids(frame, lines, warnings, keys: np.ndarray | None = None) -> None:
         )
 
 
-def _check_channels(frame, lines, source, ids=None) -> None:
+def _check_channels(frame, lines, source, ids=None, *, markets=None, shared=None) -> None:
     """One order, one marketplace: refuse a file whose order's items name different channels.
 
-    ``ids``, if given, is ``pd.factorize(frame["order_id"])[0]``.
+    ``ids``, if given, is ``pd.factorize(frame["order_id"])[0]``; ``markets``, if given,
+    ``pd.factorize(frame["marketplace"])``; ``shared``, if given, :func:`_shared_rows` of ``ids``.
     """
     if ids is None:
         ids, _ = pd.factorize(frame["order_id"])
     n_ids = int(ids.max(initial=-1)) + 1
-    markets, market_names = pd.factorize(frame["marketplace"])
+    markets, market_names = pd.factorize(frame["marketplace"]) if markets is None else markets
     # only the rows of orders on more than one row can disagree (most orders have one item)
-    shared = ids.astype(np.int64) + 1
-    known = (ids >= 0) & (markets >= 0) & (np.bincount(shared)[shared] > 1)
+    many = _shared_rows(ids) if shared is None else shared
+    known = (ids >= 0) & (markets >= 0) & many
     if not known.any():
         return
     # an order names two marketplaces when its lowest and highest marketplace codes differ: two
@@ -375,6 +376,9 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     wanted = None if columns is None else {*columns, *_ALL_ORDERS_OWN}
     table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted)
     frame, warnings = table.frame, table.warnings
+    # the order ids' keys and codes, worked out in a second thread for a big file while this one
+    # maps the status and channel columns (numpy, Arrow and pandas' hashing release the GIL)
+    id_job = _IdJob(frame["order_id"])
     # a column not asked for is mapped only if needed: to refuse a value, or to number lines
     # (their content counts); otherwise its distinct values are all its checks look at
     later: dict[str, Callable] = {}
@@ -391,24 +395,31 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
             frame[column] = map_unique(frame[column], later.pop(column))
         return frame[column]
 
-    for column in ("order_status", "item_status"):
-        if column in frame:
-            raw = frame[column]
-            found = canonical(column, canonical_status)
-            odd = found - set(schema.ORDER_STATUSES)
-            if odd:
-                _refuse_mangled_cancellation(raw, mapped(column), odd, table, column)
-                warnings.append(f"unrecognised {column} value(s) kept as read: "
-                                f"{', '.join(quote(v) for v in sorted(odd))}")
-    found = canonical("fulfillment_channel",
-                      lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None))
-    odd = found - {schema.MFN, schema.AFN}
-    if odd:
-        warnings.append(f"unrecognised fulfillment-channel value(s) kept as read: {sorted(odd)}")
-    frame = _insert_after(
-        frame, "sales_channel", "marketplace",
-        map_unique(frame["sales_channel"], schema.marketplace_from_channel),
-    )
+    try:
+        for column in ("order_status", "item_status"):
+            if column in frame:
+                raw = frame[column]
+                found = canonical(column, canonical_status)
+                odd = found - set(schema.ORDER_STATUSES)
+                if odd:
+                    _refuse_mangled_cancellation(raw, mapped(column), odd, table, column)
+                    warnings.append(f"unrecognised {column} value(s) kept as read: "
+                                    f"{', '.join(quote(v) for v in sorted(odd))}")
+        found = canonical("fulfillment_channel",
+                          lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None))
+        odd = found - {schema.MFN, schema.AFN}
+        if odd:
+            warnings.append(f"unrecognised fulfillment-channel value(s) kept as read: "
+                            f"{sorted(odd)}")
+        frame = _insert_after(
+            frame, "sales_channel", "marketplace",
+            map_unique(frame["sales_channel"], schema.marketplace_from_channel),
+        )
+        markets = pd.factorize(frame["marketplace"])
+    except BaseException:
+        id_job.join()  # a refused file: the thread's work is dropped
+        raise
+    stripped, keys, ids = id_job.result()
     for name in ("sku", "asin", "item_status"):
         if name not in frame:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
@@ -416,18 +427,14 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
         frame = _insert_after(frame, "purchase_date", "last_updated_date",
                               pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s, UTC]"))
     lines = table.lines if table.lines is not None else np.arange(len(frame)) + 2
-    # the ids stripped, an empty one missing; an export whose every id is exactly Amazon's
-    # ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those of the text read
-    keys = order_keys(frame["order_id"])[0]
-    if (keys >= STRING_KEYS).any():  # a missing id (-1) has nothing to strip either
-        frame["order_id"] = frame["order_id"].str.strip().replace("", None)
-        keys = order_keys(frame["order_id"])[0]
-    ids = key_codes(keys)  # once, for the checks below
+    if stripped is not None:
+        frame["order_id"] = stripped
     if counts is not None:
         counts["orders"] = int(ids.max(initial=-1)) + 1
     _check_ids(frame, lines, warnings, keys)
-    _check_channels(frame, lines, table.source, ids)
-    if not _repeated_pairs(ids, frame["sku"]):
+    shared = _shared_rows(ids)
+    _check_channels(frame, lines, table.source, ids, markets=markets, shared=shared)
+    if not _repeated_pairs(ids, frame["sku"], shared=shared):
         # no (order id, SKU) appears twice: no line is an older version of another, and every
         # line is the first of its key (what the two passes below find, at a fraction of the cost)
         frame["sku_line"] = np.zeros(len(frame), dtype=np.int64)
@@ -443,15 +450,74 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
         warnings
 
 
-def _repeated_pairs(ids: np.ndarray, skus: pd.Series) -> bool:
+class _IdJob:
+    """An All Orders frame's order ids as the checks need them, worked out in a second thread
+    when the frame is big (:data:`_IN_THREAD` rows or more), else at once.
+
+    :meth:`result` gives (the ids stripped, or None when no id needed it; their
+    :func:`~oos_analysis.io.order_keys.order_keys`; their
+    :func:`~oos_analysis.io.order_keys.key_codes`), or raises what the work raised.
+    """
+
+    def __init__(self, ids: pd.Series) -> None:
+        self._got, self._thread = None, None
+        if len(ids) < _IN_THREAD:
+            self._got = _id_codes(ids)
+            return
+        import threading
+
+        def run() -> None:
+            try:
+                self._got = _id_codes(ids)
+            except BaseException as exc:  # re-raised by result()
+                self._got = exc
+
+        self._thread = threading.Thread(target=run, name="oos-order-ids", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def result(self):
+        self.join()
+        if isinstance(self._got, BaseException):
+            raise self._got
+        return self._got
+
+
+_IN_THREAD = 100_000
+
+
+def _id_codes(ids: pd.Series):
+    """See :class:`_IdJob`. The ids stripped, an empty one missing; an export whose every id is
+    exactly Amazon's ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those
+    of the text read."""
+    stripped = None
+    keys = order_keys(ids)[0]
+    if (keys >= STRING_KEYS).any():  # a missing id (-1) has nothing to strip either
+        stripped = ids.str.strip().replace("", None)
+        keys = order_keys(stripped)[0]
+    return stripped, keys, key_codes(keys)
+
+
+def _shared_rows(ids: np.ndarray) -> np.ndarray:
+    """Where a row's order id (``ids`` factorized, missing -1 counted as one id) is on more than
+    one row."""
+    shared = ids.astype(np.int64) + 1
+    return np.bincount(shared)[shared] > 1
+
+
+def _repeated_pairs(ids: np.ndarray, skus: pd.Series, *, shared=None) -> bool:
     """Whether some (order id, SKU) pair is on more than one row (``ids`` factorized).
 
     A missing SKU is the same as an empty one here, as in :func:`_drop_older_versions`, so that
     no pair either pass would find is missed. Only the rows of order ids on more than one row
-    (missing ids being one id) are looked at: most orders have one item.
+    (missing ids being one id) are looked at: most orders have one item. ``shared``, if given,
+    is :func:`_shared_rows` of ``ids``.
     """
-    shared = ids.astype(np.int64) + 1
-    many = np.bincount(shared)[shared] > 1
+    many = _shared_rows(ids) if shared is None else shared
     if not many.any():
         return False
     if not many.all():
