@@ -305,6 +305,28 @@ def test_paths_drawn_ahead_are_the_paths_drawn_in_turn():
         assert a.extra == b.extra
 
 
+@pytest.mark.parametrize("policies", [1, 2, 5])
+def test_policies_scored_in_two_threads_score_as_in_turn(monkeypatch, policies):
+    # The stream's last chunk has its policies split between two threads: every frame is the
+    # one scoring them in turn gives (the split forced on the main job too, stats included).
+    from oos_analysis.forecast import simulation as sim
+
+    rich = BASE.replace(dispersion=20.0, level_sd=0.05, burst_orders=1.3, burst_days=2.0)
+    grid = [rich.with_policy(buy_at_loss=b) for b in np.linspace(0, 1, policies)]
+    kw = dict(inputs=rich, start="2026-12-01", horizon=9, draws=sim._CHUNK + 700, rng=3)
+    for jobs in (dict(), dict(policies=grid, policy_draws=900)):
+        monkeypatch.setattr(sim, "_SPLIT_POLICIES", 10**9)
+        in_turn = simulate(None, **kw, **jobs)
+        monkeypatch.setattr(sim, "_SPLIT_POLICIES", 1)
+        split = simulate(None, **kw, **jobs)
+        assert (split.policies is None) == (not jobs)
+        for name in ("days", "summary", "playbooks", "policies", "horizons"):
+            if getattr(in_turn, name) is None:
+                assert getattr(split, name) is None
+            else:
+                pd.testing.assert_frame_equal(getattr(split, name), getattr(in_turn, name))
+
+
 def test_a_run_stopped_part_way_leaves_no_drawing_thread():
     import threading
 

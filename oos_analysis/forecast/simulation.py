@@ -777,13 +777,14 @@ def _drawn(sc: _Scenario, jobs, rng):
                 ahead.cancel()
 
 
-def _run(sc: _Scenario, policies, stream, *, draws, threshold, stats=False):
+def _run(sc: _Scenario, policies, stream, *, draws, threshold, stats=False, last=False):
     """Score every policy on ``draws`` paths taken, a chunk at a time, from ``stream``
     (:func:`_drawn`).
 
     Returns each policy's share of paths with a breach on some day up to each horizon day
     (array of shape (policies, horizon); the last column is P(any breach)) and, with
-    ``stats``, the first policy's day statistics.
+    ``stats``, the first policy's day statistics. ``last`` says that this is the stream's last
+    job: its last chunk's policies are then scored in two threads (see :func:`_score_split`).
     """
     frac = Fraction(str(threshold))
     a, b = frac.numerator, frac.denominator
@@ -803,7 +804,8 @@ def _run(sc: _Scenario, policies, stream, *, draws, threshold, stats=False):
         n_w = _windows(orders_tl, out=n_all[:, lo:lo + n] if stats else None)
         wide = np.int64 if int(n_w.max(initial=0)) * max(a, b) >= 2**31 else np.int32
         a_n = a * n_w.astype(wide, copy=False)
-        for idx, policy in enumerate(policies):
+
+        def score(idx: int, policy: SimulationInputs) -> None:
             kept = stats and idx == 0
             c_w = _windows(_counted(d, sc, policy, _lead(sc, policy, d)),
                            out=c_all[:, lo:lo + n] if kept else None)
@@ -812,7 +814,13 @@ def _run(sc: _Scenario, policies, stream, *, draws, threshold, stats=False):
             breach &= c_w > 0
             hits[idx] += _any_to_date(breach)
             if kept:
-                breach_days += np.count_nonzero(breach, axis=1)
+                breach_days[:] += np.count_nonzero(breach, axis=1)
+
+        if last and lo + n >= draws and len(policies) >= _SPLIT_POLICIES:
+            _score_split(score, policies)
+        else:
+            for idx, policy in enumerate(policies):
+                score(idx, policy)
     days = None
     if stats:
         days = {"p_breach": breach_days / draws, "orders": n_all.mean(axis=1),
@@ -822,6 +830,25 @@ def _run(sc: _Scenario, policies, stream, *, draws, threshold, stats=False):
                                    _row_stats(c_all[j], n_all[j], threshold), strict=True):
                 days[name].append(value)
     return hits / draws, days
+
+
+_SPLIT_POLICIES = 4
+"""Policies on the stream's last chunk from which they are scored in two threads."""
+
+
+def _score_split(score, policies) -> None:
+    """``score(idx, policy)`` for every policy, the second half in a second thread.
+
+    For the stream's last chunk only: until then the drawing thread keeps the second core busy,
+    and after it nothing else is left to do. Each policy's counts are its own row of the hits,
+    so the totals are those of scoring in turn.
+    """
+    half = (len(policies) + 1) // 2
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="oos-score") as pool:
+        other = pool.submit(lambda: [score(i, p) for i, p in enumerate(policies) if i >= half])
+        for idx, policy in enumerate(policies[:half]):
+            score(idx, policy)
+        other.result()
 
 
 def _lead(sc: _Scenario, policy: SimulationInputs, d: _Draws) -> np.ndarray:
@@ -1012,7 +1039,8 @@ def simulate(
         jobs.append((policies, policy_draws))
     with contextlib.closing(_drawn(sc, jobs, rng)) as stream:  # each job scored on its paths
         (to_date, stats), *grid = [_run(sc, p, stream, draws=n, threshold=threshold,
-                                        stats=i == 0) for i, (p, n) in enumerate(jobs)]
+                                        stats=i == 0, last=i == len(jobs) - 1)
+                                   for i, (p, n) in enumerate(jobs)]
     if policies:
         p_policies = grid[0][0][:, -1]
     p_runs = to_date[:, -1]
