@@ -3,12 +3,19 @@
 The floor is what any implementation of a model has to pay: numpy alone (no pandas) drawing the
 random numbers the model cannot do without. There are two floors, one per model:
 
-* the **Poisson floor**: Poisson orders (30 x 100,000) and binomial counted cancellations; it is
-  the floor of the plain model (Poisson days, independent stock-outs);
+* the **Poisson floor**: Poisson orders and binomial counted cancellations; it is the floor of
+  the plain model (Poisson days, independent stock-outs);
 * the **negative-binomial floor**: the same, with each day's mean scaled by a gamma day effect
-  (30 x 100,000) and a gamma level per path (100,000), the numbers the full model adds. It still
-  leaves out the stock-out episodes' lengths and further stock-outs, which the full model draws
-  too, so it is lower than the full model's true floor.
+  and a gamma level per path, the numbers the full model adds. It still leaves out the
+  stock-out episodes' lengths and further stock-outs, which the full model draws too, so it is
+  lower than the full model's true floor.
+
+Each floor is drawn in the shape of the work it is the floor of. A forecast of 30 days draws 31
+rows per path: row 0 is the rest of the as-of day, which the first days' 7-day windows hold. The
+command also scores its policy grid on 10,000 paths of its own, after the 100,000. So the floor
+of ``simulate()`` is 31 x 100,000 numbers of each kind, and the floor of the command is 31 x
+110,000. The floors of the bare 30 x 100,000 shape are printed too, for information (the last
+closing notes judged against those).
 
 Two comparisons, each interleaved with its floors, medians printed with the ratio:
 
@@ -18,14 +25,12 @@ Two comparisons, each interleaved with its floors, medians printed with the rati
 * whole processes: ``oos-analysis simulate`` with every input given (the policy grid and JSON
   output included), once with the full model and once with the Poisson model, against
   ``python -c`` drawing each floor without importing pandas; the target is 1.2x of wall time.
-  The full model against the Poisson floor is printed too, for information: the gamma numbers
-  alone cost about a fifth of that floor. All run with a bytecode cache, as every run after the
-  first does on a normal install: the children get ``PYTHONPYCACHEPREFIX`` (a temporary folder,
-  filled by one warm-up run of each) and never ``PYTHONDONTWRITEBYTECODE``, which would
-  otherwise make the kit compile its own modules from source on every run (about 50 ms) while
-  numpy's come precompiled. The simulator draws the next chunk of paths in a worker thread
-  while it scores the current one, so its wall time is below its CPU time on two cores; both
-  are printed.
+  All run with a bytecode cache, as every run after the first does on a normal install: the
+  children get ``PYTHONPYCACHEPREFIX`` (a temporary folder, filled by one warm-up run of each)
+  and never ``PYTHONDONTWRITEBYTECODE``, which would otherwise make the kit compile its own
+  modules from source on every run (about 50 ms) while numpy's come precompiled. The simulator
+  draws the next chunk of paths in a worker thread while it scores the current one, so its
+  wall time is below its CPU time on two cores; both are printed.
 
 Run: ``.venv/bin/python benchmarks/bench_simulate.py``
 """
@@ -44,7 +49,6 @@ from pathlib import Path
 import numpy as np
 
 BIN = Path(sys.executable).parent
-SHAPE = (30, 100_000)
 RICH = dict(dispersion=20.0, level_sd=0.05, burst_orders=1.3, burst_days=1.5,
             burst_no_source=0.2)
 KIT = [
@@ -60,41 +64,44 @@ KIT = [
 KIT_PLAIN = [a for i, a in enumerate(KIT) if not (
     a.startswith(("--dispersion", "--level-sd", "--burst")) or
     KIT[i - 1].startswith(("--dispersion", "--level-sd", "--burst")))]
-BARE_CODE = (
-    "import numpy as np\n"
-    "rng = np.random.default_rng(1)\n"
-    "orders = rng.poisson(30.0, size=(30, 100_000))\n"
-    "counted = rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))\n"
-    "print(int(counted.sum()))\n"
-)
-# The negative-binomial floor: the gamma day effects (shape ``dispersion`` 20) and path levels
-# (shape 1 / level_sd**2 = 400) the full model adds, then the same Poisson and binomial draws.
-BARE_NB_CODE = (
-    "import numpy as np\n"
-    "rng = np.random.default_rng(1)\n"
-    "day = rng.standard_gamma(20.0, size=(30, 100_000), dtype=np.float32)\n"
-    "level = rng.standard_gamma(400.0, size=100_000, dtype=np.float32)\n"
-    "orders = rng.poisson(day * level * np.float32(30.0 / 20.0 / 400.0))\n"
-    "counted = rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))\n"
-    "print(int(counted.sum()))\n"
-)
-BARE = [sys.executable, "-c", BARE_CODE]
-BARE_NB = [sys.executable, "-c", BARE_NB_CODE]
+ROWS, PATHS, GRID = 31, 100_000, 10_000  # rows drawn for 30 days; paths; the grid's paths
+
+
+def _floor_code(rows: int, paths: int, nb: bool) -> str:
+    """``python -c`` code drawing a floor of ``rows`` x ``paths`` (see the module's text); the
+    negative-binomial one draws the gamma day effects (shape ``dispersion`` 20) and path levels
+    (shape 1 / level_sd**2 = 400) first."""
+    code = "import numpy as np\nrng = np.random.default_rng(1)\n"
+    if nb:
+        code += (f"day = rng.standard_gamma(20.0, size=({rows}, {paths}), dtype=np.float32)\n"
+                 f"level = rng.standard_gamma(400.0, size={paths}, dtype=np.float32)\n")
+        mean = "day * level * np.float32(30.0 / 20.0 / 400.0)"
+    else:
+        mean = f"30.0, size=({rows}, {paths})"
+    return code + (f"orders = rng.poisson({mean})\n"
+                   "counted = rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))\n"
+                   "print(int(counted.sum()))\n")
+
+
+BARE = [sys.executable, "-c", _floor_code(ROWS, PATHS + GRID, nb=False)]
+BARE_NB = [sys.executable, "-c", _floor_code(ROWS, PATHS + GRID, nb=True)]
+BARE_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=False)]
+BARE_NB_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=True)]
 REPEAT = 7
 _ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         "PYTHONHASHSEED": "0"}
 
 
-def bare_draws(seed: int) -> None:
+def bare_draws(seed: int, shape=(ROWS, PATHS)) -> None:
     rng = np.random.default_rng(seed)
-    orders = rng.poisson(30.0, size=SHAPE)
+    orders = rng.poisson(30.0, size=shape)
     rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))
 
 
-def bare_nb_draws(seed: int) -> None:
+def bare_nb_draws(seed: int, shape=(ROWS, PATHS)) -> None:
     rng = np.random.default_rng(seed)
-    day = rng.standard_gamma(20.0, size=SHAPE, dtype=np.float32)
-    level = rng.standard_gamma(400.0, size=SHAPE[1], dtype=np.float32)
+    day = rng.standard_gamma(20.0, size=shape, dtype=np.float32)
+    level = rng.standard_gamma(400.0, size=shape[1], dtype=np.float32)
     orders = rng.poisson(day * level * np.float32(30.0 / 20.0 / 400.0))
     rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))
 
@@ -123,26 +130,32 @@ def main() -> int:
     plain = SimulationInputs(orders_per_day=30, stockout_rate=0.03, buy_at_loss=0.5,
                              buyer_accept=0.3)
     rich = plain.replace(**RICH)
-    kw = dict(start="2026-12-01", horizon=30, draws=SHAPE[1])
+    kw = dict(start="2026-12-01", horizon=30, draws=PATHS)
     simulate(None, inputs=rich, start="2026-12-01", horizon=30, draws=1000, rng=0)  # warm up
-    runs = {"bare": [], "bare_nb": [], "rich": [], "plain": []}
+    old = (30, PATHS)
+    runs = {"bare": [], "bare_nb": [], "bare_old": [], "bare_nb_old": [], "rich": [],
+            "plain": []}
     for i in range(REPEAT):
         runs["bare"].append(cpu(lambda i=i: bare_draws(i)))
         runs["bare_nb"].append(cpu(lambda i=i: bare_nb_draws(i)))
+        runs["bare_old"].append(cpu(lambda i=i: bare_draws(i, old)))
+        runs["bare_nb_old"].append(cpu(lambda i=i: bare_nb_draws(i, old)))
         runs["rich"].append(cpu(lambda i=i: simulate(None, inputs=rich, rng=i, **kw)))
         runs["plain"].append(cpu(lambda i=i: simulate(None, inputs=plain, rng=i, **kw)))
     med = {k: statistics.median(v) for k, v in runs.items()}
     print(f"simulate: 100,000 paths x 30 days, in one process, CPU s, median of {REPEAT}")
-    print(f"{'Poisson floor: bare numpy draws':48}{med['bare']:8.3f}")
-    print(f"{'negative-binomial floor: bare numpy draws':48}{med['bare_nb']:8.3f}")
-    for name, floor, label in (
-            ("rich", "bare_nb", "simulate(), full model / negative-binomial floor"),
-            ("plain", "bare", "simulate(), Poisson / Poisson floor")):
-        print(f"{label:48}{med[name]:8.3f}   ratio {med[name] / med[floor]:5.2f}"
-              "  (target <= 1.5)")
-    print(f"{'simulate(), full model / Poisson floor':48}{med['rich']:8.3f}   ratio "
-          f"{med['rich'] / med['bare']:5.2f}  (information)")
-    cases = {"kit": KIT, "kit_plain": KIT_PLAIN, "bare": BARE, "bare_nb": BARE_NB}
+    print(f"{'Poisson floor: numpy draws, 31 x 100,000':52}{med['bare']:8.3f}")
+    print(f"{'negative-binomial floor: the same':52}{med['bare_nb']:8.3f}")
+    for name, floor, label, target in (
+            ("rich", "bare_nb", "simulate(), full model / negative-binomial floor",
+             "(target <= 1.5)"),
+            ("plain", "bare", "simulate(), Poisson / Poisson floor", "(target <= 1.5)"),
+            ("rich", "bare_nb_old", "the full model / its floor of 30 x 100,000", "(information)"),
+            ("plain", "bare_old", "Poisson / its floor of 30 x 100,000", "(information)"),
+            ("rich", "bare", "full model / Poisson floor", "(information)")):
+        print(f"{label:52}{med[name]:8.3f}   ratio {med[name] / med[floor]:5.2f}  {target}")
+    cases = {"kit": KIT, "kit_plain": KIT_PLAIN, "bare": BARE, "bare_nb": BARE_NB,
+             "bare_old": BARE_OLD, "bare_nb_old": BARE_NB_OLD}
     with tempfile.TemporaryDirectory(prefix="oos-bench-pycache-") as cache:
         _ENV["PYTHONPYCACHEPREFIX"] = cache
         for argv in cases.values():  # warm-up: fills the bytecode cache
@@ -150,20 +163,26 @@ def main() -> int:
         runs = [{name: run_once(argv) for name, argv in cases.items()} for _ in range(REPEAT)]
     got = {name: [statistics.median(r[name][i] for r in runs) for i in range(2)]
            for name in cases}
-    print(f"\nwhole process, median of {REPEAT} (the command also runs the policy grid on "
-          "10,000 paths")
-    print("and writes JSON; the floors do not import pandas; all with a bytecode cache)")
-    print(f"{'':48}{'wall s':>8}{'CPU s':>8}")
+    print(f"\nwhole process, median of {REPEAT}: the command draws 31 rows for its 100,000 paths "
+          "and its")
+    print("policy grid's 10,000 and writes JSON; the floors draw 31 x 110,000 of each kind "
+          "without pandas;")
+    print("all with a bytecode cache")
+    print(f"{'':52}{'wall s':>8}{'CPU s':>8}")
     for name, label in (("kit", "oos-analysis simulate (full model)"),
                         ("kit_plain", "oos-analysis simulate (Poisson)"),
                         ("bare_nb", "python -c: negative-binomial floor"),
-                        ("bare", "python -c: Poisson floor")):
-        print(f"{label:48}{got[name][0]:8.3f}{got[name][1]:8.3f}")
+                        ("bare", "python -c: Poisson floor"),
+                        ("bare_nb_old", "python -c: negative-binomial floor, 30 x 100,000"),
+                        ("bare_old", "python -c: Poisson floor, 30 x 100,000")):
+        print(f"{label:52}{got[name][0]:8.3f}{got[name][1]:8.3f}")
     for kit, floor, label, target in (
             ("kit", "bare_nb", "full model / negative-binomial floor", "(target <= 1.2)"),
             ("kit_plain", "bare", "Poisson / Poisson floor", "(target <= 1.2)"),
+            ("kit", "bare_nb_old", "full model / its floor of 30 x 100,000", "(information)"),
+            ("kit_plain", "bare_old", "Poisson / its floor of 30 x 100,000", "(information)"),
             ("kit", "bare", "full model / Poisson floor", "(information)")):
-        print(f"{'ratio, ' + label:48}{got[kit][0] / got[floor][0]:8.2f}"
+        print(f"{'ratio, ' + label:52}{got[kit][0] / got[floor][0]:8.2f}"
               f"{got[kit][1] / got[floor][1]:8.2f}  {target}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
