@@ -316,6 +316,22 @@ def test_a_refused_file_leaves_no_thread_behind(monkeypatch):
     with pytest.raises(ReportFormatError, match="two sales channels"):
         read_all_orders_table(io.StringIO(text))
     assert not [t for t in threading.enumerate() if t.name == "oos-order-ids"]
+    # refused by the reader after it handed the ids over (a date column comes after them)
+    handed = []
+    real = order_files._IdJob
+
+    def watched(ids):
+        handed.append(ids)
+        return real(ids)
+
+    monkeypatch.setattr(order_files, "_IdJob", watched)
+    with pytest.raises(ReportFormatError, match="line 3"):
+        read_all_orders_table(io.StringIO(text.replace("2024-07-18T10:00:00+00:00\tShipped\t"
+                                                       "Merchant\tAmazon.ca",
+                                                       "yesterday\tShipped\tMerchant\tAmazon.ca")))
+    assert len(handed) == 1 and not isinstance(handed[0], pd.Series)
+    assert not [t for t in threading.enumerate() if t.name == "oos-order-ids"]
+    monkeypatch.setattr(order_files, "_IdJob", real)
 
     # an error in this thread while the ids are worked out in the other: that error comes out,
     # and the other thread is waited for

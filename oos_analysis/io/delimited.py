@@ -784,7 +784,7 @@ def _may_hold_letters(column: pa.ChunkedArray) -> bool:
 
 
 def read_table(source, *, spec: TableSpec, encoding: str | None = None,
-               columns=None) -> Table:
+               columns=None, on_column=None) -> Table:
     """Read one delimited export as described by ``spec``.
 
     The returned frame has snake_case columns (renamed per ``spec.rename``), PII columns removed
@@ -804,6 +804,10 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     Arrow cannot convert (a time without offset, a mistyped number) is converted by the kit,
     which names the line of a bad value; rows with too few fields are padded, and a repeated
     header line is skipped, both with a warning.
+
+    ``on_column(name, column)``, if given, is called with each (renamed) column of the frame as
+    an Arrow array, as soon as it holds the frame's values: the caller may start work on it
+    while the other columns are converted. It may still be called for a file refused later.
     """
     name = source_name(source)
     is_path = isinstance(source, str | os.PathLike)
@@ -904,6 +908,8 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
                 del column
                 continue
             converted[f] = column
+            if on_column is not None:
+                on_column(spec.rename.get(column_name(f), column_name(f)), column)
             del column
     finally:
         casts.close()

@@ -374,11 +374,24 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     (dropping an older version of a line never drops an order id, so they are counted before).
     """
     wanted = None if columns is None else {*columns, *_ALL_ORDERS_OWN}
-    table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted)
+    # the order ids' keys and codes are worked out in a second thread for a big file, from the
+    # moment the reader has the column, while the reader converts the other columns and this
+    # thread maps the status and channel ones (numpy, Arrow and pandas' hashing release the GIL)
+    early: list[_IdJob] = []
+
+    def on_column(name, column) -> None:
+        if name == "order_id" and len(column) >= _IN_THREAD:
+            early.append(_IdJob(column))
+
+    try:
+        table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
+                           on_column=on_column)
+    except BaseException:
+        for job in early:  # a file refused after its ids were handed over
+            job.join()
+        raise
     frame, warnings = table.frame, table.warnings
-    # the order ids' keys and codes, worked out in a second thread for a big file while this one
-    # maps the status and channel columns (numpy, Arrow and pandas' hashing release the GIL)
-    id_job = _IdJob(frame["order_id"])
+    id_job = early[0] if early else _IdJob(frame["order_id"])
     # a column not asked for is mapped only if needed: to refuse a value, or to number lines
     # (their content counts); otherwise its distinct values are all its checks look at
     later: dict[str, Callable] = {}
@@ -419,7 +432,10 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     except BaseException:
         id_job.join()  # a refused file: the thread's work is dropped
         raise
-    stripped, keys, ids = id_job.result()
+    got = id_job.result()
+    if got is None:  # ids to strip, given as Arrow: stripped as the frame's text
+        got = _id_codes(frame["order_id"])
+    stripped, keys, ids = got
     for name in ("sku", "asin", "item_status"):
         if name not in frame:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
@@ -454,12 +470,14 @@ class _IdJob:
     """An All Orders frame's order ids as the checks need them, worked out in a second thread
     when the frame is big (:data:`_IN_THREAD` rows or more), else at once.
 
-    :meth:`result` gives (the ids stripped, or None when no id needed it; their
+    ``ids`` is the frame's column, or the reader's Arrow array of it. :meth:`result` gives (the
+    ids stripped, or None when no id needed it; their
     :func:`~oos_analysis.io.order_keys.order_keys`; their
-    :func:`~oos_analysis.io.order_keys.key_codes`), or raises what the work raised.
+    :func:`~oos_analysis.io.order_keys.key_codes`), or raises what the work raised; given Arrow
+    ids of which some need stripping, it gives None instead (the frame's column is stripped).
     """
 
-    def __init__(self, ids: pd.Series) -> None:
+    def __init__(self, ids) -> None:
         self._got, self._thread = None, None
         if len(ids) < _IN_THREAD:
             self._got = _id_codes(ids)
@@ -490,13 +508,15 @@ class _IdJob:
 _IN_THREAD = 100_000
 
 
-def _id_codes(ids: pd.Series):
+def _id_codes(ids):
     """See :class:`_IdJob`. The ids stripped, an empty one missing; an export whose every id is
     exactly Amazon's ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those
     of the text read."""
     stripped = None
     keys = order_keys(ids)[0]
     if (keys >= STRING_KEYS).any():  # a missing id (-1) has nothing to strip either
+        if not isinstance(ids, pd.Series):
+            return None
         stripped = ids.str.strip().replace("", None)
         keys = order_keys(stripped)[0]
     return stripped, keys, key_codes(keys)
