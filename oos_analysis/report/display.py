@@ -267,15 +267,13 @@ def _figure(height: float = 3.6):
     return fig, ax
 
 
-def _show_figure(fig, ax, title: str, *, right: float = 0.96) -> None:
-    """Title the chart, put its legend under the plot (it never hides a line), show it as PNG.
+def _png(fig, ax, title: str, *, right: float = 0.96) -> bytes:
+    """Title the chart, put its legend under the plot (it never hides a line), return its PNG.
 
     The margins are fixed rather than computed by a layout engine or a tight bounding box: each
     of those draws the figure once more, and a report with many marketplaces draws many charts.
     """
     import io
-
-    from IPython.display import Image
 
     # y given: the title sits where Matplotlib would put it (nothing is drawn above the plot),
     # without the measuring of every tick label that its automatic placement does per draw.
@@ -303,7 +301,7 @@ def _show_figure(fig, ax, title: str, *, right: float = 0.96) -> None:
                         top=1 - 34 / height, bottom=(66 + 21 * rows) / height)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi)
-    _display(Image(data=buffer.getvalue(), format="png"))
+    return buffer.getvalue()
 
 
 def _figures(row) -> str:
@@ -351,28 +349,72 @@ def _section_note(section: MarketplaceReport, key: str) -> None:
 
 
 def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
+    """Show the section's charts: drawn here, or collected from the child that drew them."""
+    from IPython.display import Image
+
+    pending = _PENDING_CHARTS.pop(id(section), None)
+    if pending is not None and pending[0] is section:
+        outputs = pending[1].result()
+    else:
+        _draw_ahead(report, section)
+        outputs = _chart_outputs(report, section)
+    for output in outputs:
+        if isinstance(output, bytes):
+            _display(Image(data=output, format="png"))
+        else:
+            _html(output)
+
+
+# Sections whose charts a forked child is drawing: id(section) -> (section, Forked).
+_PENDING_CHARTS: dict = {}
+
+
+def _draw_ahead(report: WeeklyReport, section: MarketplaceReport) -> None:
+    """Have forked children draw the charts of the sections after ``section``, while this process
+    draws its own: Matplotlib holds the GIL, so only another process draws at the same time.
+
+    The report shows its sections one after the other, each in a call of :func:`show_marketplace`;
+    the first call starts the others' drawing, and each later call collects its own charts.
+    """
+    from .forked import Forked, can_fork
+
+    sections = report.marketplaces
+    if not can_fork() or not any(s is section for s in sections):
+        return
+    later = sections[[i for i, s in enumerate(sections) if s is section][0] + 1:]
+    for other in later:
+        if id(other) not in _PENDING_CHARTS:
+            _PENDING_CHARTS[id(other)] = (other, Forked(
+                lambda s: _chart_outputs(report, s), other))
+
+
+def _chart_outputs(report: WeeklyReport, section: MarketplaceReport) -> list:
+    """The section's charts in order: PNG bytes for a chart, HTML text for a note."""
     # The buying policies are a table under the charts: on a phone it reads better than their
     # cost-against-risk chart, and each chart costs a drawing per marketplace.
     from .plots import plot_breach_fan, plot_budget, plot_daily_rate, plot_p_chart
 
+    outputs = []
     if section.daily is not None and len(section.daily):
         fig, ax = _figure()
         plot_daily_rate(section.daily, threshold=report.threshold, ax=ax)
-        _show_figure(fig, ax, f"7-day rate, last {len(section.daily)} days")
+        outputs.append(_png(fig, ax, f"7-day rate, last {len(section.daily)} days"))
         fig, ax = _figure()
         plot_p_chart(section.orders[section.orders["in_metric"].astype(bool)],
                      threshold=report.threshold, tz=report.tz, ax=ax)
-        _show_figure(fig, ax, "Weekly rate and its control limits")
+        outputs.append(_png(fig, ax, "Weekly rate and its control limits"))
         fig, ax = _figure()
         roll = section.roll_off if section.roll_off is not None else pd.DataFrame(
             columns=["order_id", "leaves_window_on"])
         plot_budget(section.daily.tail(28), roll, threshold=report.threshold, ax=ax)
-        _show_figure(fig, ax, "Room left and roll-off days")
-    _section_note(section, "charts")
+        outputs.append(_png(fig, ax, "Room left and roll-off days"))
+    if "charts" in section.notes:
+        outputs.append(f'<p class="note">{html.escape(section.notes["charts"])}</p>')
     if section.fan is not None:
         fig, ax = _figure()
         plot_breach_fan(section.fan, threshold=report.threshold, ax=ax)
-        _show_figure(fig, ax, f"Simulated 7-day rate, next {report.horizon} days")
+        outputs.append(_png(fig, ax, f"Simulated 7-day rate, next {report.horizon} days"))
+    return outputs
 
 
 def _details(report: WeeklyReport, section: MarketplaceReport) -> None:

@@ -39,6 +39,7 @@ from ..metric.rate import (
 )
 from ..metric.reconciliation import reconcile
 from ..playbook.actions import next_actions
+from .forked import forked_map
 from .status import Status, marketplace_status
 
 __all__ = ["WeeklyReport", "MarketplaceReport", "weekly_report", "load_report", "check_scope",
@@ -554,14 +555,14 @@ def weekly_report(
         orders = orders_from_exports(known, exclude_pending=bool(exclude_pending))
     metric_days = _metric_days(full, tz)
     span = (metric_days.min().date(), metric_days.max().date())
-    sections = [
-        _marketplace(known, orders, market, day, span=span, gaps=gaps, tz=tz,
-                     threshold=threshold, horizon=int(horizon), risk=float(risk),
-                     draws=int(draws), seed=int(seed), loss_cap=loss_cap,
-                     reminder_days=reminder_days, stockout_rate=stockout_rate, policies=policies,
-                     policy=policy)
-        for market in names
-    ]
+    # Each marketplace is computed on its own (its forecasts seeded by `seed`), so they run side
+    # by side in forked processes: the same sections as one after the other, in about half the
+    # time on two cores.
+    sections = forked_map(lambda market: _marketplace(
+        known, orders, market, day, span=span, gaps=gaps, tz=tz, threshold=threshold,
+        horizon=int(horizon), risk=float(risk), draws=int(draws), seed=int(seed),
+        loss_cap=loss_cap, reminder_days=reminder_days, stockout_rate=stockout_rate,
+        policies=policies, policy=policy), names)
     cover = coverage(orders)
     for section in sections:
         section.coverage = cover[cover["marketplace"] == section.marketplace].reset_index(drop=True)
