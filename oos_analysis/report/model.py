@@ -241,8 +241,8 @@ def _uncovered(window: tuple[dt.date, dt.date], span: tuple[dt.date, dt.date], g
     return None
 
 
-def _headline(orders: pd.DataFrame, marketplace: str, asof: dt.date, *, threshold, tz) -> dict:
-    summary = budget_summary(orders, asof=asof, threshold=threshold, tz=tz)
+def _headline(summary: pd.DataFrame, marketplace: str, asof: dt.date) -> dict:
+    """The headline figures: ``summary`` is :func:`budget_summary` of every marketplace."""
     row = summary[summary["marketplace"] == marketplace]
     start = asof - dt.timedelta(days=WINDOW_DAYS - 1)
     if row.empty:
@@ -291,18 +291,21 @@ def _currency(exports, marketplace: str) -> str | None:
     return None
 
 
-def _actions(exports, orders, marketplace, asof, *, loss_cap, reminder_days, threshold,
-             policy=REQUEST):
+def _all_actions(exports, orders, asof, *, loss_cap, reminder_days, threshold, policy=REQUEST):
     log = exports.stockout_log
     if log is None or log.empty:
         raise ParameterError(
             "no stock-out log was given, so the kit does not know which orders are stuck; keep "
             "the log (template in data/sample/) and pass it to get a to-do list."
         )
-    actions = next_actions(log, asof=asof, loss_cap=loss_cap, reminder_days=reminder_days,
-                           order_report=exports.order_report, orders=orders, threshold=threshold,
-                           policy=policy)
-    actions = actions[actions["marketplace"].eq(marketplace).fillna(False).astype(bool)]
+    return next_actions(log, asof=asof, loss_cap=loss_cap, reminder_days=reminder_days,
+                        order_report=exports.order_report, orders=orders, threshold=threshold,
+                        policy=policy)
+
+
+def _actions(every: pd.DataFrame, marketplace, asof) -> pd.DataFrame:
+    """The marketplace's rows of :func:`_all_actions`, with whether each is due by ``asof``."""
+    actions = every[every["marketplace"].eq(marketplace).fillna(False).astype(bool)]
     due = pd.to_datetime(actions["due"].astype("str")).dt.date
     return actions.assign(due_now=(due <= asof).to_numpy(dtype=bool)).reset_index(drop=True)
 
@@ -376,11 +379,50 @@ def _backtest(section: MarketplaceReport, orders, log, asof, *, tz, threshold, s
     section.reliability = result.reliability
 
 
-def _marketplace(exports, orders, market, asof, *, span, gaps, tz, threshold, horizon, risk,
-                 draws, seed, loss_cap, reminder_days, stockout_rate, policies,
+class _Shared:
+    """Computations over every marketplace that each section takes its own rows from, done once
+    per report (and before the sections are forked, so no child does them again).
+
+    Each is run now; what it raised is raised again where a section asks for it, as if the
+    section had run it itself.
+    """
+
+    def __init__(self, **computations) -> None:
+        self._results = {}
+        for name, compute in computations.items():
+            try:
+                self._results[name] = (compute(), None)
+            except Exception as exc:  # noqa: BLE001 - raised again when it is used
+                self._results[name] = (None, exc)
+
+    def __call__(self, name: str):
+        value, exc = self._results[name]
+        if exc is not None:
+            raise exc
+        return value
+
+
+def _shared(exports, orders, asof, *, tz, threshold, loss_cap, reminder_days,
+            policy=REQUEST) -> _Shared:
+    computations = {
+        "budget": lambda: budget_summary(orders, asof=asof, threshold=threshold, tz=tz),
+        "roll_off": lambda: roll_off_calendar(orders, asof=asof, tz=tz),
+        "listings": lambda: listing_risk(exports.all_orders, orders, asof=asof, tz=tz),
+        "actions": lambda: _all_actions(exports, orders, asof, loss_cap=loss_cap,
+                                        reminder_days=reminder_days, threshold=threshold,
+                                        policy=policy),
+    }
+    if not exports.seller_performance.empty:
+        computations["reconciliation"] = lambda: reconcile(orders, exports.seller_performance,
+                                                           threshold=threshold)
+    return _Shared(**computations)
+
+
+def _marketplace(exports, orders, market, asof, *, shared, span, gaps, tz, threshold, horizon,
+                 risk, draws, seed, loss_cap, stockout_rate, policies,
                  policy=REQUEST) -> MarketplaceReport:
     notes: dict = {}
-    headline = _headline(orders, market, asof, threshold=threshold, tz=tz)
+    headline = _headline(shared("budget"), market, asof)
     window = (headline["window_start"], headline["window_end"])
     mine = orders[orders["marketplace"].eq(market).fillna(False).astype(bool)]
     section = MarketplaceReport(marketplace=market, status=Status("NO DATA", ""),
@@ -395,21 +437,19 @@ def _marketplace(exports, orders, market, asof, *, span, gaps, tz, threshold, ho
             before = daily[daily["date"] == pd.Timestamp(asof - dt.timedelta(days=7))]
             if len(before):
                 headline["rate_week_ago"] = float(before["rate"].iloc[0])
-        roll = _guard(notes, "roll_off", lambda: roll_off_calendar(orders, asof=asof, tz=tz))
+        roll = _guard(notes, "roll_off", lambda: shared("roll_off"))
         if roll is not None:
             section.roll_off = roll[roll["marketplace"] == market].drop(
                 columns="marketplace").reset_index(drop=True)
         section.attribution = _attribution(mine, window, tz)
-        risky = _guard(notes, "listings",
-                       lambda: listing_risk(exports.all_orders, orders, asof=asof, tz=tz))
+        risky = _guard(notes, "listings", lambda: shared("listings"))
         if risky is not None:
             section.listings = risky[risky["marketplace"] == market].drop(
                 columns="marketplace").reset_index(drop=True)
     else:
         notes["charts"] = f"No MFN orders of {market} were placed by {asof}."
-    section.actions = _guard(notes, "actions", lambda: _actions(
-        exports, orders, market, asof, loss_cap=loss_cap, reminder_days=reminder_days,
-        threshold=threshold, policy=policy))
+    section.actions = _guard(notes, "actions",
+                             lambda: _actions(shared("actions"), market, asof))
     section.due_cancels = _due_cancels(section.actions, orders, asof)
     _guard(notes, "forecast", lambda: _forecast(
         section, orders, exports, asof, tz=tz, threshold=threshold, horizon=horizon, risk=risk,
@@ -419,8 +459,7 @@ def _marketplace(exports, orders, market, asof, *, span, gaps, tz, threshold, ho
         notes["reconciliation"] = ("No Seller Performance report was given, so there is nothing "
                                    "to compare the kit's figures with.")
     else:
-        check = _guard(notes, "reconciliation", lambda: reconcile(
-            orders, exports.seller_performance, threshold=threshold))
+        check = _guard(notes, "reconciliation", lambda: shared("reconciliation"))
         if check is not None:
             check = check[check["marketplace"] == market].reset_index(drop=True)
             if check.empty:
@@ -558,11 +597,13 @@ def weekly_report(
     # Each marketplace is computed on its own (its forecasts seeded by `seed`), so they run side
     # by side in forked processes: the same sections as one after the other, in about half the
     # time on two cores.
+    shared = _shared(known, orders, day, tz=tz, threshold=threshold, loss_cap=loss_cap,
+                     reminder_days=reminder_days, policy=policy)
     sections = forked_map(lambda market: _marketplace(
-        known, orders, market, day, span=span, gaps=gaps, tz=tz, threshold=threshold,
-        horizon=int(horizon), risk=float(risk), draws=int(draws), seed=int(seed),
-        loss_cap=loss_cap, reminder_days=reminder_days, stockout_rate=stockout_rate,
-        policies=policies, policy=policy), names)
+        known, orders, market, day, shared=shared, span=span, gaps=gaps, tz=tz,
+        threshold=threshold, horizon=int(horizon), risk=float(risk), draws=int(draws),
+        seed=int(seed), loss_cap=loss_cap, stockout_rate=stockout_rate, policies=policies,
+        policy=policy), names)
     cover = coverage(orders)
     for section in sections:
         section.coverage = cover[cover["marketplace"] == section.marketplace].reset_index(drop=True)
