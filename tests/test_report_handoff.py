@@ -239,3 +239,18 @@ def test_preload_follows_a_modules_own_preload_list(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(tmp_path)})
     # display draws with Matplotlib but imports it only when a chart is drawn; preload does
     assert done.stdout.split() == ["True", "True", "False", "True"]
+
+
+def test_warm_preloads_then_freezes_what_is_alive_and_leaves_the_collector_as_it_was(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import gc, sys\nfrom oos_analysis.report.kernel import warm\n"
+            "before = gc.get_freeze_count()\n"
+            "warm(['xml.dom.minidom'])\n"
+            "print('xml.dom.minidom' in sys.modules, gc.isenabled(), "
+            "gc.get_freeze_count() > before + 1000)\n"
+            "gc.disable()\nwarm(['json'])\nprint(gc.isenabled())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, check=True)
+    assert done.stdout.split() == ["True", "True", "True", "False"]
