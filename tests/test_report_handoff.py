@@ -254,3 +254,74 @@ def test_warm_preloads_then_freezes_what_is_alive_and_leaves_the_collector_as_it
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=tmp_path, check=True)
     assert done.stdout.split() == ["True", "True", "True", "False"]
+
+
+# --- the report built by the command, handed over with the exports -----------------------------
+
+def _notebook_arguments(files, handoff):
+    """What the report notebook's first cell passes to load_report (its parameters' defaults)."""
+    return dict(store="", asof="2026-11-24", marketplace="", tz="UTC", threshold=0.025,
+                horizon=28, risk=0.05, loss_cap=-1.0, stockout_rate=-1.0, reminder_days=2,
+                seed=0, draws=2000, policy="request", exclude_pending=False, handoff=handoff)
+
+
+def test_the_notebook_gets_the_report_the_command_built_for_its_own_arguments(
+        exports, monkeypatch, tmp_path):
+    from oos_analysis.report import model, render
+    from oos_analysis.report.render import notebook_parameters
+
+    notebook = render.default_notebook()
+    declared = notebook_parameters(notebook)
+    with exports_handoff(exports) as path:
+        kernel_args = _notebook_arguments(FILES, path)
+        values = {k: v for k, v in kernel_args.items() if k in ("asof", "draws", "handoff")}
+        values["files"] = FILES
+        render._hand_over_report(Path(notebook), declared, values, exports)
+        assert (Path(path).parent / "report.pickle").exists()
+        built = model.load_report(FILES, **kernel_args)
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("the report was built again")
+
+        monkeypatch.setattr(model, "weekly_report", refuse)
+        again = model.load_report(FILES, **kernel_args)
+        # other arguments: the handed-over report is not used
+        with pytest.raises(AssertionError, match="built again"):
+            model.load_report(FILES, **{**kernel_args, "seed": 1})
+    monkeypatch.undo()
+    direct = model.load_report(FILES, **{**kernel_args, "handoff": ""})
+    for report in (built, again):
+        assert [s.marketplace for s in report.marketplaces] == ["amazon.com", "amazon.ca"]
+        pd.testing.assert_frame_equal(report.summary(), direct.summary(), check_exact=True)
+        for mine, theirs in zip(report.marketplaces, direct.marketplaces):
+            pd.testing.assert_frame_equal(mine.fan, theirs.fan, check_exact=True)
+
+
+def test_what_building_the_report_warned_is_warned_again_in_the_notebook(exports, capsys):
+    from oos_analysis.report.forked import run_captured
+    from oos_analysis.report.handoff import read_handoff_report, write_handoff_report
+    from oos_analysis.report.model import load_report
+
+    def build(n):
+        print("built", n)
+        warnings.warn("a note from the build", UserWarning, stacklevel=1)
+        return n * 2
+
+    with exports_handoff(exports) as path:
+        arguments = {"files": FILES, "store": None, "asof": None, "marketplace": None,
+                     "loss_cap": None, "stockout_rate": None, "seed": 3}
+        write_handoff_report(path, arguments, run_captured(build, 21))
+        assert read_handoff_report(path, {**arguments, "seed": 4}) is None
+        with pytest.warns(UserWarning, match="a note from the build"):
+            assert load_report(FILES, seed=3, handoff=path) == 42
+        assert capsys.readouterr().out == "built 21\n"
+        report = Path(path).parent / "report.pickle"
+        report.chmod(0o644)  # readable by others: refused, as the exports file is
+        with pytest.raises(ParameterError, match="not a regular file private"):
+            load_report(FILES, seed=3, handoff=path)
+
+
+def test_a_build_that_fails_hands_nothing_over(exports):
+    from oos_analysis.report.model import handoff_report
+
+    assert handoff_report(exports, {"files": FILES, "threshold": 2.0}) is None

@@ -26,7 +26,7 @@ import pickle
 import sys
 import warnings
 
-__all__ = ["forked_map", "Forked", "can_fork"]
+__all__ = ["forked_map", "Forked", "can_fork", "run_captured", "replay"]
 
 
 def can_fork() -> bool:
@@ -95,38 +95,42 @@ class Forked:
         outcome, self._outcome = self._outcome, None
         if outcome is None:  # no child, or no result from it: compute the item here
             return self._function(self._item)
-        value, output, errors, caught = outcome
-        if output:
-            sys.stdout.write(output)
-        if errors:
-            sys.stderr.write(errors)
-        for w in caught:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if isinstance(value, _Raised):
-            raise value.exception
-        return value
+        return replay(outcome)
 
 
-class _Raised:
-    """What a child sends back when its item raised."""
+def run_captured(function, item) -> tuple:
+    """Run ``function(item)`` and keep, instead of showing, what it wrote and warned.
 
-    def __init__(self, exception: BaseException) -> None:
-        self.exception = exception
-
-
-def _outcome(function, item):
-    """``(result, stdout text, stderr text, warnings)`` of ``function(item)`` in a child."""
+    Returns ``(result, exception, stdout text, stderr text, warnings)``: ``exception`` is what it
+    raised (an ``Exception``; the result is then None), or None. The warnings keep their message,
+    category, file and line, so the tuple pickles; :func:`replay` shows them.
+    """
     out, err = io.StringIO(), io.StringIO()
+    value = raised = None
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
             warnings.catch_warnings(record=True) as caught:
+        # the filters as they are (an "error" filter still raises); only the display is caught
         try:
             value = function(item)
-        except Exception as exc:  # noqa: BLE001 - raised again by Forked.result
-            value = _Raised(exc)
-    # only what pickles: the message, its category and where it was raised
+        except Exception as exc:  # noqa: BLE001 - raised again by replay
+            raised = exc
     caught = [warnings.WarningMessage(w.message, w.category, w.filename, w.lineno)
               for w in caught]
-    return value, out.getvalue(), err.getvalue(), caught
+    return value, raised, out.getvalue(), err.getvalue(), caught
+
+
+def replay(outcome: tuple):
+    """Write and warn here what :func:`run_captured` kept, then return its result (or raise)."""
+    value, raised, output, errors, caught = outcome
+    if output:
+        sys.stdout.write(output)
+    if errors:
+        sys.stderr.write(errors)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if raised is not None:
+        raise raised
+    return value
 
 
 def _start(function, item) -> tuple[int, int]:
@@ -140,7 +144,7 @@ def _start(function, item) -> tuple[int, int]:
         code = 1
         try:
             os.close(read)
-            data = pickle.dumps(_outcome(function, item), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(run_captured(function, item), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(data)
             code = 0

@@ -30,9 +30,10 @@ from pathlib import Path
 
 from ..exceptions import ParameterError
 
-__all__ = ["exports_handoff", "read_handoff"]
+__all__ = ["exports_handoff", "read_handoff", "write_handoff_report", "read_handoff_report"]
 
 _NAME = "exports.pickle"
+_REPORT = "report.pickle"
 
 
 @contextlib.contextmanager
@@ -63,6 +64,47 @@ def read_handoff(path: str | os.PathLike):
     """
     from ..io.readers import Exports
 
+    exports = _load_private(path)
+    if exports is None:
+        return None
+    if not isinstance(exports, Exports):
+        raise ParameterError(
+            f"the report's handoff file {path} holds a {type(exports).__name__}, not the exports "
+            "`oos-analysis report` writes there. Leave the handoff parameter empty."
+        )
+    return exports
+
+
+def write_handoff_report(path: str | os.PathLike, arguments: dict, outcome) -> None:
+    """Leave, next to the handoff file ``path``, the report the parent computed from its exports.
+
+    ``arguments`` are those of :func:`~oos_analysis.report.model.load_report` it was computed
+    with; ``outcome`` is what :func:`~oos_analysis.report.forked.run_captured` returned for it
+    (the report, and what computing it wrote and warned). The file is private like the handoff.
+    """
+    report = Path(path).parent / _REPORT
+    fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as stream:
+        pickle.dump((dict(arguments), outcome), stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_handoff_report(path: str | os.PathLike, arguments: dict):
+    """The outcome :func:`write_handoff_report` left next to ``path`` for these ``arguments``, or
+    None (no such file, or it was computed with other arguments).
+
+    Raises
+    ------
+    ParameterError
+        The file is not private to this user.
+    """
+    entry = _load_private(Path(path).parent / _REPORT)
+    if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != dict(arguments):
+        return None
+    return entry[1]
+
+
+def _load_private(path: str | os.PathLike):
+    """Unpickle ``path`` if it is a regular file private to this user; None when it is gone."""
     path = Path(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -79,10 +121,4 @@ def read_handoff(path: str | os.PathLike):
                 "(owner only, mode 0600 in a 0700 folder), so it was not read. Leave the handoff "
                 "parameter empty; `oos-analysis report` sets it itself."
             )
-        exports = pickle.load(stream)
-    if not isinstance(exports, Exports):
-        raise ParameterError(
-            f"the report's handoff file {path} holds a {type(exports).__name__}, not the exports "
-            "`oos-analysis report` writes there. Leave the handoff parameter empty."
-        )
-    return exports
+        return pickle.load(stream)

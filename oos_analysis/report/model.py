@@ -42,7 +42,8 @@ from ..playbook.actions import next_actions
 from .forked import forked_map
 from .status import Status, marketplace_status
 
-__all__ = ["WeeklyReport", "MarketplaceReport", "weekly_report", "load_report", "check_scope",
+__all__ = ["WeeklyReport", "MarketplaceReport", "weekly_report", "load_report", "handoff_report",
+           "check_scope",
            "report_asof",
            "SUMMARY_COLUMNS",
            "REACH_DAYS"]
@@ -623,20 +624,51 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
     for "no loss cap" / "estimate the stock-out rate", which this turns into ``None``.
     ``handoff`` is the file in which ``oos-analysis report`` left the exports it already read
     (:mod:`oos_analysis.report.handoff`); while it exists, it is used instead of reading
-    ``files`` or ``store`` again. ``options`` go to :func:`weekly_report` unchanged.
+    ``files`` or ``store`` again, and when the command also left the report it built from them
+    with these very arguments (:func:`handoff_report`), that report is returned, with what
+    building it printed and warned. ``options`` go to :func:`weekly_report` unchanged.
 
     Raises
     ------
     ParameterError
         Neither files nor a store; otherwise as :func:`weekly_report`.
     """
-    from ..io.readers import read_exports
-
+    arguments = {"files": list(files or ()), "store": store, "asof": asof,
+                 "marketplace": marketplace, "loss_cap": loss_cap,
+                 "stockout_rate": stockout_rate, **options}
     given = None
     if handoff and (store or files):
-        from .handoff import read_handoff
+        from .forked import replay
+        from .handoff import read_handoff, read_handoff_report
 
+        built = read_handoff_report(handoff, arguments)
+        if built is not None:
+            return replay(built)
         given = read_handoff(handoff)
+    return _load_report(given, **arguments)
+
+
+def handoff_report(exports, arguments: dict):
+    """Build, in ``oos-analysis report``'s own process, the report its notebook will ask for.
+
+    ``arguments`` are the notebook's values of :func:`load_report`'s parameters (``handoff``
+    aside), ``exports`` what the command read from them. The kernel meanwhile is still starting;
+    the notebook's :func:`load_report` then finds the result in the handoff folder
+    (:func:`~oos_analysis.report.handoff.write_handoff_report`) and only checks that it was
+    asked the same. Returns what :func:`~oos_analysis.report.forked.run_captured` gives, or None
+    when building failed: the notebook then builds it and shows the error in its cell, as before.
+    """
+    from .forked import run_captured
+
+    outcome = run_captured(lambda a: _load_report(exports, **a), dict(arguments))
+    return None if outcome[1] is not None else outcome
+
+
+def _load_report(given, *, files=(), store=None, asof=None, marketplace=None, loss_cap=None,
+                 stockout_rate=None, **options) -> WeeklyReport:
+    """:func:`load_report` with the exports ``given`` (None: read them from files or store)."""
+    from ..io.readers import read_exports
+
     if store:
         from ..store.loader import load
         from ..store.spans import gap_days

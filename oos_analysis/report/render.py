@@ -399,6 +399,8 @@ def render_report(
             from .handoff import exports_handoff
 
             values["handoff"] = stack.enter_context(exports_handoff(exports))
+            # The kernel is still starting: build the report it will ask for meanwhile.
+            _hand_over_report(notebook, declared, values, exports)
         if kernel is None:
             from .kernel import ReportKernel
 
@@ -432,6 +434,41 @@ def render_report(
     # from the notebook in memory: papermill has just written it to `executed`
     html_path.write_text(notebook_to_html(done, exporter=exporter), encoding="utf-8")
     return html_path
+
+
+def _hand_over_report(notebook: Path, declared: dict, values: dict, exports) -> None:
+    """Build the notebook's report model here and leave it next to the handoff file.
+
+    Only for a notebook that imports :mod:`oos_analysis.report.model`. The arguments are the
+    notebook's values of the parameters named like :func:`~oos_analysis.report.model.load_report`'s
+    (its defaults, then what was given); its ``load_report`` uses the result only when called
+    with exactly these, and builds the report itself otherwise.
+    """
+    import ast
+    import inspect
+
+    from .handoff import write_handoff_report
+    from .kernel import notebook_imports
+    from .model import handoff_report, weekly_report
+
+    if "oos_analysis.report.model" not in notebook_imports(notebook):
+        return
+    namespace = {}
+    for name, spec in declared.items():
+        with contextlib.suppress(ValueError, SyntaxError, TypeError, KeyError, MemoryError):
+            namespace[name] = ast.literal_eval(spec["default"])
+    namespace.update(values)
+    arguments = {"files": [], "store": None, "asof": None, "marketplace": None, "loss_cap": None,
+                 "stockout_rate": None}
+    options = set(inspect.signature(weekly_report).parameters) - {"exports", "marketplaces",
+                                                                  "gaps"}
+    for name in declared:
+        if name in namespace and (name in arguments or name in options):
+            arguments[name] = namespace[name]
+    arguments["files"] = list(arguments["files"] or ())
+    outcome = handoff_report(exports, arguments)
+    if outcome is not None:
+        write_handoff_report(values["handoff"], arguments, outcome)
 
 
 def _iso_date(value) -> str:
