@@ -12,9 +12,9 @@ Three whole processes, alternated in this run, median of 5 each by default:
 Usage: python benchmarks/bench_report.py [--repeat N] [--timeline]
 
 ``--timeline`` renders the sample report once more and prints where its time went: the parent
-process's steps (kernel started, notebook inspected, exports read and checked, papermill's run,
-report model built for the kernel, HTML written) and each notebook cell's start and duration in the kernel, as papermill recorded
-them, all in seconds from the process start.
+process's steps (kernel started, notebook inspected, exports read and checked, report model built
+for the kernel, papermill's run, HTML written) and each notebook cell's start and duration in the
+kernel, as papermill recorded them, all in seconds from the process start.
 """
 
 from __future__ import annotations

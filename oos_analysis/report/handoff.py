@@ -14,6 +14,12 @@ folder is removed when the render ends, whether it succeeded or failed. Because 
 code, :func:`read_handoff` only opens a file that this user owns and nobody else may read or
 write, in a folder nobody else may enter; ``--param handoff=...`` is refused by the command.
 
+The command also builds the report model from those exports while the kernel starts
+(:func:`~oos_analysis.report.model.handoff_report`) and leaves it, with the arguments it was built
+with, in ``report.pickle`` in the same folder, under the same rules
+(:func:`write_handoff_report`); :func:`read_handoff_report` gives it back only for the same
+arguments.
+
 An executed notebook keeps the parameter, but the file is gone after the run: running that
 notebook again reads the files (or the store) named in its other parameters, as nbval does.
 """
