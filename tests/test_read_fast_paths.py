@@ -305,9 +305,18 @@ def test_ids_stripped_in_the_thread_reach_the_frame(tmp_path, monkeypatch, odd):
     test_order_ids_are_stripped_unless_all_are_exactly_amazons_form(tmp_path, odd)
 
 
-def test_a_refused_file_leaves_no_thread_behind(monkeypatch):
+def _id_threads():
+    """The ids' threads still alive once given a moment to end (a pool's worker ends just after
+    its result is set)."""
     import threading
 
+    for thread in threading.enumerate():
+        if thread.name.startswith("oos-order-ids"):
+            thread.join(timeout=10)
+    return [t for t in threading.enumerate() if t.name.startswith("oos-order-ids")]
+
+
+def test_a_refused_file_leaves_no_thread_behind(monkeypatch):
     monkeypatch.setattr(order_files, "_IN_THREAD", 0)
     text = ("amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\t"
             "sku\n"
@@ -315,23 +324,22 @@ def test_a_refused_file_leaves_no_thread_behind(monkeypatch):
             "111-0000001-0000001\t2024-07-18T10:00:00+00:00\tShipped\tMerchant\tAmazon.ca\tB\n")
     with pytest.raises(ReportFormatError, match="two sales channels"):
         read_all_orders_table(io.StringIO(text))
-    assert not [t for t in threading.enumerate() if t.name == "oos-order-ids"]
+    assert not _id_threads()
     # refused by the reader after it handed the ids over (a date column comes after them)
     handed = []
-    real = order_files._IdJob
+    real = order_files._id_codes
 
-    def watched(ids):
+    def watched(ids, keys=None):
         handed.append(ids)
-        return real(ids)
+        return real(ids, keys)
 
-    monkeypatch.setattr(order_files, "_IdJob", watched)
+    monkeypatch.setattr(order_files, "_id_codes", watched)
     with pytest.raises(ReportFormatError, match="line 3"):
         read_all_orders_table(io.StringIO(text.replace("2024-07-18T10:00:00+00:00\tShipped\t"
                                                        "Merchant\tAmazon.ca",
                                                        "yesterday\tShipped\tMerchant\tAmazon.ca")))
     assert len(handed) == 1 and not isinstance(handed[0], pd.Series)
-    assert not [t for t in threading.enumerate() if t.name == "oos-order-ids"]
-    monkeypatch.setattr(order_files, "_IdJob", real)
+    assert not _id_threads()
 
     # an error in this thread while the ids are worked out in the other: that error comes out,
     # and the other thread is waited for
@@ -341,4 +349,4 @@ def test_a_refused_file_leaves_no_thread_behind(monkeypatch):
     monkeypatch.setattr(order_files, "map_unique", broken)
     with pytest.raises(RuntimeError, match="marketplace mapping failed"):
         read_all_orders_table(io.StringIO(text))
-    assert not [t for t in threading.enumerate() if t.name == "oos-order-ids"]
+    assert not _id_threads()

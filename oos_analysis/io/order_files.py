@@ -377,21 +377,23 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     # the order ids' keys and codes are worked out in a second thread for a big file, from the
     # moment the reader has the column, while the reader converts the other columns and this
     # thread maps the status and channel ones (numpy, Arrow and pandas' hashing release the GIL)
-    early: list[_IdJob] = []
+    early: list = []  # the future of that work, once started
 
     def on_column(name, column) -> None:
         if name == "order_id" and len(column) >= _IN_THREAD:
-            early.append(_IdJob(column))
+            from concurrent.futures import ThreadPoolExecutor  # imported by the reader by then
+
+            pool = ThreadPoolExecutor(1, thread_name_prefix="oos-order-ids")
+            early.append(pool.submit(_id_codes, column))
+            pool.shutdown(wait=False)
 
     try:
         table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
                            on_column=on_column)
     except BaseException:
-        for job in early:  # a file refused after its ids were handed over
-            job.join()
+        _settle(early)  # a file refused after its ids were handed over
         raise
     frame, warnings = table.frame, table.warnings
-    id_job = early[0] if early else _IdJob(frame["order_id"])
     # a column not asked for is mapped only if needed: to refuse a value, or to number lines
     # (their content counts); otherwise its distinct values are all its checks look at
     later: dict[str, Callable] = {}
@@ -430,12 +432,11 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
         )
         markets = pd.factorize(frame["marketplace"])
     except BaseException:
-        id_job.join()  # a refused file: the thread's work is dropped
+        _settle(early)  # a refused file: the thread's work is dropped
         raise
-    got = id_job.result()
-    if got is None:  # ids to strip, given as Arrow: stripped as the frame's text
-        got = _id_codes(frame["order_id"])
-    stripped, keys, ids = got
+    stripped, keys, ids = early[0].result() if early else _id_codes(frame["order_id"])
+    if ids is None:  # ids to strip, given as Arrow: stripped as the frame's text
+        stripped, keys, ids = _id_codes(frame["order_id"], keys)
     for name in ("sku", "asin", "item_status"):
         if name not in frame:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
@@ -466,57 +467,32 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
         warnings
 
 
-class _IdJob:
-    """An All Orders frame's order ids as the checks need them, worked out in a second thread
-    when the frame is big (:data:`_IN_THREAD` rows or more), else at once.
-
-    ``ids`` is the frame's column, or the reader's Arrow array of it. :meth:`result` gives (the
-    ids stripped, or None when no id needed it; their
-    :func:`~oos_analysis.io.order_keys.order_keys`; their
-    :func:`~oos_analysis.io.order_keys.key_codes`), or raises what the work raised; given Arrow
-    ids of which some need stripping, it gives None instead (the frame's column is stripped).
-    """
-
-    def __init__(self, ids) -> None:
-        self._got, self._thread = None, None
-        if len(ids) < _IN_THREAD:
-            self._got = _id_codes(ids)
-            return
-        import threading
-
-        def run() -> None:
-            try:
-                self._got = _id_codes(ids)
-            except BaseException as exc:  # re-raised by result()
-                self._got = exc
-
-        self._thread = threading.Thread(target=run, name="oos-order-ids", daemon=True)
-        self._thread.start()
-
-    def join(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def result(self):
-        self.join()
-        if isinstance(self._got, BaseException):
-            raise self._got
-        return self._got
-
-
 _IN_THREAD = 100_000
+"""Rows from which an All Orders file's order ids are worked out in a second thread."""
 
 
-def _id_codes(ids):
-    """See :class:`_IdJob`. The ids stripped, an empty one missing; an export whose every id is
-    exactly Amazon's ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those
-    of the text read."""
+def _settle(jobs) -> None:
+    """Wait for work handed to a thread whose result is no longer wanted."""
+    for job in jobs:
+        job.exception()
+
+
+def _id_codes(ids, keys=None):
+    """The order ids as the checks need them: (the ids stripped, or None when none needed it;
+    their :func:`~oos_analysis.io.order_keys.order_keys`; their
+    :func:`~oos_analysis.io.order_keys.key_codes`).
+
+    ``ids`` is the frame's column or the reader's Arrow array of it (``keys``, if given, its
+    keys). Stripped, an empty id is missing; an export whose every id is exactly Amazon's
+    ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those of the text read.
+    Given Arrow ids of which some need stripping, it gives (None, their keys, None): the frame's
+    column is stripped.
+    """
     stripped = None
-    keys = order_keys(ids)[0]
+    keys = order_keys(ids)[0] if keys is None else keys
     if (keys >= STRING_KEYS).any():  # a missing id (-1) has nothing to strip either
         if not isinstance(ids, pd.Series):
-            return None
+            return None, keys, None
         stripped = ids.str.strip().replace("", None)
         keys = order_keys(stripped)[0]
     return stripped, keys, key_codes(keys)

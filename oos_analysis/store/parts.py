@@ -574,9 +574,11 @@ def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: 
         return _write_parts(kind, old, frames, dtypes, folder, pool, constant, taker, drafter)
     finally:
         # all done on success; on an error (a damaged stored file, Ctrl-C) the months not yet
-        # taken or written are dropped, not waited for (the staging folder goes anyway)
+        # taken or written are dropped, not waited for (the staging folder goes anyway): the
+        # sorting is cancelled first, so that a draft under way stops waiting for it
+        taker.shutdown(wait=False, cancel_futures=True)
         drafter.shutdown(cancel_futures=True)
-        taker.shutdown(cancel_futures=True)
+        taker.shutdown()
 
 
 def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: dict,
@@ -636,10 +638,13 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
     elif keep is None:
         pieces = early
     else:
+        sorted_ = set()
         for piece, _, draft in drafts.values():  # what is not under way yet need not be
             draft.cancel()
             if isinstance(piece.table, _Sorted):
-                piece.table.cancel()
+                sorted_.add(piece.table)
+        for rows in sorted_:  # the months share one
+            rows.cancel()
         pieces = _split_rows(table, codes, keep, taker, constant)
     for month, piece in pieces.items():
         months.setdefault(month, []).append(piece)
