@@ -533,6 +533,10 @@ def _losers(new: pd.DataFrame, exports: int, stored: list[pd.DataFrame], keys, n
     (the deciding columns of each stored file): the stored rows whose order id is among the new
     rows (one frame per stored file), then :func:`_contested` of those and the new rows (frame
     number, index label; the new rows are the frame after the stored ones)."""
+    if exports == 1 and not stored:
+        # nothing to merge with: a single export holds one row per key (the reader drops
+        # duplicate items), so none of its rows loses; its order ids need no numbering
+        return [], np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     # order ids as integers, equal exactly where the ids are, across the store and the new rows
     # numbered as one: the integers of the order ids of the new rows and of the stored rows
     (ids, *stored_ids), n = _id_codes(
@@ -600,12 +604,7 @@ def _write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes:
               for month, piece in early.items()}
     keys, newest = MERGE_RULES[kind]
     stored = _deciding_all([s["path"] for s in old], [*keys, newest], dtypes, pool, kind)
-    if not old and len(frames) == 1:
-        # nothing to merge with: a single export holds one row per key (the reader drops
-        # duplicate items), so none of its rows loses; its order ids need no numbering
-        hits, sources, rows = [], np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    else:
-        hits, sources, rows = _losers(new, len(frames), stored, keys, newest)
+    hits, sources, rows = _losers(new, len(frames), stored, keys, newest)
     gone = [rows[sources == i] for i in range(len(old))]
     # whole rows only of a format 1 file (to split it) and of files keeping some of their rows
     read = [i for i, s in enumerate(old)
