@@ -12,8 +12,8 @@ Three whole processes, alternated in this run, median of 5 each by default:
 Usage: python benchmarks/bench_report.py [--repeat N] [--timeline]
 
 ``--timeline`` renders the sample report once more and prints where its time went: the parent
-process's steps (kernel started, notebook inspected, exports read and checked, report model built
-for the kernel, papermill's run, HTML written) and each notebook cell's start and duration in the
+process's steps (kernel started, notebook inspected, exports read and checked, the report model's
+builder started, papermill's run, HTML written) and each notebook cell's start and duration in the
 kernel, as papermill recorded them, all in seconds from the process start.
 """
 
@@ -62,7 +62,8 @@ timed(kernel.ReportKernel, "__init__", "parent: kernel launched (it starts on it
 timed(render, "notebook_parameters", "parent: notebook inspected (imports papermill)",
       lambda *a, **k: not any(m[2].startswith("parent: notebook") for m in marks))
 timed(render, "render_report", "parent: from inputs read and checked to HTML written")
-timed(render, "_hand_over_report", "parent: report model built while the kernel starts")
+timed(render, "_hand_over_report",
+      "parent: report model's builder forked (it runs beside papermill's start)")
 timed(render, "_warm_html_exporter", "parent thread: HTML exporter warmed")
 timed(render, "notebook_to_html", "parent: HTML exported",
       lambda nb, **k: len(getattr(nb, "cells", ())) > 2)

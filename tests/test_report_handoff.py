@@ -276,9 +276,11 @@ def test_the_notebook_gets_the_report_the_command_built_for_its_own_arguments(
         kernel_args = _notebook_arguments(FILES, path)
         values = {k: v for k, v in kernel_args.items() if k in ("asof", "draws", "handoff")}
         values["files"] = FILES
-        render._hand_over_report(Path(notebook), declared, values, exports)
+        builder = render._hand_over_report(Path(notebook), declared, values, exports)
+        built = model.load_report(FILES, **kernel_args)  # waits for the builder
+        if builder is not None:
+            builder.wait()
         assert (Path(path).parent / "report.pickle").exists()
-        built = model.load_report(FILES, **kernel_args)
 
         def refuse(*args, **kwargs):
             raise AssertionError("the report was built again")
@@ -325,3 +327,40 @@ def test_a_build_that_fails_hands_nothing_over(exports):
     from oos_analysis.report.model import handoff_report
 
     assert handoff_report(exports, {"files": FILES, "threshold": 2.0}) is None
+
+
+def test_the_notebook_waits_for_a_report_being_built_while_its_builder_lives(exports):
+    import time
+
+    from oos_analysis.report import forked
+    from oos_analysis.report.forked import Forked, run_captured
+    from oos_analysis.report.handoff import (
+        handoff_report_coming,
+        read_handoff_report,
+        write_handoff_report,
+    )
+
+    if not forked.can_fork():
+        pytest.skip("needs os.fork")
+    arguments = {"seed": 1}
+    with exports_handoff(exports) as path:
+        def build(_):
+            time.sleep(0.3)
+            write_handoff_report(path, arguments, run_captured(lambda n: n + 1, 41))
+
+        builder = Forked(build, None)
+        handoff_report_coming(path, builder.pid)
+        assert read_handoff_report(path, arguments)[0] == 42  # waited for it
+        builder.wait()
+    with exports_handoff(exports) as path:
+        dies = Forked(lambda _: os._exit(1), None)  # ends without building anything
+        handoff_report_coming(path, dies.pid)
+        dies.wait()
+        assert read_handoff_report(path, arguments) is None
+    with exports_handoff(exports) as path:
+        slow = Forked(lambda _: time.sleep(60), None)
+        handoff_report_coming(path, slow.pid)
+        slow.stop()  # killed and reaped: the reader stops waiting
+        assert read_handoff_report(path, arguments) is None
+        with pytest.raises(ChildProcessError):
+            os.waitpid(slow.pid, os.WNOHANG)

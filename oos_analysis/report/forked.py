@@ -84,6 +84,15 @@ class Forked:
     def _receive(self, pid: int, read: int) -> None:
         self._outcome = _collect(pid, read)
 
+    def stop(self) -> None:
+        """End the child now if it is still running (its result is then lost), and reap it."""
+        if self._thread is not None and self._thread.is_alive():
+            import signal
+
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        self.wait()
+
     def wait(self) -> None:
         """Wait until the child has ended (its result, if any, is kept)."""
         if self._thread is not None:

@@ -14,11 +14,12 @@ folder is removed when the render ends, whether it succeeded or failed. Because 
 code, :func:`read_handoff` only opens a file that this user owns and nobody else may read or
 write, in a folder nobody else may enter; ``--param handoff=...`` is refused by the command.
 
-The command also builds the report model from those exports while the kernel starts
-(:func:`~oos_analysis.report.model.handoff_report`) and leaves it, with the arguments it was built
-with, in ``report.pickle`` in the same folder, under the same rules
-(:func:`write_handoff_report`); :func:`read_handoff_report` gives it back only for the same
-arguments.
+A forked copy of the command also builds the report model from those exports while papermill
+starts (:func:`~oos_analysis.report.model.handoff_report`) and leaves it, with the arguments it
+was built with, in ``report.pickle`` in the same folder, under the same rules
+(:func:`write_handoff_report`); ``report.coming`` names that copy's process, and
+:func:`read_handoff_report` waits for the report while it lives, and gives it back only for the
+same arguments.
 
 An executed notebook keeps the parameter, but the file is gone after the run: running that
 notebook again reads the files (or the store) named in its other parameters, as nbval does.
@@ -32,14 +33,17 @@ import pickle
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from ..exceptions import ParameterError
 
-__all__ = ["exports_handoff", "read_handoff", "write_handoff_report", "read_handoff_report"]
+__all__ = ["exports_handoff", "read_handoff", "write_handoff_report", "handoff_report_coming",
+           "read_handoff_report"]
 
 _NAME = "exports.pickle"
 _REPORT = "report.pickle"
+_COMING = "report.coming"
 
 
 @contextlib.contextmanager
@@ -89,24 +93,56 @@ def write_handoff_report(path: str | os.PathLike, arguments: dict, outcome) -> N
     (the report, and what computing it wrote and warned). The file is private like the handoff.
     """
     report = Path(path).parent / _REPORT
-    fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    draft = report.with_name(f".{_REPORT}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as stream:
         pickle.dump((dict(arguments), outcome), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(draft, report)  # whole or not at all, for a reader that is waiting for it
+
+
+def handoff_report_coming(path: str | os.PathLike, pid: int) -> None:
+    """Say, next to the handoff file ``path``, that process ``pid`` is building the report:
+    :func:`read_handoff_report` then waits for it while that process lives."""
+    fd = os.open(Path(path).parent / _COMING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as stream:
+        stream.write(str(int(pid)))
 
 
 def read_handoff_report(path: str | os.PathLike, arguments: dict):
     """The outcome :func:`write_handoff_report` left next to ``path`` for these ``arguments``, or
-    None (no such file, or it was computed with other arguments).
+    None (no such file, or it was computed with other arguments). While the process named by
+    :func:`handoff_report_coming` is alive and the file is not there yet, this waits for it.
 
     Raises
     ------
     ParameterError
         The file is not private to this user.
     """
-    entry = _load_private(Path(path).parent / _REPORT)
+    folder = Path(path).parent
+    builder = _builder(folder / _COMING)
+    while builder is not None and not (folder / _REPORT).exists() and _alive(builder):
+        time.sleep(0.005)
+    entry = _load_private(folder / _REPORT)
     if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != dict(arguments):
         return None
     return entry[1]
+
+
+def _builder(coming: Path) -> int | None:
+    try:
+        return int(coming.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, under another user: it is not the builder, so do not wait
+        return False
+    return True
 
 
 def _load_private(path: str | os.PathLike):

@@ -649,11 +649,12 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
 
 
 def handoff_report(exports, arguments: dict):
-    """Build, in ``oos-analysis report``'s own process, the report its notebook will ask for.
+    """Build, in ``oos-analysis report`` (in a forked copy of it), the report its notebook will
+    ask for.
 
     ``arguments`` are the notebook's values of :func:`load_report`'s parameters (``handoff``
-    aside), ``exports`` what the command read from them. The kernel meanwhile is still starting;
-    the notebook's :func:`load_report` then finds the result in the handoff folder
+    aside), ``exports`` what the command read from them. Meanwhile papermill starts; the
+    notebook's :func:`load_report` then finds the result in the handoff folder
     (:func:`~oos_analysis.report.handoff.write_handoff_report`) and only checks that it was
     asked the same. Returns what :func:`~oos_analysis.report.forked.run_captured` gives, or None
     when building failed: the notebook then builds it and shows the error in its cell, as before.

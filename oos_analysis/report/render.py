@@ -400,7 +400,9 @@ def render_report(
 
             values["handoff"] = stack.enter_context(exports_handoff(exports))
             # The kernel is still starting: build the report it will ask for meanwhile.
-            _hand_over_report(notebook, declared, values, exports)
+            builder = _hand_over_report(notebook, declared, values, exports)
+            if builder is not None:  # stopped (if need be) before the handoff folder goes
+                stack.callback(builder.stop)
         if kernel is None:
             from .kernel import ReportKernel
 
@@ -436,8 +438,13 @@ def render_report(
     return html_path
 
 
-def _hand_over_report(notebook: Path, declared: dict, values: dict, exports) -> None:
-    """Build the notebook's report model here and leave it next to the handoff file.
+def _hand_over_report(notebook: Path, declared: dict, values: dict, exports):
+    """Build the notebook's report model and leave it next to the handoff file.
+
+    Where this process can fork, a child builds it while papermill starts and the notebook's first
+    cells run (the notebook's ``load_report`` waits for it while the child lives); the child is
+    returned (:class:`~oos_analysis.report.forked.Forked`). Otherwise it is built here, before
+    the notebook starts, and None is returned.
 
     Only for a notebook that imports :mod:`oos_analysis.report.model`. The arguments are the
     notebook's values of the parameters named like :func:`~oos_analysis.report.model.load_report`'s
@@ -447,12 +454,13 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports) -> 
     import ast
     import inspect
 
-    from .handoff import write_handoff_report
+    from .forked import Forked, can_fork
+    from .handoff import handoff_report_coming, write_handoff_report
     from .kernel import notebook_imports
     from .model import handoff_report, weekly_report
 
     if "oos_analysis.report.model" not in notebook_imports(notebook):
-        return
+        return None
     namespace = {}
     for name, spec in declared.items():
         with contextlib.suppress(ValueError, SyntaxError, TypeError, KeyError, MemoryError):
@@ -466,9 +474,19 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports) -> 
         if name in namespace and (name in arguments or name in options):
             arguments[name] = namespace[name]
     arguments["files"] = list(arguments["files"] or ())
-    outcome = handoff_report(exports, arguments)
-    if outcome is not None:
-        write_handoff_report(values["handoff"], arguments, outcome)
+    path = values["handoff"]
+
+    def build(_=None) -> None:
+        outcome = handoff_report(exports, arguments)
+        if outcome is not None:
+            write_handoff_report(path, arguments, outcome)
+
+    if not can_fork():
+        build()
+        return None
+    builder = Forked(build, None)
+    handoff_report_coming(path, builder.pid)
+    return builder
 
 
 def _iso_date(value) -> str:
