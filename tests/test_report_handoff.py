@@ -360,6 +360,7 @@ def test_the_notebook_waits_for_a_report_being_built_while_its_builder_lives(exp
     with exports_handoff(exports) as path:
         slow = Forked(lambda _: time.sleep(60), None)
         handoff_report_coming(path, slow.pid)
+        assert read_handoff_report(path, arguments, wait=0.05) is None  # gave up waiting
         slow.stop()  # killed and reaped: the reader stops waiting
         assert read_handoff_report(path, arguments) is None
         with pytest.raises(ChildProcessError):

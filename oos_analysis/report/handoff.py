@@ -108,10 +108,11 @@ def handoff_report_coming(path: str | os.PathLike, pid: int) -> None:
         stream.write(str(int(pid)))
 
 
-def read_handoff_report(path: str | os.PathLike, arguments: dict):
+def read_handoff_report(path: str | os.PathLike, arguments: dict, *, wait: float = 600.0):
     """The outcome :func:`write_handoff_report` left next to ``path`` for these ``arguments``, or
     None (no such file, or it was computed with other arguments). While the process named by
-    :func:`handoff_report_coming` is alive and the file is not there yet, this waits for it.
+    :func:`handoff_report_coming` is alive and the file is not there yet, this waits for it, at
+    most ``wait`` seconds (then the caller builds the report itself: slower, but the same).
 
     Raises
     ------
@@ -120,7 +121,9 @@ def read_handoff_report(path: str | os.PathLike, arguments: dict):
     """
     folder = Path(path).parent
     builder = _builder(folder / _COMING)
-    while builder is not None and not (folder / _REPORT).exists() and _alive(builder):
+    deadline = time.monotonic() + wait
+    while (builder is not None and not (folder / _REPORT).exists() and _alive(builder)
+           and time.monotonic() < deadline):
         time.sleep(0.005)
     entry = _load_private(folder / _REPORT)
     if not isinstance(entry, tuple) or len(entry) != 2 or entry[0] != dict(arguments):
