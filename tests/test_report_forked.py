@@ -131,3 +131,149 @@ def test_the_report_is_the_same_forked_or_in_one_process(monkeypatch):
 
     monkeypatch.setattr(forked, "can_fork", lambda: False)
     _same_sections(forked_report, weekly_report(exports, **options))
+
+
+def _blocked(marker: Path, parent: int, held):
+    """An item that, in a child, waits on a lock its parent held at fork time (a stuck child)
+    and only then leaves ``marker``; here it is computed at once."""
+    def work(n):
+        if os.getpid() == parent:
+            return n, "here"
+        if n >= 2:
+            held.acquire(timeout=20)  # never released in the child: blocks 20 s
+            marker.write_text(str(n))
+        return n, "child"
+    return work
+
+
+@needs_fork
+def test_a_child_stuck_past_the_deadline_is_killed_and_its_item_computed_here(
+        monkeypatch, tmp_path):
+    import threading
+
+    monkeypatch.setattr(forked, "CHILD_DEADLINE", 0.2)
+    held = threading.Lock()
+    with held:
+        work = _blocked(tmp_path / "finished", os.getpid(), held)
+        handle = Forked(work, 2)
+        assert handle.result() == (2, "here")
+        assert forked_map(work, [1, 2]) == [(1, "here"), (2, "here")]
+    assert not (tmp_path / "finished").exists()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(handle.pid, os.WNOHANG)  # killed and reaped
+
+
+class _Recorded(Forked):
+    started: list = []
+
+    def __init__(self, function, item):
+        # children still running when this one starts
+        self.live_before = sum(h._thread.is_alive() for h in _Recorded.started)
+        super().__init__(function, item)
+        _Recorded.started.append(self)
+
+
+@needs_fork
+def test_at_most_max_children_run_at_once_and_the_results_stay_in_order(monkeypatch):
+    import time
+
+    monkeypatch.setattr(forked, "Forked", _Recorded)
+    monkeypatch.setattr(_Recorded, "started", [])
+    monkeypatch.setattr(forked, "max_children", lambda: 2)
+    parent = os.getpid()
+
+    def work(n):
+        if os.getpid() != parent:
+            time.sleep(0.3)  # so that, uncapped, the children would overlap
+        return n * n
+
+    assert forked_map(work, range(7)) == [n * n for n in range(7)]
+    assert len(_Recorded.started) == 6
+    assert max(h.live_before for h in _Recorded.started) <= 1  # the new one makes at most 2
+
+
+@needs_fork
+@pytest.mark.parametrize("failing", [1, 2])
+def test_an_error_stops_the_children_whose_results_are_not_used(monkeypatch, tmp_path, failing):
+    import threading
+
+    monkeypatch.setattr(forked, "Forked", _Recorded)
+    monkeypatch.setattr(_Recorded, "started", [])
+    monkeypatch.setattr(forked, "max_children", lambda: 3)
+    parent, held = os.getpid(), threading.Lock()
+    blocked = _blocked(tmp_path / "finished", parent, held)
+
+    def work(n):
+        if n == failing and (n == 1 or os.getpid() != parent):
+            raise KeyboardInterrupt if n == 1 else ValueError(n)  # Ctrl-C here, or a child's error
+        return blocked(n)
+
+    with held, pytest.raises(KeyboardInterrupt if failing == 1 else ValueError):
+        forked_map(work, [1, 2, 3, 4])
+    assert len(_Recorded.started) == 3
+    assert not any(h._thread.is_alive() for h in _Recorded.started)  # ended and reaped
+    for h in _Recorded.started:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(h.pid, os.WNOHANG)
+    assert not (tmp_path / "finished").exists()
+
+
+@needs_fork
+def test_stop_never_signals_a_child_already_reaped(monkeypatch):
+    """The reaping thread is held just after reaping (the pid may be anyone's now) while stop()
+    runs: stop must not send a signal then."""
+    import threading
+
+    go, kills = threading.Event(), []
+    decode = forked._decode
+
+    def held_decode(data, status):
+        go.wait()
+        return decode(data, status)
+
+    def kill(pid):
+        kills.append(pid)
+        go.set()
+
+    monkeypatch.setattr(forked, "_decode", held_decode)
+    monkeypatch.setattr(forked, "_kill", kill)
+    handle = Forked(lambda n: n, 7)
+    while not handle._reaped:  # the child ends at once; wait until it is reaped
+        threading.Event().wait(0.01)
+    join = handle._thread.join
+
+    def released_join(*args):
+        go.set()
+        return join(*args)
+
+    handle._thread.join = released_join
+    handle.stop()
+    assert kills == []
+    assert handle.result() == 7
+
+
+@needs_fork
+def test_the_sections_charts_are_drawn_ahead_by_at_most_max_children_at_once(monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(forked, "Forked", _Recorded)
+    monkeypatch.setattr(_Recorded, "started", [])
+    monkeypatch.setattr(forked, "max_children", lambda: 2)
+    parent = os.getpid()
+
+    def outputs(report, section):
+        if os.getpid() != parent:
+            time.sleep(0.3)  # so that, uncapped, the children would overlap
+        return [f"chart of {section.marketplace}".encode()]
+
+    shown = []
+    monkeypatch.setattr(display, "_chart_outputs", outputs)
+    monkeypatch.setattr(display, "_display", lambda obj: shown.append(obj.data))
+    report = SimpleNamespace(marketplaces=[SimpleNamespace(marketplace=f"m{i}") for i in range(6)])
+    for section in report.marketplaces:
+        display._charts(report, section)
+    assert shown == [f"chart of m{i}".encode() for i in range(6)]
+    assert len(_Recorded.started) == 5
+    assert max(h.live_before for h in _Recorded.started) <= 1
+    assert not display._PENDING_CHARTS

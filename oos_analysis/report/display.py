@@ -349,12 +349,15 @@ def _section_note(section: MarketplaceReport, key: str) -> None:
 
 
 def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
-    """Show the section's charts: drawn here, or collected from the child that drew them."""
+    """Show the section's charts: drawn here, or collected from the child that drew them (a
+    child past :data:`~oos_analysis.report.forked.CHILD_DEADLINE` is killed, and they are drawn
+    here)."""
     from IPython.display import Image
 
     pending = _PENDING_CHARTS.pop(id(section), None)
     if pending is not None and pending[0] is section:
         outputs = pending[1].result()
+        _draw_ahead(report, section)  # its child has ended: another may start
     else:
         _draw_ahead(report, section)
         outputs = _chart_outputs(report, section)
@@ -371,21 +374,27 @@ _PENDING_CHARTS: dict = {}
 
 def _draw_ahead(report: WeeklyReport, section: MarketplaceReport) -> None:
     """Have forked children draw the charts of the sections after ``section``, while this process
-    draws its own: Matplotlib holds the GIL, so only another process draws at the same time.
+    draws (or collects) its own: Matplotlib holds the GIL, so only another process draws at the
+    same time.
 
     The report shows its sections one after the other, each in a call of :func:`show_marketplace`;
-    the first call starts the others' drawing, and each later call collects its own charts.
+    each call starts the drawing of the next sections, at most
+    :func:`~oos_analysis.report.forked.max_children` of them at a time, and collects its own.
     """
-    from .forked import Forked, can_fork
+    from .forked import Forked, can_fork, max_children
 
     sections = report.marketplaces
-    if not can_fork() or not any(s is section for s in sections):
+    place = next((i for i, s in enumerate(sections) if s is section), None)
+    if not can_fork() or place is None:
         return
-    later = sections[[i for i, s in enumerate(sections) if s is section][0] + 1:]
-    for other in later:
+    room = max_children() - sum(id(s) in _PENDING_CHARTS for s in sections[place + 1:])
+    for other in sections[place + 1:]:
+        if room <= 0:
+            break
         if id(other) not in _PENDING_CHARTS:
             _PENDING_CHARTS[id(other)] = (other, Forked(
                 lambda s: _chart_outputs(report, s), other))
+            room -= 1
 
 
 def _chart_outputs(report: WeeklyReport, section: MarketplaceReport) -> list:

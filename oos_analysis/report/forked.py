@@ -21,12 +21,22 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import pickle
 import sys
+import time
 import warnings
 
-__all__ = ["forked_map", "Forked", "can_fork", "run_captured", "replay"]
+__all__ = ["forked_map", "Forked", "can_fork", "max_children", "run_captured", "replay",
+           "CHILD_DEADLINE"]
+
+_OWN_PIPE: int | None = None  # in a forked child: the write end of its pipe
+
+
+CHILD_DEADLINE = 300.0
+"""Seconds a forked child may run. A child still running then is taken to be stuck (on a lock
+it inherited held at fork time, say): it is killed and reaped, and its item is computed here."""
 
 
 def can_fork() -> bool:
@@ -34,12 +44,21 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
+def max_children() -> int:
+    """How many forked children may run at once: one less than the cores (this process computes
+    too), at least one."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 def forked_map(function, items) -> list:
     """Return ``[function(item) for item in items]``, the items after the first in forked children.
 
-    An exception raised for an item is raised here, for the first such item in order. A child
-    that ends without a result (killed, out of memory, a result that cannot be pickled) has its
-    item computed here again.
+    At most :func:`max_children` children run at once; the next starts when one is collected.
+    An exception raised for an item is raised here, for the first such item in order; the
+    children whose results will not be used then are killed and reaped at once (also on
+    Ctrl-C), so no process is left behind. A child that ends without a result (killed, out of
+    memory, a result that cannot be pickled) or is still running :data:`CHILD_DEADLINE`
+    seconds after it started (killed then) has its item computed here again.
 
     Examples
     --------
@@ -49,57 +68,80 @@ def forked_map(function, items) -> list:
     items = list(items)
     if len(items) < 2 or not can_fork():
         return [function(item) for item in items]
-    children = [Forked(function, item) for item in items[1:]]
+    rest = iter(items[1:])
+    children = [Forked(function, item) for item in itertools.islice(rest, max_children())]
+    done = 0  # the children whose results are in
     try:
-        first = function(items[0])
-    except BaseException:
-        for child in children:
-            child.wait()
+        results = [function(items[0])]
+        while done < len(children):
+            results.append(children[done].result())
+            done += 1
+            children.extend(Forked(function, item) for item in itertools.islice(rest, 1))
+    except BaseException:  # their results will not be used: end them now
+        for child in children[done:]:
+            child.stop()
         raise
-    return [first, *(child.result() for child in children)]
+    return results
 
 
 class Forked:
     """``function(item)`` started now in a forked child; :meth:`result` waits for it.
 
     The child's result is read as soon as it is sent, by a thread that also reaps the child, so a
-    result nobody asks for never leaves a process behind. Without ``os.fork`` (or on one core)
-    nothing starts, and :meth:`result` computes ``function(item)`` here.
+    result nobody asks for never leaves a process behind. A child still running
+    :data:`CHILD_DEADLINE` seconds after it started is killed when waited for, and its item is
+    computed here. Without ``os.fork`` (or on one core) nothing starts, and :meth:`result`
+    computes ``function(item)`` here.
     """
 
     def __init__(self, function, item) -> None:
+        import threading
+
         self._function, self._item = function, item
         self._outcome = None
         self._thread = None
+        self._lock = threading.Lock()  # held while reaping, and while killing: see stop()
+        self._reaped = False
+        self._deadline = time.monotonic() + CHILD_DEADLINE
         self.pid: int | None = None
         """The child's process id (None when nothing was forked)."""
         if can_fork():
-            import threading
-
             self.pid, read = _start(function, item)
             self._thread = threading.Thread(target=self._receive, args=(self.pid, read),
                                             daemon=True, name="oos-analysis forked result")
             self._thread.start()
 
     def _receive(self, pid: int, read: int) -> None:
-        self._outcome = _collect(pid, read)
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        if hasattr(os, "waitid"):  # wait for its end without reaping it, so not under the lock
+            with contextlib.suppress(ChildProcessError):
+                os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        with self._lock:  # its pid is free for reuse once reaped: stop() must not kill then
+            status = _reap(pid)
+            self._reaped = True
+        self._outcome = _decode(data, status)
 
     def stop(self) -> None:
         """End the child now if it is still running (its result is then lost), and reap it."""
-        if self._thread is not None and self._thread.is_alive():
-            import signal
-
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-        self.wait()
+        if self._thread is None:
+            return
+        with self._lock:
+            if not self._reaped:
+                _kill(self.pid)
+        self._thread.join()
 
     def wait(self) -> None:
-        """Wait until the child has ended (its result, if any, is kept)."""
+        """Wait until the child has ended (its result, if any, is kept), or until
+        :data:`CHILD_DEADLINE` seconds after it started: it is then killed and reaped."""
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(max(0.0, self._deadline - time.monotonic()))
+            if self._thread.is_alive():
+                self.stop()
 
     def result(self):
-        """``function(item)``: the child's result, its output and warnings replayed here."""
+        """``function(item)``: the child's result, its output and warnings replayed here (or
+        computed here when the child gave none, or ran past :data:`CHILD_DEADLINE`)."""
         self.wait()
         outcome, self._outcome = self._outcome, None
         if outcome is None:  # no child, or no result from it: compute the item here
@@ -152,7 +194,11 @@ def _start(function, item) -> tuple[int, int]:
     if pid == 0:  # the child: compute, send, and end without running anything else
         code = 1
         try:
+            global _OWN_PIPE
             os.close(read)
+            if _OWN_PIPE is not None:  # a child's child: its parent's pipe is not its own, or
+                os.close(_OWN_PIPE)    # killing that parent would not end its reader's wait
+            _OWN_PIPE = write
             data = pickle.dumps(run_captured(function, item), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(data)
@@ -163,11 +209,19 @@ def _start(function, item) -> tuple[int, int]:
     return pid, read
 
 
-def _collect(pid: int, read: int):
+def _reap(pid: int) -> int:
+    return os.waitpid(pid, 0)[1]
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _decode(data: bytes, status: int):
     """The child's outcome, or None when it ended without one."""
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
     if not data or os.waitstatus_to_exitcode(status) != 0:
         return None
     try:
