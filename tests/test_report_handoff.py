@@ -365,3 +365,35 @@ def test_the_notebook_waits_for_a_report_being_built_while_its_builder_lives(exp
         assert read_handoff_report(path, arguments) is None
         with pytest.raises(ChildProcessError):
             os.waitpid(slow.pid, os.WNOHANG)
+
+
+@pytest.mark.parametrize("fork", [False, True])
+@pytest.mark.parametrize("failing", ["write_handoff_report", "handoff_report_coming"])
+def test_a_handover_that_fails_never_fails_the_report(exports, monkeypatch, fork, failing):
+    """A full /tmp (or any error) while leaving the report is swallowed, forked or not: the
+    notebook's load_report then builds the report itself."""
+    from oos_analysis.report import forked, handoff, model, render
+    from oos_analysis.report.render import notebook_parameters
+
+    if fork and not forked.can_fork():
+        pytest.skip("needs os.fork")
+    if not fork and failing == "handoff_report_coming":
+        pytest.skip("only a forked builder is announced")
+    monkeypatch.setattr(forked, "can_fork", lambda: fork)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(handoff, failing, full)
+    monkeypatch.setattr(model, "handoff_report",
+                        lambda exports, arguments: forked.run_captured(lambda _: "built", None))
+    notebook = render.default_notebook()
+    with exports_handoff(exports) as path:
+        values = {"files": FILES, "asof": "2026-11-24", "draws": 2000, "handoff": path}
+        builder = render._hand_over_report(Path(notebook), notebook_parameters(notebook),
+                                           values, exports)
+        assert (builder is not None) == fork
+        if builder is not None:
+            builder.wait()
+        report = Path(path).parent / "report.pickle"
+        assert report.exists() == (failing != "write_handoff_report")

@@ -444,7 +444,8 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports):
     Where this process can fork, a child builds it while papermill starts and the notebook's first
     cells run (the notebook's ``load_report`` waits for it while the child lives); the child is
     returned (:class:`~oos_analysis.report.forked.Forked`). Otherwise it is built here, before
-    the notebook starts, and None is returned.
+    the notebook starts, and None is returned. Failing to build or leave it never fails the
+    report: the notebook's ``load_report`` then builds it.
 
     Only for a notebook that imports :mod:`oos_analysis.report.model`. The arguments are the
     notebook's values of the parameters named like :func:`~oos_analysis.report.model.load_report`'s
@@ -481,11 +482,19 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports):
         if outcome is not None:
             write_handoff_report(path, arguments, outcome)
 
+    # The handed-over report only saves the kernel time: whatever stops it (a full /tmp, a
+    # report that does not pickle, no process to fork) must not stop the report, which the
+    # notebook then builds itself, with or without fork.
     if not can_fork():
-        build()
+        with contextlib.suppress(Exception):
+            build()
         return None
-    builder = Forked(build, None)
-    handoff_report_coming(path, builder.pid)
+    try:
+        builder = Forked(build, None)  # in the child, build's errors end in its unused outcome
+    except OSError:
+        return None
+    with contextlib.suppress(OSError):  # then the notebook does not wait for it, that is all
+        handoff_report_coming(path, builder.pid)
     return builder
 
 
