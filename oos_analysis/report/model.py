@@ -633,9 +633,8 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
     ParameterError
         Neither files nor a store; otherwise as :func:`weekly_report`.
     """
-    arguments = {"files": list(files or ()), "store": store, "asof": asof,
-                 "marketplace": marketplace, "loss_cap": loss_cap,
-                 "stockout_rate": stockout_rate, **options}
+    arguments = _report_arguments(files, store=store, asof=asof, marketplace=marketplace,
+                                  loss_cap=loss_cap, stockout_rate=stockout_rate, **options)
     given = None
     if handoff and (store or files):
         from .forked import replay
@@ -646,6 +645,26 @@ def load_report(files=(), *, store: str | None = None, asof=None, marketplace=No
             return replay(built)
         given = read_handoff(handoff)
     return _load_report(given, **arguments)
+
+
+def _report_arguments(files=(), *, store=None, asof=None, marketplace=None, loss_cap=None,
+                      stockout_rate=None, **options) -> dict:
+    """The arguments :func:`load_report` builds a report with (``handoff`` aside), as the report
+    handed over by ``oos-analysis report`` is built with and compared against: one rule for
+    both sides of the handoff."""
+    return {"files": list(files or ()), "store": store, "asof": asof,
+            "marketplace": marketplace, "loss_cap": loss_cap, "stockout_rate": stockout_rate,
+            **options}
+
+
+def _report_parameter_names() -> set[str]:
+    """The names :func:`_report_arguments` takes: ``load_report``'s own and the options it hands
+    on to :func:`weekly_report`."""
+    import inspect
+
+    own = set(inspect.signature(_report_arguments).parameters) - {"options"}
+    return own | set(inspect.signature(weekly_report).parameters) - {"exports", "marketplaces",
+                                                                      "gaps"}
 
 
 def handoff_report(exports, arguments: dict):

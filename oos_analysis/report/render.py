@@ -28,6 +28,7 @@ __all__ = [
     "report_scope",
     "report_table",
     "notebook_parameters",
+    "notebook_defaults",
     "coerce_parameters",
     "render_report",
     "default_notebook",
@@ -247,6 +248,18 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict]:
     return pm.inspect_notebook(str(path))
 
 
+def notebook_defaults(declared: dict[str, dict]) -> dict:
+    """The default value of each parameter ``declared`` (as :func:`notebook_parameters` gives
+    them); a parameter whose default is not a literal is left out."""
+    import ast
+
+    defaults = {}
+    for name, spec in declared.items():
+        with contextlib.suppress(ValueError, SyntaxError, TypeError, KeyError, MemoryError):
+            defaults[name] = ast.literal_eval(spec["default"])
+    return defaults
+
+
 def coerce_parameters(declared: dict[str, dict], given: dict[str, object]) -> dict[str, object]:
     """Check parameter names against the notebook and turn text values into the declared types.
 
@@ -452,29 +465,17 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports):
     (its defaults, then what was given); its ``load_report`` uses the result only when called
     with exactly these, and builds the report itself otherwise.
     """
-    import ast
-    import inspect
-
     from .forked import Forked, can_fork
     from .handoff import handoff_report_coming, write_handoff_report
     from .kernel import notebook_imports
-    from .model import handoff_report, weekly_report
+    from .model import _report_arguments, _report_parameter_names, handoff_report
 
     if "oos_analysis.report.model" not in notebook_imports(notebook):
         return None
-    namespace = {}
-    for name, spec in declared.items():
-        with contextlib.suppress(ValueError, SyntaxError, TypeError, KeyError, MemoryError):
-            namespace[name] = ast.literal_eval(spec["default"])
-    namespace.update(values)
-    arguments = {"files": [], "store": None, "asof": None, "marketplace": None, "loss_cap": None,
-                 "stockout_rate": None}
-    options = set(inspect.signature(weekly_report).parameters) - {"exports", "marketplaces",
-                                                                  "gaps"}
-    for name in declared:
-        if name in namespace and (name in arguments or name in options):
-            arguments[name] = namespace[name]
-    arguments["files"] = list(arguments["files"] or ())
+    namespace = {**notebook_defaults(declared), **values}
+    names = _report_parameter_names()
+    arguments = _report_arguments(**{name: namespace[name] for name in declared
+                                     if name in namespace and name in names})
     path = values["handoff"]
 
     def build(_=None) -> None:
