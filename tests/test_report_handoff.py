@@ -397,3 +397,22 @@ def test_a_handover_that_fails_never_fails_the_report(exports, monkeypatch, fork
             builder.wait()
         report = Path(path).parent / "report.pickle"
         assert report.exists() == (failing != "write_handoff_report")
+
+
+def test_notebook_defaults_are_the_literal_defaults_and_the_cli_uses_them(tmp_path):
+    from oos_analysis.cli.report import _default_files
+    from oos_analysis.report.render import notebook_defaults, notebook_parameters
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3",
+                                                            "language": "python",
+                                                            "display_name": "Python 3"}})
+    nb.cells = [nbformat.v4.new_code_cell(
+        'files = ["a.txt", "b.txt"]\nseed = 3\nlimit = -1.5\nwhen = len("abc")',
+        metadata={"tags": ["parameters"]})]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    declared = notebook_parameters(path)
+    assert notebook_defaults(declared) == {"files": ["a.txt", "b.txt"], "seed": 3, "limit": -1.5}
+    assert _default_files(declared, path) == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    with pytest.raises(ParameterError, match="no FILE given"):
+        _default_files({k: v for k, v in declared.items() if k != "files"}, path)

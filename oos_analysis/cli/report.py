@@ -19,7 +19,6 @@ data; when the inputs are refused, it is stopped at once, having run nothing.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import warnings
 from pathlib import Path
@@ -111,9 +110,11 @@ def _parse_params(items: list[str]) -> dict[str, str]:
 
 
 def _default_files(declared: dict, notebook: Path) -> list[str]:
+    from ..report.render import notebook_defaults
+
     try:
-        defaults = ast.literal_eval(declared["files"]["default"])
-    except (KeyError, ValueError, SyntaxError):
+        defaults = notebook_defaults(declared)["files"]
+    except KeyError:
         raise ParameterError(
             f"no FILE given and the notebook {notebook} declares no default 'files' list; "
             "pass the export files to report on."

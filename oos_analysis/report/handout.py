@@ -7,7 +7,6 @@ names the files after the course: ``training-<lang>.html`` and ``training-<lang>
 
 from __future__ import annotations
 
-import ast
 import shutil
 import tempfile
 import warnings
@@ -40,12 +39,12 @@ def render_handout(*, lang: str = "ja", files=None, out_dir="reports", asof: str
     """
     import oos_analysis as oa
 
-    from .render import notebook_parameters, render_report, report_scope
+    from .render import notebook_defaults, notebook_parameters, render_report, report_scope
 
     notebook = Path(notebook) if notebook else training_notebook(lang)
     declared = notebook_parameters(notebook)
     if files is None:
-        defaults = ast.literal_eval(declared["files"]["default"])
+        defaults = notebook_defaults(declared)["files"]
         files = [str((notebook.parent / f).resolve()) for f in defaults]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # the course says them in words
