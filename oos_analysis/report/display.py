@@ -343,9 +343,16 @@ def show_first_screen(report: WeeklyReport) -> None:
     _html(html_table(todo[columns], caption="Today's actions, soonest due first"))
 
 
+def _note_html(section: MarketplaceReport, key: str) -> str:
+    """The section's note ``key`` as a paragraph of HTML; "" when it has none."""
+    if key not in section.notes:
+        return ""
+    return f'<p class="note">{html.escape(section.notes[key])}</p>'
+
+
 def _section_note(section: MarketplaceReport, key: str) -> None:
-    if key in section.notes:
-        _html(f'<p class="note">{html.escape(section.notes[key])}</p>')
+    if note := _note_html(section, key):
+        _html(note)
 
 
 def _charts(report: WeeklyReport, section: MarketplaceReport) -> None:
@@ -417,8 +424,8 @@ def _chart_outputs(report: WeeklyReport, section: MarketplaceReport) -> list:
             columns=["order_id", "leaves_window_on"])
         plot_budget(section.daily.tail(28), roll, threshold=report.threshold, ax=ax)
         outputs.append(_png(fig, ax, "Room left and roll-off days"))
-    if "charts" in section.notes:
-        outputs.append(f'<p class="note">{html.escape(section.notes["charts"])}</p>')
+    if note := _note_html(section, "charts"):
+        outputs.append(note)
     if section.fan is not None:
         fig, ax = _figure()
         plot_breach_fan(section.fan, threshold=report.threshold, ax=ax)
