@@ -277,3 +277,17 @@ def test_the_sections_charts_are_drawn_ahead_by_at_most_max_children_at_once(mon
     assert len(_Recorded.started) == 5
     assert max(h.live_before for h in _Recorded.started) <= 1
     assert not display._PENDING_CHARTS
+
+
+@needs_fork
+def test_a_child_that_sends_nothing_only_does_its_work(tmp_path):
+    def work(path):
+        print("not captured here")  # the work captures its own output when it must
+        path.write_text("done")
+
+    handle = Forked(work, tmp_path / "left", send=False)
+    handle.wait()
+    assert (tmp_path / "left").read_text() == "done"
+    assert handle._outcome is None  # nothing pickled, nothing sent
+    with pytest.raises(ChildProcessError):
+        os.waitpid(handle.pid, os.WNOHANG)

@@ -91,10 +91,12 @@ class Forked:
     result nobody asks for never leaves a process behind. A child still running
     :data:`CHILD_DEADLINE` seconds after it started is killed when waited for, and its item is
     computed here. Without ``os.fork`` (or on one core) nothing starts, and :meth:`result`
-    computes ``function(item)`` here.
+    computes ``function(item)`` here. With ``send=False`` the child sends nothing back (for work
+    that leaves its result elsewhere itself, and captures its own output): it is only waited
+    for or stopped, and :meth:`result` would compute the item here.
     """
 
-    def __init__(self, function, item) -> None:
+    def __init__(self, function, item, *, send: bool = True) -> None:
         import threading
 
         self._function, self._item = function, item
@@ -106,7 +108,7 @@ class Forked:
         self.pid: int | None = None
         """The child's process id (None when nothing was forked)."""
         if can_fork():
-            self.pid, read = _start(function, item)
+            self.pid, read = _start(function, item, send)
             self._thread = threading.Thread(target=self._receive, args=(self.pid, read),
                                             daemon=True, name="oos-analysis forked result")
             self._thread.start()
@@ -184,7 +186,7 @@ def replay(outcome: tuple):
     return value
 
 
-def _start(function, item) -> tuple[int, int]:
+def _start(function, item, send: bool = True) -> tuple[int, int]:
     read, write = os.pipe()
     with warnings.catch_warnings():
         # Python 3.12+ warns that forking a process with threads may deadlock the child in a
@@ -199,9 +201,12 @@ def _start(function, item) -> tuple[int, int]:
             if _OWN_PIPE is not None:  # a child's child: its parent's pipe is not its own, or
                 os.close(_OWN_PIPE)    # killing that parent would not end its reader's wait
             _OWN_PIPE = write
-            data = pickle.dumps(run_captured(function, item), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
+            if send:
+                data = pickle.dumps(run_captured(function, item), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+            else:  # the work leaves its result elsewhere itself; the pipe only says it ended
+                function(item)
             code = 0
         finally:
             os._exit(code)

@@ -491,7 +491,7 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports):
             build()
         return None
     try:
-        builder = Forked(build, None)  # in the child, build's errors end in its unused outcome
+        builder = Forked(build, None, send=False)  # handoff_report captures what it says
     except OSError:
         return None
     with contextlib.suppress(OSError):  # then the notebook does not wait for it, that is all
