@@ -349,17 +349,17 @@ def test_the_notebook_waits_for_a_report_being_built_while_its_builder_lives(exp
             write_handoff_report(path, arguments, run_captured(lambda n: n + 1, 41))
 
         builder = Forked(build, None)
-        handoff_report_coming(path, builder.pid)
+        handoff_report_coming(path, builder.pid, arguments)
         assert read_handoff_report(path, arguments)[0] == 42  # waited for it
         builder.wait()
     with exports_handoff(exports) as path:
         dies = Forked(lambda _: os._exit(1), None)  # ends without building anything
-        handoff_report_coming(path, dies.pid)
+        handoff_report_coming(path, dies.pid, arguments)
         dies.wait()
         assert read_handoff_report(path, arguments) is None
     with exports_handoff(exports) as path:
         slow = Forked(lambda _: time.sleep(60), None)
-        handoff_report_coming(path, slow.pid)
+        handoff_report_coming(path, slow.pid, arguments)
         assert read_handoff_report(path, arguments, wait=0.05) is None  # gave up waiting
         slow.stop()  # killed and reaped: the reader stops waiting
         assert read_handoff_report(path, arguments) is None
@@ -416,3 +416,29 @@ def test_notebook_defaults_are_the_literal_defaults_and_the_cli_uses_them(tmp_pa
     assert _default_files(declared, path) == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
     with pytest.raises(ParameterError, match="no FILE given"):
         _default_files({k: v for k, v in declared.items() if k != "files"}, path)
+
+
+def test_a_builder_of_other_arguments_is_not_waited_for(exports):
+    import threading
+
+    from oos_analysis.report import forked
+    from oos_analysis.report.forked import Forked, run_captured
+    from oos_analysis.report.handoff import (
+        handoff_report_coming,
+        read_handoff_report,
+        write_handoff_report,
+    )
+
+    if not forked.can_fork():
+        pytest.skip("needs os.fork")
+    held = threading.Lock()
+    with held, exports_handoff(exports) as path:
+        def build(_):
+            held.acquire(timeout=20)  # held at fork time: the build is under way for 20 s
+            write_handoff_report(path, {"seed": 1}, run_captured(lambda n: n, 1))
+
+        builder = Forked(build, None, send=False)
+        handoff_report_coming(path, builder.pid, {"seed": 1})
+        assert read_handoff_report(path, {"seed": 2}) is None  # at once: not waited for
+        assert not (Path(path).parent / "report.pickle").exists()
+        builder.stop()

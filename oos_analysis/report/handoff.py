@@ -17,9 +17,9 @@ write, in a folder nobody else may enter; ``--param handoff=...`` is refused by 
 A forked copy of the command also builds the report model from those exports while papermill
 starts (:func:`~oos_analysis.report.model.handoff_report`) and leaves it, with the arguments it
 was built with, in ``report.pickle`` in the same folder, under the same rules
-(:func:`write_handoff_report`); ``report.coming`` names that copy's process, and
-:func:`read_handoff_report` waits for the report while it lives, and gives it back only for the
-same arguments.
+(:func:`write_handoff_report`); ``report.coming`` names that copy's process and the arguments
+it builds for, and :func:`read_handoff_report`, asked for the same arguments, waits for the
+report while that process lives, and gives it back only for the same arguments.
 
 An executed notebook keeps the parameter, but the file is gone after the run: running that
 notebook again reads the files (or the store) named in its other parameters, as nbval does.
@@ -100,19 +100,21 @@ def write_handoff_report(path: str | os.PathLike, arguments: dict, outcome) -> N
     os.replace(draft, report)  # whole or not at all, for a reader that is waiting for it
 
 
-def handoff_report_coming(path: str | os.PathLike, pid: int) -> None:
-    """Say, next to the handoff file ``path``, that process ``pid`` is building the report:
-    :func:`read_handoff_report` then waits for it while that process lives."""
+def handoff_report_coming(path: str | os.PathLike, pid: int, arguments: dict) -> None:
+    """Say, next to the handoff file ``path``, that process ``pid`` is building the report for
+    ``arguments``: :func:`read_handoff_report` asked for these waits for it while that process
+    lives (asked for others, it does not wait). The file is private like the handoff."""
     fd = os.open(Path(path).parent / _COMING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as stream:
-        stream.write(str(int(pid)))
+    with os.fdopen(fd, "wb") as stream:
+        pickle.dump((int(pid), dict(arguments)), stream, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def read_handoff_report(path: str | os.PathLike, arguments: dict, *, wait: float = 600.0):
     """The outcome :func:`write_handoff_report` left next to ``path`` for these ``arguments``, or
     None (no such file, or it was computed with other arguments). While the process named by
-    :func:`handoff_report_coming` is alive and the file is not there yet, this waits for it, at
-    most ``wait`` seconds (then the caller builds the report itself: slower, but the same).
+    :func:`handoff_report_coming` for these same arguments is alive and the file is not there
+    yet, this waits for it, at most ``wait`` seconds (then the caller builds the report itself:
+    slower, but the same); a builder of other arguments is not waited for.
 
     Raises
     ------
@@ -120,7 +122,7 @@ def read_handoff_report(path: str | os.PathLike, arguments: dict, *, wait: float
         The file is not private to this user.
     """
     folder = Path(path).parent
-    builder = _builder(folder / _COMING)
+    builder = _builder(folder / _COMING, dict(arguments))
     deadline = time.monotonic() + wait
     while (builder is not None and not (folder / _REPORT).exists() and _alive(builder)
            and time.monotonic() < deadline):
@@ -131,11 +133,13 @@ def read_handoff_report(path: str | os.PathLike, arguments: dict, *, wait: float
     return entry[1]
 
 
-def _builder(coming: Path) -> int | None:
-    try:
-        return int(coming.read_text(encoding="ascii"))
-    except (OSError, ValueError):
-        return None
+def _builder(coming: Path, arguments: dict) -> int | None:
+    """The process building the report for ``arguments``; None when there is none."""
+    entry = _load_private(coming)
+    if (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], int)
+            and entry[1] == arguments):
+        return entry[0]
+    return None
 
 
 def _alive(pid: int) -> bool:

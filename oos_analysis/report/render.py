@@ -495,7 +495,7 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports):
     except OSError:
         return None
     with contextlib.suppress(OSError):  # then the notebook does not wait for it, that is all
-        handoff_report_coming(path, builder.pid)
+        handoff_report_coming(path, builder.pid, arguments)
     return builder
 
 
