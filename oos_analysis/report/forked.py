@@ -2,9 +2,11 @@
 
 A report with several marketplaces computes and draws each one on its own, and Python runs one
 of them at a time: the forecasts and Matplotlib's drawing hold the GIL. :func:`forked_map` gives
-every item but the first to a forked child, which starts at once with everything this process
-has imported and computed (nothing is imported again, nothing is sent to it), computes its item
+every item but the first to a forked child, which starts with everything this process has
+imported and computed (nothing is imported again, nothing is sent to it), computes its item
 while this process computes the first one, and sends the result back pickled through a pipe.
+At most :func:`max_children` children (one less than the cores) run at once; a child still
+running :data:`CHILD_DEADLINE` seconds after it started is killed and its item computed here.
 
 Results are exactly what a plain loop gives: the same function on the same inputs (each piece
 gets its randomness as a seed, never from a shared generator). What a child writes to standard
