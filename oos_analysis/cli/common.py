@@ -185,8 +185,8 @@ def jsonable(value):
 def write_json(data, *, file=None) -> None:
     """Write ``data`` (already :func:`jsonable` or convertible) as indented JSON."""
     file = sys.stdout if file is None else file
-    json.dump(jsonable(data), file, indent=2, ensure_ascii=False)
-    file.write("\n")
+    # one write of the whole text: json.dump writes each of its thousands of pieces in turn
+    file.write(json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
