@@ -501,8 +501,8 @@ def _id_codes(ids, keys=None):
 def _shared_rows(ids: np.ndarray) -> np.ndarray:
     """Where a row's order id (``ids`` factorized, missing -1 counted as one id) is on more than
     one row."""
-    shared = ids.astype(np.int64) + 1
-    return np.bincount(shared)[shared] > 1
+    shared = ids.astype(np.int64, copy=False) + 1
+    return (np.bincount(shared) > 1)[shared]  # compared per id, then gathered as booleans
 
 
 def _repeated_pairs(ids: np.ndarray, skus: pd.Series, *, shared=None) -> bool:
