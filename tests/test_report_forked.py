@@ -173,8 +173,10 @@ class _Recorded(Forked):
         _Recorded.started.append(self)
 
 
-@needs_fork
-def test_at_most_max_children_run_at_once_and_the_results_stay_in_order(monkeypatch):
+@pytest.fixture
+def capped_at_two(monkeypatch):
+    """Children recorded as they start, at most two at once; returns a function that, in a
+    child, waits long enough that uncapped children would overlap."""
     import time
 
     monkeypatch.setattr(forked, "Forked", _Recorded)
@@ -182,9 +184,17 @@ def test_at_most_max_children_run_at_once_and_the_results_stay_in_order(monkeypa
     monkeypatch.setattr(forked, "max_children", lambda: 2)
     parent = os.getpid()
 
-    def work(n):
+    def slow_in_a_child() -> None:
         if os.getpid() != parent:
-            time.sleep(0.3)  # so that, uncapped, the children would overlap
+            time.sleep(0.3)
+
+    return slow_in_a_child
+
+
+@needs_fork
+def test_at_most_max_children_run_at_once_and_the_results_stay_in_order(capped_at_two):
+    def work(n):
+        capped_at_two()
         return n * n
 
     assert forked_map(work, range(7)) == [n * n for n in range(7)]
@@ -253,18 +263,12 @@ def test_stop_never_signals_a_child_already_reaped(monkeypatch):
 
 
 @needs_fork
-def test_the_sections_charts_are_drawn_ahead_by_at_most_max_children_at_once(monkeypatch):
-    import time
+def test_the_sections_charts_are_drawn_ahead_by_at_most_max_children_at_once(monkeypatch,
+                                                                               capped_at_two):
     from types import SimpleNamespace
 
-    monkeypatch.setattr(forked, "Forked", _Recorded)
-    monkeypatch.setattr(_Recorded, "started", [])
-    monkeypatch.setattr(forked, "max_children", lambda: 2)
-    parent = os.getpid()
-
     def outputs(report, section):
-        if os.getpid() != parent:
-            time.sleep(0.3)  # so that, uncapped, the children would overlap
+        capped_at_two()
         return [f"chart of {section.marketplace}".encode()]
 
     shown = []
