@@ -55,9 +55,7 @@ def exports_handoff(exports):
     folder = Path(tempfile.mkdtemp(prefix="oos-report-"))
     try:
         path = folder / _NAME
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as stream:
-            pickle.dump(exports, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        _dump_private(path, exports)
         yield str(path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -92,21 +90,29 @@ def write_handoff_report(path: str | os.PathLike, arguments: dict, outcome) -> N
     with; ``outcome`` is what :func:`~oos_analysis.report.forked.run_captured` returned for it
     (the report, and what computing it wrote and warned). The file is private like the handoff.
     """
-    report = Path(path).parent / _REPORT
-    draft = report.with_name(f".{_REPORT}.{os.getpid()}")
-    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as stream:
-        pickle.dump((dict(arguments), outcome), stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(draft, report)  # whole or not at all, for a reader that is waiting for it
+    _dump_private(Path(path).parent / _REPORT, (dict(arguments), outcome))
 
 
 def handoff_report_coming(path: str | os.PathLike, pid: int, arguments: dict) -> None:
     """Say, next to the handoff file ``path``, that process ``pid`` is building the report for
     ``arguments``: :func:`read_handoff_report` asked for these waits for it while that process
     lives (asked for others, it does not wait). The file is private like the handoff."""
-    fd = os.open(Path(path).parent / _COMING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as stream:
-        pickle.dump((int(pid), dict(arguments)), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    _dump_private(Path(path).parent / _COMING, (int(pid), dict(arguments)))
+
+
+def _dump_private(target: Path, value) -> None:
+    """Pickle ``value`` to ``target``, private to this user (0600), whole or not at all: it is
+    written as a draft beside it and renamed, so a reader never sees a part of it (a full disk
+    leaves no ``target``, only the draft's removal to do)."""
+    draft = target.with_name(f".{target.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(draft, target)
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
 
 
 def read_handoff_report(path: str | os.PathLike, arguments: dict, *, wait: float = 600.0):
