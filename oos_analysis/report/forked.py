@@ -5,7 +5,8 @@ of them at a time: the forecasts and Matplotlib's drawing hold the GIL. :func:`f
 every item but the first to a forked child, which starts with everything this process has
 imported and computed (nothing is imported again, nothing is sent to it), computes its item
 while this process computes the first one, and sends the result back pickled through a pipe.
-At most :func:`max_children` children (one less than the cores) run at once; a child still
+At most :func:`max_children` children (one less than the cores) run at once while this
+process computes the first item, one more once it only waits; a child still
 running :data:`CHILD_DEADLINE` seconds after it started is killed and its item computed here.
 
 Results are exactly what a plain loop gives: the same function on the same inputs (each piece
@@ -47,15 +48,16 @@ def can_fork() -> bool:
 
 
 def max_children() -> int:
-    """How many forked children may run at once: one less than the cores (this process computes
-    too), at least one."""
+    """How many forked children may run at once while this process computes too: one less than
+    the cores, at least one."""
     return max(1, (os.cpu_count() or 1) - 1)
 
 
 def forked_map(function, items) -> list:
     """Return ``[function(item) for item in items]``, the items after the first in forked children.
 
-    At most :func:`max_children` children run at once; the next starts when one is collected.
+    At most :func:`max_children` children run at once while this process computes the first
+    item, and one more once it only waits for them; the next starts when one is collected.
     An exception raised for an item is raised here, for the first such item in order; the
     children whose results will not be used then are killed and reaped at once (also on
     Ctrl-C), so no process is left behind. A child that ends without a result (killed, out of
@@ -71,10 +73,13 @@ def forked_map(function, items) -> list:
     if len(items) < 2 or not can_fork():
         return [function(item) for item in items]
     rest = iter(items[1:])
-    children = [Forked(function, item) for item in itertools.islice(rest, max_children())]
+    children: list[Forked] = []
     done = 0  # the children whose results are in
     try:
+        children.extend(Forked(function, item) for item in itertools.islice(rest, max_children()))
         results = [function(items[0])]
+        # from now on this process only waits: one more child takes its core
+        children.extend(Forked(function, item) for item in itertools.islice(rest, 1))
         while done < len(children):
             results.append(children[done].result())
             done += 1
@@ -122,9 +127,13 @@ class Forked:
             with contextlib.suppress(ChildProcessError):
                 os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
         with self._lock:  # its pid is free for reuse once reaped: stop() must not kill then
-            status = _reap(pid)
-            self._reaped = True
-        self._outcome = _decode(data, status)
+            try:
+                status = _reap(pid)
+            except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored): its end is unknown
+                status = None
+            finally:
+                self._reaped = True
+        self._outcome = None if status is None else _decode(data, status)
 
     def stop(self) -> None:
         """End the child now if it is still running (its result is then lost), and reap it."""
