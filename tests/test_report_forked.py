@@ -297,3 +297,25 @@ def test_a_child_that_sends_nothing_only_does_its_work(tmp_path):
     assert handle._outcome is None  # nothing pickled, nothing sent
     with pytest.raises(ChildProcessError):
         os.waitpid(handle.pid, os.WNOHANG)
+
+
+@needs_fork
+def test_a_child_reaped_elsewhere_counts_as_reaped_and_its_item_is_computed_here(monkeypatch):
+    # something else reaped the child (SIGCHLD ignored, a library's os.wait): its end is unknown,
+    # so its result is not trusted, and stop() must never signal its (free) pid
+    real = forked._reap
+
+    def reaped_elsewhere(pid):
+        real(pid)
+        raise ChildProcessError("no child processes")
+
+    kills = []
+    monkeypatch.setattr(forked, "_reap", reaped_elsewhere)
+    monkeypatch.setattr(forked, "_kill", kills.append)
+    handle = forked.Forked(lambda n: n + 1, 6)
+    handle.wait()
+    assert handle._reaped
+    handle.stop()
+    assert kills == []
+    parent = os.getpid()
+    assert handle.result() == 7 and os.getpid() == parent  # computed here
