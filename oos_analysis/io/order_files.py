@@ -381,19 +381,12 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
 
     def on_column(name, column) -> None:
         if name == "order_id" and len(column) >= _IN_THREAD:
-            from concurrent.futures import ThreadPoolExecutor  # imported by the reader by then
+            from concurrent.futures import ThreadPoolExecutor  # the reader's casts use it too
 
             pool = ThreadPoolExecutor(1, thread_name_prefix="oos-order-ids")
             early.append(pool.submit(_id_codes, column))
             pool.shutdown(wait=False)
 
-    try:
-        table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
-                           on_column=on_column)
-    except BaseException:
-        _settle(early)  # a file refused after its ids were handed over
-        raise
-    frame, warnings = table.frame, table.warnings
     # a column not asked for is mapped only if needed: to refuse a value, or to number lines
     # (their content counts); otherwise its distinct values are all its checks look at
     later: dict[str, Callable] = {}
@@ -411,6 +404,9 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
         return frame[column]
 
     try:
+        table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
+                           on_column=on_column)
+        frame, warnings = table.frame, table.warnings
         for column in ("order_status", "item_status"):
             if column in frame:
                 raw = frame[column]
@@ -432,7 +428,7 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
         )
         markets = pd.factorize(frame["marketplace"])
     except BaseException:
-        _settle(early)  # a refused file: the thread's work is dropped
+        _settle(early)  # a refused file (maybe after its ids were handed over): work dropped
         raise
     stripped, keys, ids = early[0].result() if early else _id_codes(frame["order_id"])
     if ids is None:  # ids to strip, given as Arrow: stripped as the frame's text
