@@ -46,8 +46,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 BIN = Path(sys.executable).parent
 RICH = dict(dispersion=20.0, level_sd=0.05, burst_orders=1.3, burst_days=1.5,
             burst_no_source=0.2)
@@ -67,11 +65,12 @@ KIT_PLAIN = [a for i, a in enumerate(KIT) if not (
 ROWS, PATHS, GRID = 31, 100_000, 10_000  # rows drawn for 30 days; paths; the grid's paths
 
 
-def _floor_code(rows: int, paths: int, nb: bool) -> str:
-    """``python -c`` code drawing a floor of ``rows`` x ``paths`` (see the module's text); the
+def _floor_code(rows: int, paths: int, nb: bool, seed: int = 1) -> str:
+    """Code drawing a floor of ``rows`` x ``paths`` (see the module's text): run by ``python -c``
+    for the whole-process floors, and in this process for the in-process ones. The
     negative-binomial one draws the gamma day effects (shape ``dispersion`` 20) and path levels
     (shape 1 / level_sd**2 = 400) first."""
-    code = "import numpy as np\nrng = np.random.default_rng(1)\n"
+    code = f"import numpy as np\nrng = np.random.default_rng({seed})\n"
     if nb:
         code += (f"day = rng.standard_gamma(20.0, size=({rows}, {paths}), dtype=np.float32)\n"
                  f"level = rng.standard_gamma(400.0, size={paths}, dtype=np.float32)\n")
@@ -80,30 +79,21 @@ def _floor_code(rows: int, paths: int, nb: bool) -> str:
         mean = f"30.0, size=({rows}, {paths})"
     return code + (f"orders = rng.poisson({mean})\n"
                    "counted = rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))\n"
-                   "print(int(counted.sum()))\n")
+                   "total = int(counted.sum())\n")
 
 
-BARE = [sys.executable, "-c", _floor_code(ROWS, PATHS + GRID, nb=False)]
-BARE_NB = [sys.executable, "-c", _floor_code(ROWS, PATHS + GRID, nb=True)]
-BARE_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=False)]
-BARE_NB_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=True)]
+BARE = [sys.executable, "-c", _floor_code(ROWS, PATHS + GRID, nb=False) + "print(total)"]
+BARE_NB = [sys.executable, "-c", _floor_code(ROWS, PATHS + GRID, nb=True) + "print(total)"]
+BARE_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=False) + "print(total)"]
+BARE_NB_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=True) + "print(total)"]
 REPEAT = 7
 _ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         "PYTHONHASHSEED": "0"}
 
 
-def bare_draws(seed: int, shape=(ROWS, PATHS)) -> None:
-    rng = np.random.default_rng(seed)
-    orders = rng.poisson(30.0, size=shape)
-    rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))
-
-
-def bare_nb_draws(seed: int, shape=(ROWS, PATHS)) -> None:
-    rng = np.random.default_rng(seed)
-    day = rng.standard_gamma(20.0, size=shape, dtype=np.float32)
-    level = rng.standard_gamma(400.0, size=shape[1], dtype=np.float32)
-    orders = rng.poisson(day * level * np.float32(30.0 / 20.0 / 400.0))
-    rng.binomial(orders, 0.03 * (1 - 0.5) * (1 - 0.3))
+def floor_draws(seed: int, nb: bool, shape=(ROWS, PATHS)) -> None:
+    """A floor's draws in this process: the code the whole-process floor runs."""
+    exec(_floor_code(*shape, nb=nb, seed=seed), {})
 
 
 def cpu(fn) -> float:
@@ -136,10 +126,10 @@ def main() -> int:
     runs = {"bare": [], "bare_nb": [], "bare_old": [], "bare_nb_old": [], "rich": [],
             "plain": []}
     for i in range(REPEAT):
-        runs["bare"].append(cpu(lambda i=i: bare_draws(i)))
-        runs["bare_nb"].append(cpu(lambda i=i: bare_nb_draws(i)))
-        runs["bare_old"].append(cpu(lambda i=i: bare_draws(i, old)))
-        runs["bare_nb_old"].append(cpu(lambda i=i: bare_nb_draws(i, old)))
+        runs["bare"].append(cpu(lambda i=i: floor_draws(i, False)))
+        runs["bare_nb"].append(cpu(lambda i=i: floor_draws(i, True)))
+        runs["bare_old"].append(cpu(lambda i=i: floor_draws(i, False, old)))
+        runs["bare_nb_old"].append(cpu(lambda i=i: floor_draws(i, True, old)))
         runs["rich"].append(cpu(lambda i=i: simulate(None, inputs=rich, rng=i, **kw)))
         runs["plain"].append(cpu(lambda i=i: simulate(None, inputs=plain, rng=i, **kw)))
     med = {k: statistics.median(v) for k, v in runs.items()}
