@@ -221,7 +221,6 @@ def import_files(
 def _write_version(root: Path, live: Path | None, book: dict, exports: list) -> None:
     stamp = pd.Timestamp(datetime.now(UTC)).as_unit("us")
     by_kind: dict[str, list[pd.DataFrame]] = {}
-    sources: dict[str, list[tuple[str, str]]] = {}  # kind -> (name, SHA-256) of its exports
     entries = []
     for export, path, sha, row in exports:
         frame = export.frame
@@ -230,7 +229,6 @@ def _write_version(root: Path, live: Path | None, book: dict, exports: list) -> 
         row.update(kind=export.kind, rows=len(frame), date_from=days[0] if days else None,
                    date_to=days[-1] if days else None)
         by_kind.setdefault(export.kind, []).append(with_provenance(frame, path.name, sha, stamp))
-        sources.setdefault(export.kind, []).append((path.name, sha))
         entries.append({
             "name": path.name, "sha256": sha, "kind": export.kind, "rows": len(frame),
             "encoding": getattr(export, "encoding", None),
@@ -251,9 +249,10 @@ def _write_version(root: Path, live: Path | None, book: dict, exports: list) -> 
             old = segments(live, book, kind)
             if kind in PARTITIONED and (kind in by_kind or any(s["month"] is None for s in old)):
                 # one value in every new row: written per month, not gathered row by row
-                same = {"imported_at": stamp} | (dict(zip(("source_file", "source_sha256"),
-                                                          *sources[kind], strict=True))
-                                                 if len(sources.get(kind, [])) == 1 else {})
+                mine = [e for e in entries if e["kind"] == kind]
+                same = {"imported_at": stamp} | ({"source_file": mine[0]["name"],
+                                                  "source_sha256": mine[0]["sha256"]}
+                                                 if len(mine) == 1 else {})
                 parts[kind] = write_parts(kind, old, by_kind.get(kind, []), dtypes.get(kind, {}),
                                            staged / kind, pool, constant=same)
                 counts[kind] = sum(p["rows"] for p in parts[kind])

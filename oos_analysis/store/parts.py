@@ -515,8 +515,7 @@ def write_kind(frame: pd.DataFrame | pa.Table, path: Path) -> None:
 
 def _write_item(item, path: Path) -> None:
     if isinstance(item, _Rows):
-        rows, item.table = item.result(), None  # the batch goes once all its months are written
-        write_kind(rows, path)
+        write_kind(item.result(), path)
     else:
         write_kind(item, path)
 
