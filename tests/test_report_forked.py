@@ -319,3 +319,23 @@ def test_a_child_reaped_elsewhere_counts_as_reaped_and_its_item_is_computed_here
     assert kills == []
     parent = os.getpid()
     assert handle.result() == 7 and os.getpid() == parent  # computed here
+
+
+@needs_fork
+def test_a_fork_the_system_refuses_computes_the_items_here_and_leaks_nothing(monkeypatch):
+    # a pids limit or no memory makes os.fork raise: the items are computed in this process, as
+    # where there is no fork, and the pipe made for the child is closed
+    import errno
+
+    def refused():
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    monkeypatch.setattr(forked.os, "fork", refused)
+    parent = os.getpid()
+    assert forked_map(lambda n: (n * n, os.getpid()), range(4)) == [(n * n, parent)
+                                                                      for n in range(4)]
+    handle = forked.Forked(lambda n: n + 1, 6)
+    assert handle.pid is None and handle.result() == 7
+    if before is not None:
+        assert set(os.listdir("/proc/self/fd")) <= before | {str(fd) for fd in range(3)}

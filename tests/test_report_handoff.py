@@ -468,3 +468,22 @@ def test_a_handover_file_cut_short_by_a_full_disk_is_never_seen(exports, monkeyp
         monkeypatch.undo()
         assert sorted(p.name for p in Path(path).parent.iterdir()) == ["exports.pickle"]
         assert handoff.read_handoff_report(path, arguments, wait=0.05) is None
+
+
+def test_a_refused_fork_hands_nothing_over_and_never_fails_the_report(exports, monkeypatch):
+    from oos_analysis.report import forked, render
+    from oos_analysis.report.render import notebook_parameters
+
+    if not forked.can_fork():
+        pytest.skip("needs os.fork")
+
+    def refused():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(forked.os, "fork", refused)
+    notebook = render.default_notebook()
+    with exports_handoff(exports) as path:
+        values = {"files": FILES, "asof": "2026-11-24", "draws": 2000, "handoff": path}
+        assert render._hand_over_report(Path(notebook), notebook_parameters(notebook), values,
+                                        exports) is None
+        assert sorted(p.name for p in Path(path).parent.iterdir()) == ["exports.pickle"]

@@ -97,8 +97,8 @@ class Forked:
     The child's result is read as soon as it is sent, by a thread that also reaps the child, so a
     result nobody asks for never leaves a process behind. A child still running
     :data:`CHILD_DEADLINE` seconds after it started is killed when waited for, and its item is
-    computed here. Without ``os.fork`` (or on one core) nothing starts, and :meth:`result`
-    computes ``function(item)`` here. With ``send=False`` the child sends nothing back (for work
+    computed here. Without ``os.fork``, on one core, or when the system refuses a process,
+    nothing starts, and :meth:`result` computes ``function(item)`` here. With ``send=False`` the child sends nothing back (for work
     that leaves its result elsewhere itself, and captures its own output): it is only waited
     for or stopped, and :meth:`result` would compute the item here.
     """
@@ -115,7 +115,10 @@ class Forked:
         self.pid: int | None = None
         """The child's process id (None when nothing was forked)."""
         if can_fork():
-            self.pid, read = _start(function, item, send)
+            try:
+                self.pid, read = _start(function, item, send)
+            except OSError:  # the system refused a process (a pids limit, no memory): as without
+                return       # fork, result() computes the item here
             self._thread = threading.Thread(target=self._receive, args=(self.pid, read),
                                             daemon=True, name="oos-analysis forked result")
             self._thread.start()
@@ -203,7 +206,12 @@ def _start(function, item, send: bool = True) -> tuple[int, int]:
         # Python 3.12+ warns that forking a process with threads may deadlock the child in a
         # lock another thread held; the child here takes none of those threads' locks.
         warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
     if pid == 0:  # the child: compute, send, and end without running anything else
         code = 1
         try:

@@ -490,9 +490,8 @@ def _hand_over_report(notebook: Path, declared: dict, values: dict, exports):
         with contextlib.suppress(Exception):
             build()
         return None
-    try:
-        builder = Forked(build, None, send=False)  # handoff_report captures what it says
-    except OSError:
+    builder = Forked(build, None, send=False)  # handoff_report captures what it says
+    if builder.pid is None:  # the system refused a process: the notebook builds it
         return None
     with contextlib.suppress(OSError):  # then the notebook does not wait for it, that is all
         handoff_report_coming(path, builder.pid, arguments)
