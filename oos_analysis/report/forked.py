@@ -98,9 +98,10 @@ class Forked:
     result nobody asks for never leaves a process behind. A child still running
     :data:`CHILD_DEADLINE` seconds after it started is killed when waited for, and its item is
     computed here. Without ``os.fork``, on one core, or when the system refuses a process,
-    nothing starts, and :meth:`result` computes ``function(item)`` here. With ``send=False`` the child sends nothing back (for work
-    that leaves its result elsewhere itself, and captures its own output): it is only waited
-    for or stopped, and :meth:`result` would compute the item here.
+    nothing starts, and :meth:`result` computes ``function(item)`` here. With ``send=False``
+    the child sends nothing back (for work that leaves its result elsewhere itself, and captures
+    its own output): it is only waited for or stopped, and :meth:`result` would compute the
+    item here.
     """
 
     def __init__(self, function, item, *, send: bool = True) -> None:
