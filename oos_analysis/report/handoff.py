@@ -151,9 +151,7 @@ def _builder(coming: Path, arguments: dict) -> int | None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, under another user: it is not the builder, so do not wait
+    except OSError:  # gone, or a process of another user (not the builder): do not wait
         return False
     return True
 
