@@ -15,6 +15,7 @@ The odd rows' fast paths are held against brute force:
 from __future__ import annotations
 
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -74,16 +75,38 @@ def test_line_numbers_of_odd_rows_are_a_line_by_line_count(rows, crlf, last_newl
     kept, odd, texts = _brute_force([t + ("\r" if crlf else "") for t in lines])
     order = list(range(len(texts)))
     rng.shuffle(order)  # Arrow's threads may hand the skipped rows over in any order
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as tmp:
         patch.setattr(delimited, "_CHUNK", chunk)
         found = delimited._line_map(data.encode(), "\t", len(kept), [texts[i] for i in order])
-    assert found is not None
+        # a file on disk is mapped rather than read: the same lines
+        path = Path(tmp) / "odd.txt"
+        path.write_bytes(data.encode())
+        mapped = delimited._line_map(str(path), "\t", len(kept), [texts[i] for i in order])
+    assert found is not None and mapped is not None
+    assert [a.tolist() for a in mapped] == [a.tolist() for a in found]
     assert found[0].tolist() == kept
     # rows of the same text are alike, so they are numbered in file order whichever comes first
     given_texts = [texts[i] for i in order]
     expected = [sorted(odd[j] for j in order if texts[j] == t)[given_texts[:k].count(t)]
                 for k, t in enumerate(given_texts)]
     assert found[1].tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 150), st.integers(0, 80), st.randoms(use_true_random=False))
+def test_odd_rows_are_placed_among_the_kept_ones_by_line(n_kept, n_odd, rng):
+    import pyarrow as pa
+
+    lines = rng.sample(range(2, 2 + n_kept + n_odd), n_kept + n_odd)
+    kept_lines = np.sort(np.array(lines[:n_kept], dtype=np.int64))
+    odd_lines = np.array(lines[n_kept:], dtype=np.int64)
+    placing = delimited._Placing(kept_lines, odd_lines)  # a few by slicing, many by a take
+    by_line = sorted(lines)
+    assert placing.lines.tolist() == by_line
+    cut = rng.randint(0, n_kept)  # a column of two blocks
+    kept = pa.chunked_array([pa.array(kept_lines[:cut]), pa.array(kept_lines[cut:])], pa.int64())
+    placed = placing(kept, pa.array(odd_lines, pa.int64()))
+    assert placed.to_pylist() == by_line
 
 
 @pytest.fixture(scope="module")

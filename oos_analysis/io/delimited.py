@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import mmap
 import os
 import re
 from collections.abc import Callable
@@ -253,10 +254,11 @@ def _line_map(data_source, delimiter: str, n_rows: int, skipped: list[str]):
     quotes, where a value may span lines, go through the csv module instead. Returns None when
     the lines found do not add up (then the caller counts rows instead).
     """
-    with _open_bytes(data_source) as fh:
-        head = fh.read(_CHUNK)
-        if delimiter == "," and b'"' in head:
-            return _line_map_quoted(head + fh.read(), delimiter, n_rows, skipped)
+    if delimiter == ",":
+        with _open_bytes(data_source) as fh:
+            head = fh.read(_CHUNK)
+            if b'"' in head:
+                return _line_map_quoted(head + fh.read(), delimiter, n_rows, skipped)
     odd_lines = _skipped_lines(data_source, n_rows, skipped)
     if odd_lines is None:  # blank lines somewhere, or lines that do not add up
         return _line_map_scan(data_source, n_rows, skipped)
@@ -274,48 +276,63 @@ def _kept_lines(n_rows: int, special) -> np.ndarray:
 def _skipped_lines(data_source, n_rows: int, skipped: list[str]) -> list[int] | None:
     """Lines (1-based) of the rows Arrow skipped, in the order of ``skipped``; None if unsure.
 
-    The fast path of :func:`_line_map`, for a file without blank lines: its newlines are counted
-    a few MiB at a time, and each skipped row's text, a long needle, is looked for with
-    ``bytes.find``, which skips over most of the bytes it passes. None when the file has
-    more lines than its header, the rows Arrow kept and those it skipped (a blank line, a line
-    ended by a lone carriage return), or when a skipped row is not found as a whole line.
+    The fast path of :func:`_line_map`, for a file without blank lines. The file is mapped, not
+    read: its newlines are counted a few MiB at a time, and each skipped row's text, a long
+    needle, is looked for with ``find``, which skips over most of the bytes it passes. None when
+    the file has more lines than its header, the rows Arrow kept and those it skipped (a blank
+    line, a line ended by a lone carriage return), or when a skipped row is not found as a whole
+    line.
     """
     wanted = {t.rstrip("\r").encode("utf-8") for t in skipped}
     if b"" in wanted:
         return None
-    found: dict[bytes, list[int]] = {}
-    before, ends_with_newline = 0, True
-    buf, held = bytearray(_CHUNK), 0  # one buffer read into: no copy of the file's bytes
-    with _open_bytes(data_source) as fh:
-        while True:
-            if held == len(buf):  # a line longer than the buffer
-                buf.extend(bytes(len(buf)))
-            with memoryview(buf) as view:
-                got = fh.readinto(view[held:])
-            size, last = held + got, not got
-            # whole lines only, but the rest of the file (a last line without newline) at its end
-            cut = size if last else buf.rfind(b"\n", 0, size) + 1
-            for text in wanted:
-                at = buf.find(text, 0, cut)
-                while at >= 0:
-                    end = at + len(text)
-                    if (at == 0 or buf[at - 1] == 10) and (
-                            buf[end:end + 1] == b"\n" or buf[end:end + 2] == b"\r\n"
-                            or end == size and last):
-                        found.setdefault(text, []).append(before + buf.count(b"\n", 0, at) + 1)
-                    at = buf.find(text, at + 1, cut)
-            # numpy compares a few MiB at a time, some four times as fast as bytearray.count
-            before += int(np.count_nonzero(np.frombuffer(buf, np.uint8, count=cut) == 10))
-            if cut:
-                ends_with_newline = buf[cut - 1] == 10
-            if last:
-                break
-            held = size - cut
-            buf[:held] = buf[cut:size]  # the start of a line, carried to the next read
-    lines = before + (0 if ends_with_newline else 1)
+    with _mapped(data_source) as data:
+        lines, found = _find_lines(data, np.frombuffer(data, np.uint8), wanted)
     if lines != 1 + n_rows + len(skipped):
         return None
     return _assign(skipped, found)
+
+
+def _find_lines(data, everything: np.ndarray, wanted: set[bytes]):
+    """The number of lines of ``data`` (``everything`` is a numpy view of it) and the lines
+    (1-based) holding each of the ``wanted`` texts whole."""
+    size = len(data)
+    # newlines before each window of _CHUNK bytes (numpy: some four times bytes.count's speed)
+    before = np.zeros(-(-size // _CHUNK) + 1, dtype=np.int64)
+    for k, at in enumerate(range(0, size, _CHUNK)):
+        before[k + 1] = before[k] + np.count_nonzero(everything[at:at + _CHUNK] == 10)
+    found: dict[bytes, list[int]] = {}
+    for text in wanted:
+        at = data.find(text)
+        while at >= 0:
+            end = at + len(text)
+            if (at == 0 or data[at - 1] == 10) and (
+                    data[end:end + 1] == b"\n" or data[end:end + 2] == b"\r\n" or end == size):
+                k = at // _CHUNK
+                newlines = before[k] + np.count_nonzero(everything[k * _CHUNK:at] == 10)
+                found.setdefault(text, []).append(int(newlines) + 1)
+            at = data.find(text, at + 1)
+    return int(before[-1]) + (0 if size == 0 or data[size - 1] == 10 else 1), found
+
+
+@contextlib.contextmanager
+def _mapped(data_source):
+    """The bytes of a file (or the bytes given), mapped read-only rather than read into memory;
+    read whole if the file cannot be mapped (an empty file)."""
+    if isinstance(data_source, bytes | bytearray | memoryview):
+        yield data_source if not isinstance(data_source, memoryview) else data_source.tobytes()
+        return
+    with open(data_source, "rb") as fh:
+        try:
+            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            yield fh.read()
+            return
+        try:
+            yield view
+        finally:
+            with contextlib.suppress(BufferError):  # a view still held (an error's traceback):
+                view.close()  # the map goes with it
 
 
 def _assign(skipped: list[str], found: dict[bytes, list[int]]) -> list[int] | None:
@@ -618,27 +635,32 @@ def _cast_pieces(chunk: pa.Array, kind: str, start: int, done: list, refused: li
         _cast_pieces(chunk.slice(half), kind, start + half, done, refused)
 
 
-def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, header, lines,
-                    whole=None):
-    """Convert a text column: Arrow block by block, the kit's parser for the blocks Arrow refuses.
+def _cast_chunks(column: pa.ChunkedArray, kind: str) -> tuple[list, list[tuple[int, int]]]:
+    """Arrow's cast of a text column block by block (see :func:`_cast_pieces`): the converted
+    pieces in order, None for each refused one, and the (first row, length) of the refused ones.
 
-    A refused block of dates is tried again in halves (see :data:`_PIECE`), so only the pieces
-    holding a value Arrow refuses are the kit's to parse. The refused pieces are parsed together
-    in one call (so a note counts all their values) with their file lines, then put back in place.
-    ``whole``, if given, is a future of :func:`_cast_text` of the whole column (cast meanwhile).
+    Block by block rather than the whole column in one call: a column refused for one value
+    near its end is then not cast twice, once whole and once in pieces.
     """
-    if whole is not None:
-        whole = whole.result()
-    elif column.num_chunks > 1:
-        whole = _cast_text(column, kind)
-    if whole is not None:  # the usual case: one call for the column, not one per block
-        return whole
     done: list = []
     refused: list[tuple[int, int]] = []
     start = 0
     for chunk in column.chunks:
         _cast_pieces(chunk, kind, start, done, refused)
         start += len(chunk)
+    return done, refused
+
+
+def _convert_chunks(column: pa.ChunkedArray, kind: str, spec, warnings, name, header, lines,
+                    cast=None):
+    """Convert a text column: Arrow block by block, the kit's parser for the blocks Arrow refuses.
+
+    A refused block of dates is tried again in halves (see :data:`_PIECE`), so only the pieces
+    holding a value Arrow refuses are the kit's to parse. The refused pieces are parsed together
+    in one call (so a note counts all their values) with their file lines, then put back in place.
+    ``cast``, if given, is a future of :func:`_cast_chunks` of the column (cast meanwhile).
+    """
+    done, refused = cast.result() if cast is not None else _cast_chunks(column, kind)
     if not refused:
         return pa.chunked_array(done, _ARROW_TYPES[kind])
     rows = np.concatenate([np.arange(first, first + n) for first, n in refused])
@@ -673,6 +695,19 @@ def _convert_shifted(values, kind, spec, warnings, name, column, lines, width) -
             "remove that row, or download the report again.",
             source=name, line=exc.line, column=column,
         ) from None
+
+
+def _convert_odd(values: list[str], kind, spec, warnings, name, column, lines,
+                 width) -> pa.Array:
+    """A column of the rows Arrow skipped, as an Arrow array: Arrow's cast, as for the other rows,
+    and the kit's parser (:func:`_convert_shifted`) only for a value Arrow refuses."""
+    text = _blank_to_null(pa.chunked_array([pa.array(values, pa.large_string())]))
+    cast = text if kind == "str" else _cast_text(text, kind)
+    if cast is None:
+        parsed = _convert_shifted(pd.Series(values, dtype="str").replace("", None), kind, spec,
+                                  warnings, name, column, lines, width)
+        return pa.array(parsed, type=_ARROW_TYPES[kind], from_pandas=True)
+    return cast.combine_chunks()
 
 
 _EXPECTED = {"datetime": "a date and time", "int": "a whole number", "float": "a number",
@@ -749,19 +784,25 @@ def _odd_rows(texts, fields, keep, delimiter, lines, source, warnings, spec) -> 
 
 
 def _repeated_headers(table: pa.Table, fields, keep, spec) -> np.ndarray | None:
-    """Rows that repeat the header line (exports concatenated, with or without a BOM), or None."""
+    """Rows that repeat the header line (exports concatenated, with or without a BOM), or None.
+
+    Only the blocks whose order ids may hold a letter are searched (see :func:`_may_hold_letters`):
+    in an Amazon export, the one block holding the repeated header.
+    """
     key = next(f for f in fields if column_name(f) == spec.required[0])
     if key not in keep:
         return None
-    column = table.column(keep.index(key))
-    if not _may_hold_letters(column):  # Amazon's ids: digits and dashes only
-        return None
-    candidates = pc.match_substring(column, key, ignore_case=True)
-    if not pc.any(candidates).as_py():
-        return None
-    at = pc.indices_nonzero(pc.fill_null(candidates, False)).to_numpy()
-    values = column.take(pa.array(at)).to_pylist()
-    hits = [i for i, v in zip(at, values, strict=True) if normalise_name(v) == key.lower()]
+    hits: list[int] = []
+    start = 0
+    for chunk in table.column(keep.index(key)).chunks:
+        if _may_hold_letters(chunk):
+            candidates = pc.fill_null(pc.match_substring(chunk, key, ignore_case=True), False)
+            if pc.any(candidates).as_py():
+                at = pc.indices_nonzero(candidates).to_numpy()
+                values = chunk.take(pa.array(at)).to_pylist()
+                hits += [start + int(i) for i, v in zip(at, values, strict=True)
+                         if normalise_name(v) == key.lower()]
+        start += len(chunk)
     if not hits:
         return None
     repeated = np.zeros(table.num_rows, dtype=bool)
@@ -769,18 +810,15 @@ def _repeated_headers(table: pa.Table, fields, keep, spec) -> np.ndarray | None:
     return repeated
 
 
-def _may_hold_letters(column: pa.ChunkedArray) -> bool:
-    """False when no value of a text column holds a byte above ``@`` (0x40): no ASCII letter,
-    nor any non-ASCII character, so no header name can be in it, however its case is written.
+def _may_hold_letters(chunk: pa.Array) -> bool:
+    """False when no value of a text array holds a byte above ``@`` (0x40): no ASCII letter, nor
+    any non-ASCII character, so no header name can be in it, however its case is written.
 
-    One comparison over the bytes of the column, where a case-blind search costs several times
-    as much on a million order ids.
+    One comparison over the array's bytes, where a case-blind search costs several times as much
+    on a million order ids.
     """
-    for chunk in column.chunks:
-        data = chunk.buffers()[2]
-        if data is not None and np.frombuffer(data, dtype=np.uint8).max(initial=0) > 0x40:
-            return True
-    return False
+    data = chunk.buffers()[2]
+    return data is not None and np.frombuffer(data, dtype=np.uint8).max(initial=0) > 0x40
 
 
 def read_table(source, *, spec: TableSpec, encoding: str | None = None,
@@ -853,19 +891,27 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
                                               checked)
     except _LongLine:
         raise _long_line_error(data_source, name) from None
+    n_read = table.num_rows  # rows Arrow kept, repeated header lines included
+    scan = None  # the line numbers, worked out in a second thread while the columns convert
+    if skipped and not _small(data_source):
+        from concurrent.futures import ThreadPoolExecutor  # only for a big file with odd rows
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="oos-lines")
+        scan = pool.submit(_line_map, data_source, delimiter, n_read, skipped)
+        pool.shutdown(wait=False)
     repeated = _repeated_headers(table, fields, keep, spec)
     if repeated is not None:
         warnings.append(
             f"the header line appears {int(repeated.sum())} more time(s) inside the file (exports "
             "concatenated?); those lines were skipped"
         )
-    n_read = table.num_rows  # rows Arrow kept, repeated header lines included
     cached: dict[str, np.ndarray] = {}
 
     def line_numbers() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(lines of the rows kept, of the rows Arrow skipped, of every row Arrow kept)."""
         if not cached:
-            found = _line_map(data_source, delimiter, n_read, skipped)
+            found = (scan.result() if scan is not None
+                     else _line_map(data_source, delimiter, n_read, skipped))
             if found is None:  # the lines do not add up (a quoted value over several lines)
                 found = (np.arange(n_read, dtype=np.int64) + 2,
                          np.arange(len(skipped), dtype=np.int64) + 2 + n_read)
@@ -874,13 +920,6 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
         return cached["kept"], cached["odd"], cached["all"]
 
     _check_field_lengths(table, keep, lambda: line_numbers()[2], name)
-    extra, placing, lines = None, None, None
-    if skipped:
-        kept_lines, odd_lines, _ = line_numbers()
-        extra = _odd_rows(skipped, fields, every, delimiter, odd_lines, name, warnings, spec)
-        # the padded rows go back where they were in the file
-        placing = _Placing(kept_lines, odd_lines)
-        lines = placing.lines
     dropping = None if repeated is None else _Dropping(repeated)
     arrays = table.columns
     del table  # each column is released as soon as it is converted
@@ -888,20 +927,27 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     # runs while pandas is still being imported in the background (see below)
     converted: dict[str, pa.ChunkedArray] = {}
     casts = _Casts(arrays, keep, as_text, kinds, dropping)
+    extra, placing, lines = None, None, None
     try:
+        casts.ahead(0)  # the first columns' casts start: the line numbers may still be coming
+        if skipped:
+            kept_lines, odd_lines, _ = line_numbers()
+            extra = _odd_rows(skipped, fields, every, delimiter, odd_lines, name, warnings, spec)
+            # the padded rows go back where they were in the file
+            placing = _Placing(kept_lines, odd_lines)
+            lines = placing.lines
         for i, f in enumerate(keep):
-            column, whole = casts.take(i)
+            column, cast = casts.take(i)
             if f in as_text:
                 column = _convert_chunks(column, kinds[f], spec, warnings, name, f,
-                                         lambda: line_numbers()[0], whole)
+                                         lambda: line_numbers()[0], cast)
             if kinds[f] == "datetime":
                 _check_dates_arrow(column, source=name, column=f, lines=lambda: line_numbers()[0])
             if extra is not None:
-                small = _convert_shifted(pd.Series(extra[f], dtype="str").replace("", None),
-                                         kinds[f], spec, warnings, name, f, line_numbers()[1],
-                                         len(fields))
+                small = _convert_odd(extra[f], kinds[f], spec, warnings, name, f,
+                                     line_numbers()[1], len(fields))
                 if asked[f]:
-                    column = placing(column, pa.array(small, type=column.type, from_pandas=True))
+                    column = placing(column, small)
             if not asked[f]:
                 # a column not asked for: its values converted (or refused, naming the line) and its
                 # dates checked is the whole of its check; it is not turned into a pandas column
@@ -948,22 +994,26 @@ class _Casts:
 
             self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cast")
 
+    def ahead(self, i: int) -> None:
+        """Columns ``i`` to ``i`` + :attr:`AHEAD` prepared, their casts started."""
+        for j in range(i, min(i + self.AHEAD + 1, len(self.keep))):
+            if j not in self.ready and self.arrays[j] is not None:
+                self._prepare(j)
+
     def _prepare(self, i: int) -> None:
         column, self.arrays[i] = self.arrays[i], None
         if column.num_chunks == 0:  # no rows: give pandas one empty chunk to take the type from
             column = pa.chunked_array([pa.array([], column.type)])
         if self.dropping is not None:
             column = self.dropping(column)
-        f, whole = self.keep[i], None
+        f, cast = self.keep[i], None
         if self.pool is not None and f in self.as_text and column.num_chunks > 1:
-            whole = self.pool.submit(_cast_text, column, self.kinds[f])
-        self.ready[i] = (column, whole)
+            cast = self.pool.submit(_cast_chunks, column, self.kinds[f])
+        self.ready[i] = (column, cast)
 
     def take(self, i: int) -> tuple[pa.ChunkedArray, Future | None]:
         """Column ``i`` (taken from the list: released once converted), and its cast's future."""
-        for j in range(i, min(i + self.AHEAD + 1, len(self.keep))):
-            if j not in self.ready and self.arrays[j] is not None:
-                self._prepare(j)
+        self.ahead(i)
         return self.ready.pop(i)
 
     def close(self) -> None:
@@ -981,23 +1031,23 @@ class _Placing:
     _FEW = 64
 
     def __init__(self, kept_lines: np.ndarray, odd_lines: np.ndarray) -> None:
+        self.few = len(odd_lines) <= self._FEW and not (np.diff(kept_lines) < 0).any()
+        if self.few:  # the odd rows by line, and how many kept rows come before each
+            self.by_line = np.argsort(odd_lines, kind="stable")
+            self.at = np.searchsorted(kept_lines, odd_lines[self.by_line])
+            self.lines = np.insert(kept_lines, self.at, odd_lines[self.by_line])
+            return
         lines = np.concatenate([kept_lines, odd_lines])
         self.order = None
         if (np.diff(lines) < 0).any():
             self.order = np.argsort(lines, kind="stable")
             lines = lines[self.order]
         self.lines = lines
-        self.few = (self.order is not None and len(odd_lines) <= self._FEW
-                    and not (np.diff(kept_lines) < 0).any())
-        if self.few:  # the odd rows by line, and how many kept rows come before each
-            self.by_line = np.argsort(odd_lines, kind="stable")
-            self.at = np.searchsorted(kept_lines, odd_lines[self.by_line])
 
     def __call__(self, kept: pa.ChunkedArray, odd: pa.Array) -> pa.ChunkedArray:
-        if self.order is None:
-            return pa.chunked_array([*kept.chunks, odd], kept.type)
         if not self.few:
-            return pa.chunked_array([*kept.chunks, odd], kept.type).take(pa.array(self.order))
+            both = pa.chunked_array([*kept.chunks, odd], kept.type)
+            return both if self.order is None else both.take(pa.array(self.order))
         pieces, start = [], 0
         for j, at in zip(self.by_line.tolist(), self.at.tolist(), strict=True):
             pieces += [*kept.slice(start, at - start).chunks, odd.slice(j, 1)]
