@@ -3,7 +3,8 @@
 * ``_contested`` (which stored or new rows lose) gives what a brute force over every key gives:
   per key the row with the newest date wins (a missing date is older than any), ties to the later
   row (without a date column, the later row); order ids compared as the integers of
-  ``io.order_keys``, odd ids and missing ones included.
+  ``io.order_keys``, odd ids and missing ones included; the same when the orders of one row on
+  each side are settled pair by pair (``_pairs``).
 * ``write_parts`` writes the new rows from one Arrow table, a batch of months at a time; its
   files are byte for byte the files of the frame's own ``to_parquet``, month by month (the path
   it takes for frames Arrow cannot stand for), with stored rows losing and new rows losing.
@@ -19,6 +20,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oos_analysis.io.order_keys import order_keys
 from oos_analysis.store import parts
 
 _IDS = ["111-0000001-0000001", "111-0000001-0000002", "S01-0000001", " 111-0000001-0000001",
@@ -60,6 +62,12 @@ def test_losing_rows_are_those_of_a_brute_force(frames, kind):
             best[key] = (rank, (n, label))
     winners = {w for _, w in best.values()}
     want = sorted((n, label) for n, label, _ in rows if (n, label) not in winners)
+    assert sorted(zip(sources.tolist(), labels.tolist(), strict=True)) == want
+    # the last frame as an import into the others: the orders of one row on each side are
+    # settled pair by pair, the others grouped; the same rows lose
+    ids = parts._id_codes(*order_keys(*(f["order_id"] for f in frames)))
+    pairs = parts._pairs(ids[0][:-1], ids[0][-1], ids[1])
+    sources, labels = parts._contested(frames, keys, newest, ids, pairs)
     assert sorted(zip(sources.tolist(), labels.tolist(), strict=True)) == want
 
 

@@ -401,13 +401,19 @@ def _small_counts(column: pd.Series) -> np.ndarray | None:
 
 
 def _contested(frames: list[pd.DataFrame], keys, newest,
-               ids: tuple[list[np.ndarray], int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+               ids: tuple[list[np.ndarray], int] | None = None,
+               pairs: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The rows that lose to another row with the same key: (frame number, index label) arrays.
 
     ``frames`` come oldest first; among equal keys the newest ``newest`` wins and ties go to the
     later row (the later import). Order ids are compared as the integers of
     :func:`~oos_analysis.io.order_keys.order_keys`, not hashed as text; ``ids``, if the caller
     has them already, are their :func:`_id_codes` (one array per frame, and their number).
+
+    ``pairs``, if given, are two arrays of rows (numbered across the frames in order, each row in
+    one pair at most, the second of a pair the later) such that no row of a pair can share its
+    key with any row but the other (see :func:`_losers`): each pair is settled by comparing its
+    two rows, and only the other rows' keys are hashed to be grouped.
     """
     keys = [k for k in keys if any(k in f for f in frames)]
     wanted = [*keys, *([newest] if newest and any(newest in f for f in frames) else [])]
@@ -439,19 +445,17 @@ def _contested(frames: list[pd.DataFrame], keys, newest,
     if dates is None or isinstance(dates.dtype, pd.DatetimeTZDtype) or dates.dtype.kind == "M":
         # per key, the row of the newest date wins, then the later row: a NaT is the smallest
         # integer, older than any date, as in the sort below
-        group, uniques = pd.factorize(key)
-        clash = np.flatnonzero(np.bincount(group, minlength=len(uniques))[group] > 1)
-        if not len(clash):
-            return nothing
-        group = group[clash]
-        when = (np.zeros(len(clash), dtype=np.int64) if dates is None
-                else dates.array.asi8[clash])
-        newest_at = np.full(len(uniques), np.iinfo(np.int64).min)
-        np.maximum.at(newest_at, group, when)
-        last = np.full(len(uniques), -1)
-        best = when == newest_at[group]
-        np.maximum.at(last, group[best], clash[best])
-        lost = clash[clash != last[group]]
+        when = np.zeros(len(key), dtype=np.int64) if dates is None else dates.array.asi8
+        if pairs is None:
+            lost = _lost(key, when, np.arange(len(key)))
+        else:
+            first, second = pairs
+            same = key[first] == key[second]
+            # the earlier row loses unless it is the newer
+            paired = np.where(when[first] <= when[second], first, second)[same]
+            others = np.ones(len(key), dtype=bool)
+            others[first] = others[second] = False
+            lost = np.concatenate([paired, _lost(key, when, np.flatnonzero(others))])
         return source[lost], label[lost]
     clash = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
     if not len(clash):
@@ -460,6 +464,23 @@ def _contested(frames: list[pd.DataFrame], keys, newest,
     clash = clash[dates.sort_values(kind="stable", na_position="first").index.to_numpy()]
     lost = clash[pd.Series(key[clash]).duplicated(keep="last").to_numpy()]
     return source[lost], label[lost]
+
+
+def _lost(key: np.ndarray, when: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Of ``rows``, those that lose to another of them with the same ``key``: the newest ``when``
+    wins, then the later row."""
+    group, uniques = pd.factorize(key[rows])
+    clash = np.flatnonzero(np.bincount(group, minlength=len(uniques))[group] > 1)
+    if not len(clash):
+        return rows[:0]
+    group = group[clash]
+    when = when[rows[clash]]
+    newest_at = np.full(len(uniques), np.iinfo(np.int64).min)
+    np.maximum.at(newest_at, group, when)
+    last = np.full(len(uniques), -1)
+    best = when == newest_at[group]
+    np.maximum.at(last, group[best], clash[best])
+    return rows[clash[clash != last[group]]]
 
 
 def _drop(frame: pd.DataFrame, labels) -> pd.DataFrame:
@@ -553,8 +574,21 @@ def _losers(new: pd.DataFrame, exports: int, stored: list[pd.DataFrame], keys, n
         held[every[found]] = True
         rival = held[ids]  # the new rows whose order id is among those stored rows
         rivals, rival_ids = new[rival], ids[rival]
-    sources, rows = _contested([*hits, rivals], keys, newest, ([*hit_ids, rival_ids], n))
+    sources, rows = _contested([*hits, rivals], keys, newest, ([*hit_ids, rival_ids], n),
+                              _pairs(hit_ids, rival_ids, n))
     return hits, sources, rows
+
+
+def _pairs(hit_ids: list[np.ndarray], rival_ids: np.ndarray, n: int):
+    """The ``pairs`` of :func:`_contested` for stored rows (order ids coded 0..n-1 per file)
+    followed by new rows: an order id held by one stored row and one new row (an order of one
+    item, as a rule) can share a key only between those two rows."""
+    stored = np.concatenate(hit_ids) if hit_ids else rival_ids[:0]
+    single = (np.bincount(stored, minlength=n) == 1) & (np.bincount(rival_ids, minlength=n) == 1)
+    first = np.flatnonzero(single[stored])
+    row_of = np.zeros(n, dtype=np.intp)  # the new row of each order id held once among them
+    row_of[rival_ids] = np.arange(len(rival_ids)) + len(stored)
+    return first, row_of[stored[first]]
 
 
 def write_parts(kind: str, old: list[dict], frames: list[pd.DataFrame], dtypes: dict,
