@@ -12,8 +12,10 @@ and the new rows go to their months from one Arrow table, put in month order a b
 at a time in two threads (:class:`_Sorted`), with the bytes ``DataFrame.to_parquet`` would write
 (given :func:`parquet_options`). That starts as soon as the export is read: the month files of
 the new rows are written as drafts while the stored rows they replace are worked out, and
-renamed once their names are known. Into an empty store, nothing is worked out. Files get a dictionary only on columns of few distinct values, and
-footer statistics only on the columns the loader reads there.
+renamed once their names are known. Into an empty store, nothing is worked out; otherwise the
+orders of one stored row and one new row are settled pair by pair, and only the others' keys are
+hashed. Files get a dictionary only on columns of few distinct values, and footer statistics
+only on the columns the loader reads there.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ import pyarrow.parquet as pq
 from ..io.order_keys import order_keys
 from ..io.schema import ALL_ORDERS, CANCEL_DOWNLOAD, ORDER_REPORT, SELLER_PERFORMANCE, STOCKOUT_LOG
 from ..io.stockout_log import merge_logs
-from . import integrity
 from ..lazy import lazy_module
+from . import integrity
 
 pd = lazy_module("pandas")  # imported on first use: an import reads the export meanwhile
 ds = lazy_module("pyarrow.dataset")  # 0.2 s to import; only a store with files to merge needs it
