@@ -1,13 +1,14 @@
 """Benchmark: read a 1M-row All Orders export with the kit vs a bare pyarrow-engine read_csv.
 
-Each read runs in its own Python process (interpreter start and imports included), three times;
-the medians of wall time, peak RSS and CPU time are printed side by side with the kit/bare ratios. The
-target is at most 1.5x on both. Exits non-zero only if a run fails.
+Each read runs in its own Python process (interpreter start and imports included), five times;
+the medians of wall time, peak RSS and CPU time are printed side by side with the kit/bare
+ratios. The target is at most 1.5x on both. Exits non-zero only if a run fails.
 
 Then the same file with a handful of odd rows (a timestamp without offset as the last row, a row
 missing its trailing fields, the header repeated in the middle, as when two exports are
-concatenated) is read by the kit, alternating with the clean file in the same run: the fallback
-re-reads only what is odd, so the target is at most 1.5x the clean file in wall time and peak RSS.
+concatenated) is read by the kit, alternating with the clean file in the same run, seven times: the
+fallback re-reads only what is odd, so the target is at most 1.5x the clean file in wall time and
+peak RSS, read on the median of the seven paired ratios (see :func:`alternate`).
 
 Usage: python benchmarks/bench_read.py [ROWS]
 """
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import measure, write_all_orders  # noqa: E402
+from common import measure, verdict, write_all_orders  # noqa: E402
 
 KIT = (
     "import sys; from oos_analysis import read_all_orders; "
@@ -65,15 +66,26 @@ def write_odd(clean: Path, odd: Path) -> None:
     odd.write_bytes(b"\n".join([header, *body, b""]))
 
 
-def alternate(first: list[str], second: list[str], repeat: int = 5):
-    """Median (wall, peak, CPU) of each command, run alternately so both see the same load."""
+def alternate(first: list[str], second: list[str], repeat: int = 7):
+    """Each command ``repeat`` times, alternately so both see the same load: the medians of
+    (wall, peak, CPU) of each, and the median of each run of ``second`` over the run of ``first``
+    just before it.
+
+    The paired ratio is what the target is read on: this machine has phases of some seconds in
+    which the same read takes half as long again (mostly the kernel zeroing fresh pages), and a
+    phase that falls on more runs of one command than of the other moves the ratio of medians
+    but not the pairs' ratios.
+    """
     runs: tuple[list, list] = ([], [])
     for _ in range(repeat):
         for argv, into in ((first, runs[0]), (second, runs[1])):
             before = _cpu()
             wall, peak = measure(argv)
             into.append((wall, peak, _cpu() - before))
-    return [tuple(statistics.median(r[i] for r in rs) for i in range(3)) for rs in runs]
+    medians = [tuple(statistics.median(r[i] for r in rs) for i in range(3)) for rs in runs]
+    paired = tuple(statistics.median(b[i] / a[i] for a, b in zip(*runs, strict=True))
+                   for i in range(3))
+    return (*medians, paired)
 
 
 def main() -> int:
@@ -88,9 +100,9 @@ def main() -> int:
         try:
             bare = median_runs([sys.executable, "-c", BARE, str(path), str(rows)])
             kit = median_runs([sys.executable, "-c", KIT, str(path), str(rows)])
-            clean, rough = alternate([sys.executable, "-c", KIT, str(path), str(rows)],
-                                     [sys.executable, "-W", "ignore", "-c", KIT, str(odd),
-                                      str(rows)])
+            clean, rough, paired = alternate(
+                [sys.executable, "-c", KIT, str(path), str(rows)],
+                [sys.executable, "-W", "ignore", "-c", KIT, str(odd), str(rows)])
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -105,9 +117,11 @@ def main() -> int:
     print(f"{'':24}{'wall s':>10}{'peak RSS MiB':>15}{'CPU s':>10}")
     print(f"{'clean file':24}{clean[0]:>10.2f}{clean[1]:>15.0f}{clean[2]:>10.2f}")
     print(f"{'odd rows':24}{rough[0]:>10.2f}{rough[1]:>15.0f}{rough[2]:>10.2f}")
-    print(f"{'ratio odd/clean':24}{rough[0] / clean[0]:>10.2f}{rough[1] / clean[1]:>15.2f}"
+    print(f"{'ratio of the medians':24}{rough[0] / clean[0]:>10.2f}{rough[1] / clean[1]:>15.2f}"
           f"{rough[2] / clean[2]:>10.2f}")
-    print("target: ratios <= 1.50 (median of 5 runs, alternating)")
+    print(f"{'median of paired ratios':24}{paired[0]:>10.2f}{paired[1]:>15.2f}{paired[2]:>10.2f}")
+    print(f"target: paired ratios <= 1.50 (7 pairs, each odd run over the clean run just before): "
+          f"{verdict(max(paired[0], paired[1]), 1.5)}")
     return 0
 
 
