@@ -23,9 +23,6 @@ ARROW = ("import sys, pyarrow.csv as c; t = c.read_csv(sys.argv[1], parse_option
          "c.ParseOptions(delimiter='\\t')); assert t.num_rows == int(sys.argv[2])")
 PANDAS = ("import sys, pandas as pd; df = pd.read_csv(sys.argv[1], sep='\\t', engine='pyarrow'); "
           "assert len(df) == int(sys.argv[2])")
-# the command line keeps OpenBLAS to one thread (see oos_analysis.cli); the floors as a user
-# runs them do not: the floor with the same setting is printed for information
-ONE_THREAD = "import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1'); "
 READ = ("import sys; from oos_analysis import read_all_orders; "
         "df = read_all_orders(sys.argv[1]); assert len(df) == int(sys.argv[2])")
 
@@ -40,7 +37,6 @@ def main() -> int:
     before = load_note()
     got = alternate({
         "pyarrow.csv.read_csv": [PY, "-c", ARROW, str(path), n],
-        "  the same, OpenBLAS 1 thread": [PY, "-c", ONE_THREAD + ARROW, str(path), n],
         'pd.read_csv(engine="pyarrow")': [PY, "-c", PANDAS, str(path), n],
         "oos-analysis check": [PY, "-m", "oos_analysis", "check", str(path)],
         "read_all_orders": [PY, "-c", READ, str(path), n],
@@ -59,9 +55,6 @@ def main() -> int:
           "1.6x target)")
     print(f"  read / pd.read_csv:    {read / pandas:5.2f}x;  read / pyarrow.csv: {read / arrow:5.2f}x"
           " (information)")
-    same = got["  the same, OpenBLAS 1 thread"][0]
-    print(f"  check / pyarrow.csv with OpenBLAS on one thread in both: {check / same:5.2f}x "
-          "(information)")
     return 0
 
 

@@ -54,9 +54,7 @@ def _time_import(export: Path, base: Path | None, repeat: int) -> tuple[tuple, t
     """Median (wall, peak RSS, CPU) of reading ``export`` alone and of importing it into ``base``.
 
     ``base`` None: into an empty store."""
-    # the read as the command line makes it: OpenBLAS on one thread (see oos_analysis.cli)
-    read_code = ("import os; os.environ.setdefault('OPENBLAS_NUM_THREADS', '1'); "
-                 f"from oos_analysis.io.readers import read_export; read_export({str(export)!r})")
+    read_code = f"from oos_analysis.io.readers import read_export; read_export({str(export)!r})"
     run_store = WORK / "store-run"
     import_cmd = [PY, "-m", "oos_analysis", "import", str(export), "--store", str(run_store)]
     reads, imports = [], []

@@ -10,6 +10,8 @@ concatenated) is read by the kit, alternating with the clean file in the same ru
 fallback re-reads only what is odd, so the target is at most 1.5x the clean file in wall time and
 peak RSS, read on the median of the seven paired ratios (see :func:`alternate`).
 
+Both files are written once, into ``benchmarks/_work/`` (git-ignored).
+
 Usage: python benchmarks/bench_read.py [ROWS]
 """
 
@@ -18,11 +20,10 @@ from __future__ import annotations
 import resource
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import measure, verdict, write_all_orders  # noqa: E402
+from common import cached_all_orders, measure, verdict  # noqa: E402
 
 KIT = (
     "import sys; from oos_analysis import read_all_orders; "
@@ -90,22 +91,23 @@ def alternate(first: list[str], second: list[str], repeat: int = 7):
 
 def main() -> int:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "all-orders.txt"
-        write_all_orders(path, rows, seed=0)
-        odd = Path(tmp) / "all-orders-odd.txt"
-        write_odd(path, odd)
-        size = path.stat().st_size / 2**20
-        print(f"All Orders export: {rows:,} rows, {size:.0f} MiB ({path.name})")
-        try:
-            bare = median_runs([sys.executable, "-c", BARE, str(path), str(rows)])
-            kit = median_runs([sys.executable, "-c", KIT, str(path), str(rows)])
-            clean, rough, paired = alternate(
-                [sys.executable, "-c", KIT, str(path), str(rows)],
-                [sys.executable, "-W", "ignore", "-c", KIT, str(odd), str(rows)])
-        except RuntimeError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+    path = cached_all_orders(rows)  # in benchmarks/_work/, written once
+    odd = path.with_name(f"{path.stem}-odd.txt")
+    if not odd.exists():
+        partial = odd.with_suffix(".part")
+        write_odd(path, partial)
+        partial.rename(odd)
+    size = path.stat().st_size / 2**20
+    print(f"All Orders export: {rows:,} rows, {size:.0f} MiB ({path.name})")
+    try:
+        bare = median_runs([sys.executable, "-c", BARE, str(path), str(rows)])
+        kit = median_runs([sys.executable, "-c", KIT, str(path), str(rows)])
+        clean, rough, paired = alternate(
+            [sys.executable, "-c", KIT, str(path), str(rows)],
+            [sys.executable, "-W", "ignore", "-c", KIT, str(odd), str(rows)])
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"{'':24}{'wall s':>10}{'peak RSS MiB':>15}{'CPU s':>10}")
     print(f"{'bare pd.read_csv':24}{bare[0]:>10.2f}{bare[1]:>15.0f}{bare[2]:>10.2f}")
     print(f"{'oos_analysis':24}{kit[0]:>10.2f}{kit[1]:>15.0f}{kit[2]:>10.2f}")

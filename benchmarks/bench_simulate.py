@@ -87,8 +87,9 @@ BARE_NB = [sys.executable, "-c", _floor_code(ROWS, PATHS + GRID, nb=True) + "pri
 BARE_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=False) + "print(total)"]
 BARE_NB_OLD = [sys.executable, "-c", _floor_code(30, PATHS, nb=True) + "print(total)"]
 REPEAT = 7
+# OpenBLAS on one thread for the floors as for the command (which sets it: see oos_analysis.cli)
 _ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-        "PYTHONHASHSEED": "0"}
+        "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
 
 
 def floor_draws(seed: int, nb: bool, shape=(ROWS, PATHS)) -> None:
