@@ -31,7 +31,7 @@ test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 
 # Every speed and memory goal, each printed as a ratio against a baseline timed in the same run
-# (about five minutes on 2 cores once its files exist, medians of 5 runs; generated files are kept
+# (about six minutes on 2 cores once its files exist, medians of 5 runs; generated files are kept
 # in benchmarks/_work/).
 # OOS_BENCH_SCALE=1 adds the 10M-item store, which takes several minutes more to build once.
 bench: $(STAMP)
