@@ -73,9 +73,9 @@ def alternate(first: list[str], second: list[str], repeat: int = 7):
     just before it.
 
     The paired ratio is what the target is read on: this machine has phases of some seconds in
-    which the same read takes half as long again (mostly the kernel zeroing fresh pages), and a
-    phase that falls on more runs of one command than of the other moves the ratio of medians
-    but not the pairs' ratios.
+    which the same read takes half as long again (mostly the kernel zeroing fresh pages). A phase
+    that falls on more runs of one command than of the other moves the ratio of medians; the two
+    runs of a pair mostly share theirs.
     """
     runs: tuple[list, list] = ([], [])
     for _ in range(repeat):
