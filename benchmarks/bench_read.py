@@ -8,7 +8,7 @@ Then the same file with a handful of odd rows (a timestamp without offset as the
 missing its trailing fields, the header repeated in the middle, as when two exports are
 concatenated) is read by the kit, alternating with the clean file in the same run, seven times: the
 fallback re-reads only what is odd, so the target is at most 1.5x the clean file in wall time and
-peak RSS, read on the median of the seven paired ratios (see :func:`alternate`).
+peak RSS, read on the median of the seven paired ratios (see :func:`paired`).
 
 Both files are written once, into ``benchmarks/_work/`` (git-ignored).
 
@@ -17,13 +17,12 @@ Usage: python benchmarks/bench_read.py [ROWS]
 
 from __future__ import annotations
 
-import resource
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import cached_all_orders, measure, verdict  # noqa: E402
+from common import alternate, alternate_runs, cached_all_orders, verdict  # noqa: E402
 
 KIT = (
     "import sys; from oos_analysis import read_all_orders; "
@@ -35,22 +34,13 @@ BARE = (
 )
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def median_runs(argv: list[str], repeat: int = 5) -> tuple[float, float, float]:
-    """Median wall seconds, peak RSS (MiB) and CPU seconds (user + system) of ``repeat`` runs.
+    """Median wall seconds, peak RSS (MiB) and CPU seconds (user + system) of ``repeat`` runs in
+    a row.
 
     CPU time is printed as well because wall time on a busy machine mostly measures the others.
     """
-    runs = []
-    for _ in range(repeat):
-        before = _cpu()
-        wall, peak = measure(argv)
-        runs.append((wall, peak, _cpu() - before))
-    return tuple(statistics.median(r[i] for r in runs) for i in range(3))
+    return alternate({"run": argv}, repeat)["run"]
 
 
 def write_odd(clean: Path, odd: Path) -> None:
@@ -67,7 +57,7 @@ def write_odd(clean: Path, odd: Path) -> None:
     odd.write_bytes(b"\n".join([header, *body, b""]))
 
 
-def alternate(first: list[str], second: list[str], repeat: int = 7):
+def paired(first: list[str], second: list[str], repeat: int = 7):
     """Each command ``repeat`` times, alternately so both see the same load: the medians of
     (wall, peak, CPU) of each, and the median of each run of ``second`` over the run of ``first``
     just before it.
@@ -77,16 +67,12 @@ def alternate(first: list[str], second: list[str], repeat: int = 7):
     that falls on more runs of one command than of the other moves the ratio of medians; the two
     runs of a pair mostly share theirs.
     """
-    runs: tuple[list, list] = ([], [])
-    for _ in range(repeat):
-        for argv, into in ((first, runs[0]), (second, runs[1])):
-            before = _cpu()
-            wall, peak = measure(argv)
-            into.append((wall, peak, _cpu() - before))
+    runs = alternate_runs({"first": first, "second": second}, repeat)
+    runs = (runs["first"], runs["second"])
     medians = [tuple(statistics.median(r[i] for r in rs) for i in range(3)) for rs in runs]
-    paired = tuple(statistics.median(b[i] / a[i] for a, b in zip(*runs, strict=True))
+    ratios = tuple(statistics.median(b[i] / a[i] for a, b in zip(*runs, strict=True))
                    for i in range(3))
-    return (*medians, paired)
+    return (*medians, ratios)
 
 
 def main() -> int:
@@ -102,7 +88,7 @@ def main() -> int:
     try:
         bare = median_runs([sys.executable, "-c", BARE, str(path), str(rows)])
         kit = median_runs([sys.executable, "-c", KIT, str(path), str(rows)])
-        clean, rough, paired = alternate(
+        clean, rough, ratios = paired(
             [sys.executable, "-c", KIT, str(path), str(rows)],
             [sys.executable, "-W", "ignore", "-c", KIT, str(odd), str(rows)])
     except RuntimeError as exc:
@@ -121,9 +107,9 @@ def main() -> int:
     print(f"{'odd rows':24}{rough[0]:>10.2f}{rough[1]:>15.0f}{rough[2]:>10.2f}")
     print(f"{'ratio of the medians':24}{rough[0] / clean[0]:>10.2f}{rough[1] / clean[1]:>15.2f}"
           f"{rough[2] / clean[2]:>10.2f}")
-    print(f"{'median of paired ratios':24}{paired[0]:>10.2f}{paired[1]:>15.2f}{paired[2]:>10.2f}")
+    print(f"{'median of paired ratios':24}{ratios[0]:>10.2f}{ratios[1]:>15.2f}{ratios[2]:>10.2f}")
     print(f"target: paired ratios <= 1.50 (7 pairs, each odd run over the clean run just before): "
-          f"{verdict(max(paired[0], paired[1]), 1.5)}")
+          f"{verdict(max(ratios[0], ratios[1]), 1.5)}")
     return 0
 
 

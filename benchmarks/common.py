@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 __all__ = ["ALL_ORDERS_HEADER", "write_all_orders", "measure", "median_measure", "WORK",
-           "cached_all_orders", "alternate", "load_note", "verdict"]
+           "cached_all_orders", "alternate", "alternate_runs", "load_note", "verdict"]
 
 ALL_ORDERS_HEADER = (
     "amazon-order-id merchant-order-id purchase-date last-updated-date order-status "
@@ -216,12 +216,12 @@ def _cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def alternate(commands: dict[str, list[str]], repeat: int = 3, *,
-              before=None) -> dict[str, tuple[float, float, float]]:
+def alternate_runs(commands: dict[str, list[str]], repeat: int = 3, *,
+                   before=None) -> dict[str, list[tuple[float, float, float]]]:
     """Run every command ``repeat`` times, round-robin (kit and baseline see the same machine).
 
     ``before(name)``, if given, runs before each timed run (e.g. to copy a fresh store). Returns
-    name -> (median wall s, median peak RSS MiB, median CPU s of the process).
+    name -> one (wall s, peak RSS MiB, CPU s of the process) per run, in order.
     """
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
     for _ in range(repeat):
@@ -231,8 +231,15 @@ def alternate(commands: dict[str, list[str]], repeat: int = 3, *,
             cpu = _cpu_children()
             wall, peak = measure(argv)
             runs[name].append((wall, peak, _cpu_children() - cpu))
+    return runs
+
+
+def alternate(commands: dict[str, list[str]], repeat: int = 3, *,
+              before=None) -> dict[str, tuple[float, float, float]]:
+    """:func:`alternate_runs`, each command's runs as their medians: name -> (median wall s,
+    median peak RSS MiB, median CPU s of the process)."""
     return {name: tuple(statistics.median(r[i] for r in got) for i in range(3))
-            for name, got in runs.items()}
+            for name, got in alternate_runs(commands, repeat, before=before).items()}
 
 
 def load_note() -> str:
