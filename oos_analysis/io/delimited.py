@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 pc = lazy_module("pyarrow.compute")  # the same
 
-__all__ = ["TableSpec", "Table", "column_name", "read_table", "parse_timestamps", "parse_flags",
-           "check_dates", "FIELD_CAP"]
+__all__ = ["TableSpec", "Table", "Columns", "column_name", "read_table", "read_columns",
+           "parse_timestamps", "parse_flags", "check_dates", "FIELD_CAP"]
 
 _TRUE = ("true", "True", "TRUE", "yes", "Yes", "YES")
 _FALSE = ("false", "False", "FALSE", "no", "No", "NO")
@@ -98,6 +98,38 @@ class Table:
     warnings: list[str]
     lines: np.ndarray | None
     headers: dict[str, str]
+
+
+@dataclass
+class Columns:
+    """A read file before it is a frame: its (renamed) columns as Arrow arrays, in file order.
+
+    ``rows`` is the number of rows (of the frame; for no column at all, the rows Arrow kept);
+    the other fields are :class:`Table`'s. :meth:`frame` turns the columns into pandas ones.
+    """
+
+    source: str
+    columns: dict[str, pa.ChunkedArray]
+    encoding: str
+    warnings: list[str]
+    lines: np.ndarray | None
+    headers: dict[str, str]
+    rows: int
+
+    def frame(self) -> pd.DataFrame:
+        """The columns as a frame (the dtypes :data:`_pandas_types` names); each Arrow column is
+        released as soon as it is converted, so this is called once."""
+        out: dict[str, pd.Series] = {}
+        for name in list(self.columns):
+            out[name] = pd.Series(self.columns.pop(name).to_pandas(types_mapper=_pandas_type))
+        # the columns are new: no copy of them (pandas copies a dict's Series by default)
+        return (pd.DataFrame(out, copy=False) if out
+                else pd.DataFrame(index=pd.RangeIndex(self.rows)))
+
+    def table(self) -> Table:
+        """The :class:`Table` of these columns (see :meth:`frame`)."""
+        return Table(self.source, self.frame(), self.encoding, self.warnings, self.lines,
+                     self.headers)
 
 
 def column_name(header: str) -> str:
@@ -830,7 +862,14 @@ def _may_hold_letters(chunk: pa.Array) -> bool:
 
 def read_table(source, *, spec: TableSpec, encoding: str | None = None,
                columns=None, on_column=None) -> Table:
-    """Read one delimited export as described by ``spec``.
+    """Read one delimited export as described by ``spec``: :func:`read_columns` as a frame."""
+    return read_columns(source, spec=spec, encoding=encoding, columns=columns,
+                        on_column=on_column).table()
+
+
+def read_columns(source, *, spec: TableSpec, encoding: str | None = None,
+                 columns=None, on_column=None, pandas: bool = True) -> Columns:
+    """Read one delimited export as described by ``spec``, into Arrow columns.
 
     The returned frame has snake_case columns (renamed per ``spec.rename``), PII columns removed
     and the types ``spec.column_type`` names; ``lines`` maps rows to file lines when the rows are
@@ -853,6 +892,10 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
     ``on_column(name, column)``, if given, is called with each (renamed) column of the frame as
     an Arrow array, as soon as it holds the frame's values: the caller may start work on it
     while the other columns are converted. It may still be called for a file refused later.
+
+    ``pandas``: whether the caller will make a frame of the columns, so that pandas, if not
+    imported yet, is imported in the background while Arrow parses. A clean file is read
+    without pandas; the kit's own parsers, for a value Arrow refuses, use it.
     """
     name = source_name(source)
     is_path = isinstance(source, str | os.PathLike)
@@ -890,7 +933,7 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
             keep = some
     # Arrow's compute functions and pandas, if not imported yet (`oos-analysis check`), are
     # imported in the background while Arrow parses the file (it releases the GIL)
-    preload("pyarrow.compute", "pandas")
+    preload("pyarrow.compute", *(["pandas"] if pandas else []))
     # number columns not asked for are only checked: Arrow converts them as it reads
     checked = frozenset(f for f in keep if not asked[f] and kinds[f] in ("int", "float"))
     try:
@@ -966,17 +1009,13 @@ def read_table(source, *, spec: TableSpec, encoding: str | None = None,
             del column
     finally:
         casts.close()
-    out: dict[str, pd.Series] = {}
-    for f in list(converted):
-        out[f] = pd.Series(converted.pop(f).to_pandas(types_mapper=_pandas_type))
-    # the columns are new: no copy of them (pandas copies a dict's Series by default)
-    frame = (pd.DataFrame(out, copy=False) if out
-             else pd.DataFrame(index=pd.RangeIndex(n_read)))
     if lines is None and (cached or repeated is not None or _small(data_source)):
         lines = line_numbers()[0]
-    frame.columns = [spec.rename.get(s, s) for s in map(column_name, out)]
-    headers = dict(zip(frame.columns, out, strict=True))
-    return Table(name, frame, used, warnings, lines, headers)
+    names = [spec.rename.get(s, s) for s in map(column_name, converted)]
+    headers = dict(zip(names, converted, strict=True))
+    rows = len(next(iter(converted.values()))) if converted else n_read
+    return Columns(name, dict(zip(names, converted.values(), strict=True)), used, warnings,
+                   lines, headers, rows)
 
 
 class _Casts:
