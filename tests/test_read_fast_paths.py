@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,11 +56,19 @@ def test_an_order_on_two_marketplaces_is_found_as_a_set_per_order_finds_it(data)
             seen.setdefault(order, set()).add(market)
     mixed = [order for order, found in seen.items() if len(found) > 1]
     lines = np.arange(len(ids)) + 2
+    codes, names = pd.factorize(frame["marketplace"])
+    arrow = {c: pa.chunked_array([pa.array(v, pa.large_string())])
+             for c, v in (("order_id", ids), ("sales_channel", markets))}
+
+    def check():
+        _check_channels(pd.factorize(frame["order_id"])[0], (codes, list(names)), lines, "f",
+                        order_ids=arrow["order_id"], channels=arrow["sales_channel"])
+
     if not mixed:
-        _check_channels(frame, lines, "f")
+        check()
         return
     with pytest.raises(ReportFormatError) as caught:
-        _check_channels(frame, lines, "f")
+        check()
     # the order of the first row naming a marketplace among the orders that name two
     first = next(o for o, m in zip(ids, markets, strict=True) if o in mixed and m is not None)
     assert f"order {first} has items" in str(caught.value)
@@ -82,6 +92,8 @@ def test_no_repeated_pair_means_the_two_passes_change_nothing(data):
     pairs = [(o, s or "") for o, s in zip(ids, skus, strict=True)]  # missing SKU is empty here
     repeated = len(set(pairs)) < len(pairs)
     assert _repeated_pairs(codes, frame["sku"]) == repeated
+    arrow = pa.chunked_array([pa.array(skus, pa.large_string())], pa.large_string())
+    assert _repeated_pairs(codes, arrow) == repeated
     if not repeated:
         kept, _ = _drop_older_versions(frame, [], codes)
         assert len(kept) == len(frame)
@@ -163,13 +175,22 @@ def test_order_ids_counted_as_integers_are_what_the_text_gives(ids, markets):
     keys = order_keys(values)[0]
     assert key_codes(keys).tolist() == pd.factorize(values)[0].tolist()
     assert _distinct(values) == values.nunique()
-    frame = pd.DataFrame({"order_id": values,
-                          "marketplace": pd.Series(markets[:len(ids)], dtype="str")})
+    markets = markets[:len(ids)]
+    codes, names = pd.factorize(pd.Series(markets, dtype="str"))
     lines = np.arange(len(ids)) + 2
-    by_text, by_key = [], []
-    _check_ids(frame, lines, by_text)
-    _check_ids(frame, lines, by_key, keys)
-    assert by_key == by_text
+    by_key: list[str] = []
+    _check_ids(pa.chunked_array([pa.array(ids, pa.large_string())]), keys,
+               (codes, list(names)), lines, by_key)
+    # the rule as text: a present id not of the 3-7-7 ASCII digit form, on an Amazon marketplace
+    odd = [i for i, (v, m) in enumerate(zip(ids, markets, strict=True))
+           if v is not None and m not in (None, "non-amazon")
+           and not re.fullmatch(r"[0-9]{3}-[0-9]{7}-[0-9]{7}", v)]
+    if not odd:
+        assert by_key == []
+    else:
+        assert len(by_key) == 1
+        assert by_key[0].startswith(f"{len(odd)} order id(s) are not of Amazon's")
+        assert f"(first {ids[odd[0]]!r} at line {odd[0] + 2})" in by_key[0]
 
 
 @pytest.mark.parametrize("path", [*SAMPLE, *FIXTURES], ids=lambda p: str(p.name))
@@ -344,10 +365,77 @@ def test_a_refused_file_leaves_no_thread_behind(monkeypatch):
 
     # an error in this thread while the ids are worked out in the other: that error comes out,
     # and the other thread is waited for
-    def broken(values, func):
+    def broken(values):
         raise RuntimeError("the marketplace mapping failed")
 
-    monkeypatch.setattr(order_files, "map_unique", broken)
+    monkeypatch.setattr(order_files, "arrow_codes", broken)
     with pytest.raises(RuntimeError, match="marketplace mapping failed"):
         read_all_orders_table(io.StringIO(text))
     assert not _id_threads()
+
+
+def _summary_row(path) -> dict | str:
+    from oos_analysis.io.readers import read_export, summarise
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            export = read_export(str(path), columns=SUMMARY_COLUMNS)
+        except OOSAnalysisError as exc:
+            return str(exc)
+    row = summarise([export]).iloc[0].to_dict()
+    return {k: None if not isinstance(v, str) and pd.isna(v) else v for k, v in row.items()}
+
+
+def _file_row(path) -> dict | str:
+    from oos_analysis.io.readers import summarise_file
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return summarise_file(str(path))
+        except OOSAnalysisError as exc:
+            return str(exc)
+
+
+@pytest.mark.parametrize("path", [*SAMPLE, *FIXTURES], ids=lambda p: str(p.name))
+def test_a_files_summary_on_arrow_columns_is_its_frames_summary(path):
+    # `check` summarises most All Orders reports on their Arrow columns: the same row as the
+    # frame's summary (or the same refusal), value for value
+    assert _file_row(path) == _summary_row(path)
+
+
+def test_summaries_agree_on_every_profile_and_on_edited_reports(tmp_path):
+    from oos_analysis.sample.profiles import PROFILES, generate_profile
+
+    files = []
+    for profile in PROFILES:
+        files += generate_profile(tmp_path / profile, profile).values()
+    head, *rows = (SAMPLE[0].parent / "all-orders.txt").read_text(
+        encoding="utf-8").splitlines(keepends=True)
+    col = {name: i for i, name in enumerate(head.rstrip("\n").split("\t"))}
+
+    def edited(name, edits, extra=()):
+        out = [r.split("\t") for r in rows]
+        for i, column, value in edits:
+            out[i][col[column]] = value
+        path = tmp_path / f"{name}.txt"
+        path.write_text(head + "".join("\t".join(r) for r in out) + "".join(extra),
+                        encoding="utf-8")
+        return path
+
+    first = rows[0].split("\t")
+    files += [
+        edited("strip", [(3, "amazon-order-id", " 111-0000001-0000001 ")]),
+        edited("odd-ids", [(5, "amazon-order-id", "S01-1234"), (6, "amazon-order-id", "  ")]),
+        edited("channels", [(2, "sales-channel", ""), (4, "sales-channel", "Non-Amazon")]),
+        edited("statuses", [(4, "order-status", "Frobbed"), (5, "item-status", "Odd - x")]),
+        edited("mangled", [(4, "order-status", "Canc\x01elled")]),
+        edited("two-markets", [], ["\t".join(first[:col["sales-channel"]] + ["Amazon.ca"]
+                                             + first[col["sales-channel"] + 1:])]),
+        edited("older", [], ["\t".join(first[:col["last-updated-date"]]
+                                       + ["2026-12-01T00:00:00+00:00"]
+                                       + first[col["last-updated-date"] + 1:])]),
+    ]
+    for path in files:
+        assert _file_row(path) == _summary_row(path), path

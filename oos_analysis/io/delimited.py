@@ -7,8 +7,9 @@ then converts those columns, which reads a million rows in about a second. (Numb
 to be checked, when a caller asks for some columns, Arrow converts as it parses; if it refuses a
 value in one, they are all read again as text.) When a value does not convert (a time without
 offset, a mistyped number), only that column is converted again by the kit's parsers, which name the
-line of a bad value. pandas and Arrow's compute functions are imported on first use, and in the
-background while Arrow parses when not imported yet (``oos-analysis check``). Rows with too few
+line of a bad value. :func:`read_columns` gives the Arrow columns, :func:`read_table` a frame of
+them; pandas and Arrow's compute functions are imported on first use, and in the background while
+Arrow parses when not imported yet (pandas only when a frame will be made). Rows with too few
 fields are padded, rows with surplus empty fields cut, and a header line repeated by concatenating
 two exports (with or without a byte-order mark) is skipped, each with a warning. gzip, UTF-16 and
 non-UTF-8 files are decoded in memory and read the same way. A field may hold up to
@@ -38,6 +39,7 @@ from ..exceptions import ReportFormatError
 from ..lazy import lazy_module, preload
 from ..redact import quote
 from . import schema
+from .arrays import arrow_of, blank, numbers, strings
 from .files import KIND_LABELS, detect_kind, header_fields, load, read_head, source_name
 
 if TYPE_CHECKING:
@@ -616,9 +618,9 @@ def _numbers(values, *, integer, source, column, lines) -> pd.Series:
 
 
 def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    if not pc.any(pc.equal(column, "")).as_py():
+    if not pc.any(blank(column)).as_py():
         return column
-    return pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+    return pc.if_else(blank(column), pa.nulls(1, column.type)[0], column)
 
 
 def _cast_text(column: pa.ChunkedArray, kind: str):
@@ -631,13 +633,13 @@ def _cast_text(column: pa.ChunkedArray, kind: str):
             # then each row is matched against the spellings that mean true
             distinct = pc.unique(column).drop_null()
             lowered = pc.utf8_lower(distinct)
-            known = pc.is_in(lowered, pa.array(list(_FLAGS)))
+            known = pc.is_in(lowered, strings(_FLAGS))
             if not pc.all(known, min_count=0).as_py():
                 return None
-            means_true = pa.array([k for k, v in _FLAGS.items() if v])
+            means_true = strings(k for k, v in _FLAGS.items() if v)
             true = pc.is_in(column, distinct.filter(pc.is_in(lowered, means_true)))
             if column.null_count:
-                return pc.if_else(pc.is_valid(column), true, pa.scalar(None, pa.bool_()))
+                return pc.if_else(pc.is_valid(column), true, pa.nulls(1, pa.bool_())[0])
             return true
         return pc.cast(column, _ARROW_TYPES[kind])
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -657,7 +659,7 @@ def _cast_pieces(chunk: pa.Array, kind: str, start: int, done: list, refused: li
     """
     cast = _cast_text(pa.chunked_array([chunk], chunk.type), kind)
     if cast is not None:
-        done.append(cast.chunk(0) if cast.num_chunks else pa.array([], _ARROW_TYPES[kind]))
+        done.append(cast.chunk(0) if cast.num_chunks else pa.nulls(0, _ARROW_TYPES[kind]))
     elif kind != "datetime" or len(chunk) <= _PIECE:
         done.append(None)
         refused.append((start, len(chunk)))
@@ -835,10 +837,10 @@ def _repeated_headers(table: pa.Table, fields, keep, spec) -> np.ndarray | None:
     start = 0
     for chunk in table.column(keep.index(key)).chunks:
         if _may_hold_letters(chunk):
-            candidates = pc.fill_null(pc.match_substring(chunk, key, ignore_case=True), False)
-            if pc.any(candidates).as_py():
-                at = pc.indices_nonzero(candidates).to_numpy()
-                values = chunk.take(pa.array(at)).to_pylist()
+            candidates = pc.match_substring(chunk, key, ignore_case=True)
+            if pc.any(candidates).as_py():  # (any skips missing values)
+                at = numbers(pc.indices_nonzero(candidates))
+                values = chunk.take(arrow_of(at)).to_pylist()
                 hits += [start + int(i) for i, v in zip(at, values, strict=True)
                          if normalise_name(v) == key.lower()]
         start += len(chunk)

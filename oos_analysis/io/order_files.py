@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -18,14 +19,16 @@ from ..exceptions import ReportFormatError
 from ..lazy import lazy_module
 from ..redact import quote
 from . import schema
-from .delimited import TableSpec, read_table
+from .arrays import arrow_of, blank, filled, numbers, strings
+from .delimited import Columns, TableSpec, read_columns, read_table
 from .order_keys import STRING_KEYS, arrow_strings, key_codes, order_keys
 
-pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
-pc = lazy_module("pyarrow.compute")  # the same
+pd = lazy_module("pandas")  # imported on first use: `check` of most files never uses it
+pc = lazy_module("pyarrow.compute")  # imported while Arrow parses
 
-__all__ = ["read_all_orders_table", "read_order_report_table", "read_cancel_download_table",
-           "map_unique", "drop_duplicate_items", "number_lines", "ORDER_ID_PATTERN",
+__all__ = ["read_all_orders_table", "read_all_orders_columns", "OrdersRead",
+           "read_order_report_table", "read_cancel_download_table", "map_unique", "arrow_map",
+           "arrow_codes", "drop_duplicate_items", "number_lines", "ORDER_ID_PATTERN",
            "is_amazon_order_id"]
 
 ORDER_ID_PATTERN = r"[0-9]{3}-[0-9]{7}-[0-9]{7}"  # ASCII digits only, as the store's keys
@@ -105,32 +108,57 @@ def map_unique(values: pd.Series, func) -> pd.Series:
 
 def _map_distinct(values: pd.Series, func) -> tuple[pd.Series, set]:
     """:func:`map_unique`, and the set of values the result holds (missing left out)."""
-    codes, results = _distinct_results(values, func)
-    return _mapped(codes, results, values.index), {r for r in results if r is not None}
-
-
-def _distinct_results(values: pd.Series, func) -> tuple[np.ndarray, list]:
-    """``pd.factorize`` codes of ``values`` and ``func`` of each distinct value."""
+    arrow = arrow_strings(values)
+    if arrow is not None:  # the reader's columns: mapped as the reader maps its Arrow ones
+        mapped, found = arrow_map(arrow, func)
+        return pd.Series(mapped.to_pandas(), index=values.index, dtype="str"), found
     codes, uniques = pd.factorize(values)
-    return codes, [func(u) for u in uniques]
+    results = [func(u) for u in uniques]
+    mapped = pa.array(results + [None], type=pa.large_string())
+    taken = mapped.take(pa.array(np.where(codes < 0, len(results), codes)))
+    return (pd.Series(taken.to_pandas(), index=values.index, dtype="str"),
+            {r for r in results if r is not None})
 
 
-def _distinct_values(values: pd.Series) -> list:
-    """The distinct values of a string column, missing left out, in no particular order.
+def arrow_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """``pd.factorize`` of an Arrow text column: a code per row (-1 where missing) and the
+    distinct values, both in order of first appearance (Arrow hashes the text: no pandas).
+
+    Examples
+    --------
+    >>> codes, values = arrow_codes(pa.chunked_array([["b", None, "a", "b"]]))
+    >>> codes.tolist(), values.to_pylist()
+    ([0, -1, 1, 0], ['b', 'a'])
+    """
+    values = pc.unique(column).drop_null()
+    codes = filled(pc.index_in(column, value_set=values), -1)
+    return codes.astype(np.int64), values
+
+
+def arrow_map(column: pa.ChunkedArray, func) -> tuple[pa.ChunkedArray, set]:
+    """``func`` of each distinct value of an Arrow text column (not of each row), as a
+    ``large_string`` column, with the set of values it holds (missing left out).
+
+    Missing values stay missing; ``func`` may return None for missing.
+    """
+    values = pc.unique(column).drop_null()
+    results = [func(u) for u in values.to_pylist()]
+    mapped = strings(results).take(pc.index_in(column, value_set=values))
+    if isinstance(mapped, pa.Array):
+        mapped = pa.chunked_array([mapped], pa.large_string())
+    return mapped, {r for r in results if r is not None}
+
+
+def _distinct_values(values) -> list:
+    """The distinct values of a string column (a Series, or an Arrow column), missing left out,
+    in no particular order.
 
     An Arrow-backed column is hashed by Arrow without the codes ``pd.factorize`` also makes.
     """
-    arrow = arrow_strings(values)
+    arrow = values if isinstance(values, pa.ChunkedArray) else arrow_strings(values)
     if arrow is None:
         return pd.unique(values.dropna()).tolist()
     return pc.unique(arrow).drop_null().to_pylist()
-
-
-def _mapped(codes: np.ndarray, results: list, index) -> pd.Series:
-    """The column :func:`map_unique` gives, from :func:`_distinct_results`."""
-    mapped = pa.array(results + [None], type=pa.large_string())
-    taken = mapped.take(pa.array(np.where(codes < 0, len(results), codes)))
-    return pd.Series(taken.to_pandas(), index=index, dtype="str")
 
 
 def canonical_status(value: str) -> str | None:
@@ -224,44 +252,42 @@ def _drop_older_versions(frame: pd.DataFrame, warnings: list[str],
     return frame.loc[~older].reset_index(drop=True), None if ids is None else ids[~older]
 
 
-def _check_ids(frame, lines, warnings, keys: np.ndarray | None = None) -> None:
+def _at(column: pa.ChunkedArray, i: int):
+    """The value at row ``i`` of an Arrow text column, as Python (None where missing)."""
+    return column[int(i)].as_py()
+
+
+def _check_ids(ids, keys: np.ndarray, markets, lines, warnings) -> None:
     """Warn of order ids not in Amazon's form on Amazon's marketplaces.
 
-    ``keys``, if given, are the ids' :func:`order_keys`: a key below :data:`STRING_KEYS` is an
-    id in Amazon's form, exactly as :func:`is_amazon_order_id` says (ASCII digits both), so the
-    pattern is not matched at all; without ``keys`` it is (the rule as text).
+    ``keys`` are the ids' :func:`order_keys`: a key below :data:`STRING_KEYS` is an id in
+    Amazon's form, exactly as :func:`is_amazon_order_id` says (ASCII digits both), so no pattern
+    is matched. ``markets`` is (a code per row, -1 where missing; the marketplaces coded).
     """
-    ids = frame["order_id"]
-
-    def amazon() -> np.ndarray:
-        markets = frame["marketplace"]
-        return (markets.notna() & markets.ne(schema.NON_AMAZON)).to_numpy(dtype=bool)
-
-    if keys is None:
-        odd = ids.notna().to_numpy() & amazon() & ~is_amazon_order_id(ids)
-    else:
-        odd = keys >= STRING_KEYS
-        if odd.any():  # (not so in most exports: no marketplace looked at)
-            odd &= amazon()
+    odd = keys >= STRING_KEYS
+    if odd.any():  # (not so in most exports: no marketplace looked at)
+        codes, names = markets
+        amazon = np.array([n != schema.NON_AMAZON for n in names] + [False], dtype=bool)
+        odd &= amazon[np.where(codes < 0, len(names), codes)]
     if odd.any():
         at = int(np.argmax(odd))
         warnings.append(
             f"{int(odd.sum())} order id(s) are not of Amazon's 3-7-7 digit form such as "
-            f"113-8871452-8288246 (first {ids.iloc[at]!r} at line {int(lines[at])}); they are "
+            f"113-8871452-8288246 (first {_at(ids, at)!r} at line {int(lines[at])}); they are "
             "counted as read but never given to the playbook. Check that column."
         )
 
 
-def _check_channels(frame, lines, source, ids=None, *, markets=None, shared=None) -> None:
+def _check_channels(ids, markets, lines, source, *, order_ids, channels, shared=None) -> None:
     """One order, one marketplace: refuse a file whose order's items name different channels.
 
-    ``ids``, if given, is ``pd.factorize(frame["order_id"])[0]``; ``markets``, if given,
-    ``pd.factorize(frame["marketplace"])``; ``shared``, if given, :func:`_shared_rows` of ``ids``.
+    ``ids`` is a code per row of the order ids (-1 where missing, as ``pd.factorize`` gives);
+    ``markets`` (a code per row of the marketplaces, -1 where missing; the marketplaces coded);
+    ``order_ids`` and ``channels`` the order id and sales channel Arrow columns, for the
+    message; ``shared``, if given, :func:`_shared_rows` of ``ids``.
     """
-    if ids is None:
-        ids, _ = pd.factorize(frame["order_id"])
     n_ids = int(ids.max(initial=-1)) + 1
-    markets, market_names = pd.factorize(frame["marketplace"]) if markets is None else markets
+    markets, market_names = markets
     # only the rows of orders on more than one row can disagree (most orders have one item)
     many = _shared_rows(ids) if shared is None else shared
     known = (ids >= 0) & (markets >= 0) & many
@@ -277,15 +303,14 @@ def _check_channels(frame, lines, source, ids=None, *, markets=None, shared=None
     if not len(mixed):
         return
     # the first such order to appear on a row naming both
-    order = frame["order_id"].iloc[np.flatnonzero(known & np.isin(ids, mixed))[0]]
-    rows = np.flatnonzero(frame["order_id"].eq(order).fillna(False).to_numpy())
-    first = frame["marketplace"].iloc[rows[0]]
-    other = next(i for i in rows if frame["marketplace"].iloc[i] != first
-                 and pd.notna(frame["marketplace"].iloc[i]))
+    first_row = np.flatnonzero(known & np.isin(ids, mixed))[0]
+    rows = np.flatnonzero(ids == ids[first_row])
+    other = next(i for i in rows if markets[i] != markets[rows[0]] and markets[i] >= 0)
     raise ReportFormatError(
-        f"order {order} has items on two sales channels ({frame['sales_channel'].iloc[rows[0]]!r} "
-        f"at line {int(lines[rows[0]])}, {frame['sales_channel'].iloc[other]!r} here); an Amazon "
-        f"order belongs to one marketplace, so the kit cannot tell whose rate it counts in"
+        f"order {_at(order_ids, first_row)} has items on two sales channels "
+        f"({_at(channels, rows[0])!r} at line {int(lines[rows[0]])}, {_at(channels, other)!r} "
+        f"here); an Amazon order belongs to one marketplace, so the kit cannot tell whose rate "
+        f"it counts in"
         + (f" ({len(mixed)} such orders in the file)" if len(mixed) > 1 else "")
         + ". Download the report again; if Amazon's own file says so, report it to Seller Support.",
         source=source,
@@ -332,22 +357,23 @@ def _dedupe(frame, key, warnings, *, latest=None, what="order item"):
     return frame
 
 
-def _refuse_mangled_cancellation(raw, mapped, odd, table, column) -> None:
+def _refuse_mangled_cancellation(raw: pa.ChunkedArray, odd: set, read, column) -> None:
     """An unrecognised status that still reads as a cancellation is an error, not a guess.
 
     A byte such as NUL inside ``Cancelled`` makes a status the kit does not know; counting the
-    order as not cancelled would silently lower the rate, so the line is named instead.
+    order as not cancelled would silently lower the rate, so the line is named instead. Both
+    tests are of the value as read, so they are made once per distinct value.
     """
-    letters = map_unique(raw, lambda v: re.sub(r"[^a-z]", "", v.lower()))
-    looks = (mapped.isin(odd) & letters.str.contains("cancel", regex=False)).to_numpy()
-    if looks.any():
-        at = int(np.argmax(looks))
-        line = int(table.lines[at]) if table.lines is not None else at + 2
+    bad = [v for v in _distinct_values(raw)
+           if canonical_status(v) in odd and "cancel" in re.sub(r"[^a-z]", "", v.lower())]
+    if bad:
+        at = int(np.argmax(filled(pc.is_in(raw, value_set=strings(bad)), False)))
+        line = int(read.lines[at]) if read.lines is not None else at + 2
         raise ReportFormatError(
-            f"the status {quote(raw.iloc[at])} is not one Amazon writes, yet it reads as a "
+            f"the status {quote(_at(raw, at))} is not one Amazon writes, yet it reads as a "
             "cancellation (it holds stray bytes). Counting it either way could be wrong, so the "
             "kit stops here. Download the report again, or correct that value to Cancelled.",
-            source=table.source, line=line, column=table.headers.get(column, column),
+            source=read.source, line=line, column=read.headers.get(column, column),
         )
 
 
@@ -365,6 +391,45 @@ def _only(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame[[c for c in frame.columns if c in columns]]
 
 
+@dataclass
+class OrdersRead:
+    """An All Orders report read and checked: the encoding, the warnings, the number of distinct
+    order ids, and the rows, either as Arrow ``columns`` (every ``sku_line`` 0, the rule for
+    most exports: no order id and SKU on two rows) or as the finished ``frame``.
+
+    :meth:`frame_of` gives the frame either way; ``oos-analysis check`` looks at the Arrow columns
+    without making one (and without importing pandas).
+    """
+
+    source: str
+    encoding: str
+    warnings: list[str]
+    orders: int
+    columns: dict[str, pa.ChunkedArray] | None = None
+    frame: pd.DataFrame | None = None
+
+    def frame_of(self) -> pd.DataFrame:
+        """The frame of the rows, with ``sku_line`` last; made once from the Arrow columns."""
+        if self.frame is None:
+            frame = Columns(self.source, self.columns, self.encoding, self.warnings, None, {},
+                            0).frame()
+            frame["sku_line"] = np.zeros(len(frame), dtype=np.int64)
+            self.frame, self.columns = frame, None
+        return self.frame
+
+
+def _place_after(columns: dict, after: str, name: str, values) -> dict:
+    """``columns`` with ``name`` placed right after ``after`` (last if there is no ``after``)."""
+    if after not in columns:
+        return {**columns, name: values}
+    out = {}
+    for key, column in columns.items():
+        out[key] = column
+        if key == after:
+            out[name] = values
+    return out
+
+
 def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     """Read an All Orders report; return (frame, encoding, warnings).
 
@@ -373,10 +438,25 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
     ``counts``, a dict if given, receives ``"orders"``: the distinct order ids of the frame
     (dropping an older version of a line never drops an order id, so they are counted before).
     """
+    read = read_all_orders_columns(source, encoding=encoding, columns=columns, pandas=True)
+    if counts is not None:
+        counts["orders"] = read.orders
+    return read.frame_of(), read.encoding, read.warnings
+
+
+def read_all_orders_columns(source, *, encoding=None, columns=None, pandas=False) -> OrdersRead:
+    """Read and check an All Orders report: :func:`read_all_orders_table`'s work, as an
+    :class:`OrdersRead`.
+
+    Every check runs on Arrow columns and numpy; a frame is made only for a file with an order
+    id and SKU on two rows, whose older versions are dropped and lines numbered in pandas.
+    ``pandas``: whether the caller will make a frame anyway (pandas is then imported in the
+    background while Arrow parses, if not imported yet).
+    """
     wanted = None if columns is None else {*columns, *_ALL_ORDERS_OWN}
     # the order ids' keys and codes are worked out in a second thread for a big file, from the
     # moment the reader has the column, while the reader converts the other columns and this
-    # thread maps the status and channel ones (numpy, Arrow and pandas' hashing release the GIL)
+    # thread maps the status and channel ones (numpy and Arrow release the GIL)
     early: list = []  # the future of that work, once started
 
     def on_column(name, column) -> None:
@@ -387,80 +467,82 @@ def read_all_orders_table(source, *, encoding=None, columns=None, counts=None):
             early.append(pool.submit(_id_codes, column))
             pool.shutdown(wait=False)
 
-    # a column not asked for is mapped only if needed: to refuse a value, or to number lines
-    # (their content counts); otherwise its distinct values are all its checks look at
+    # a column not asked for is mapped only if needed: to number lines (their content counts);
+    # otherwise its distinct values are all its checks look at
     later: dict[str, Callable] = {}
 
     def canonical(column, func) -> set:
         if columns is None or column in columns:
-            frame[column], found = _map_distinct(frame[column], func)
+            cols[column], found = arrow_map(cols[column], func)
             return found
         later[column] = func  # mapped if needed; its distinct values are enough until then
-        return {r for r in map(func, _distinct_values(frame[column])) if r is not None}
-
-    def mapped(column) -> pd.Series:
-        if column in later:
-            frame[column] = map_unique(frame[column], later.pop(column))
-        return frame[column]
+        return {r for r in map(func, _distinct_values(cols[column])) if r is not None}
 
     try:
-        table = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
-                           on_column=on_column)
-        frame, warnings = table.frame, table.warnings
+        read = read_columns(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
+                            on_column=on_column, pandas=pandas)
+        cols, warnings = read.columns, read.warnings
         for column in ("order_status", "item_status"):
-            if column in frame:
-                raw = frame[column]
-                found = canonical(column, canonical_status)
-                odd = found - set(schema.ORDER_STATUSES)
+            if column in cols:
+                raw = cols[column]
+                odd = canonical(column, canonical_status) - set(schema.ORDER_STATUSES)
                 if odd:
-                    _refuse_mangled_cancellation(raw, mapped(column), odd, table, column)
+                    _refuse_mangled_cancellation(raw, odd, read, column)
                     warnings.append(f"unrecognised {column} value(s) kept as read: "
                                     f"{', '.join(quote(v) for v in sorted(odd))}")
+                del raw
         found = canonical("fulfillment_channel",
                           lambda v: _FULFILLMENT.get(v.strip().lower(), v.strip() or None))
         odd = found - {schema.MFN, schema.AFN}
         if odd:
             warnings.append(f"unrecognised fulfillment-channel value(s) kept as read: "
                             f"{sorted(odd)}")
-        frame = _insert_after(
-            frame, "sales_channel", "marketplace",
-            map_unique(frame["sales_channel"], schema.marketplace_from_channel),
-        )
-        markets = pd.factorize(frame["marketplace"])
+        # the marketplace of each distinct sales channel, and a code per row for the checks
+        channel_codes, channels = arrow_codes(cols["sales_channel"])
+        of_channel = [schema.marketplace_from_channel(c) for c in channels.to_pylist()]
+        market_names = list(dict.fromkeys(m for m in of_channel if m is not None))
+        numbered = {m: i for i, m in enumerate(market_names)}
+        market_codes = np.array([numbered.get(m, -1) for m in of_channel] + [-1],
+                                dtype=np.int64)[channel_codes]  # a missing channel: the last
+        cols = _place_after(cols, "sales_channel", "marketplace", pa.chunked_array(
+            [strings(of_channel + [None]).take(
+                arrow_of(np.where(channel_codes < 0, len(of_channel), channel_codes)))],
+            pa.large_string()))
+        markets = (market_codes, market_names)
     except BaseException:
         _settle(early)  # a refused file (maybe after its ids were handed over): work dropped
         raise
-    stripped, keys, ids = early[0].result() if early else _id_codes(frame["order_id"])
-    if ids is None:  # ids to strip, given as Arrow: stripped as the frame's text
-        stripped, keys, ids = _id_codes(frame["order_id"], keys)
+    stripped, keys, ids = early[0].result() if early else _id_codes(cols["order_id"])
+    n = read.rows
     for name in ("sku", "asin", "item_status"):
-        if name not in frame:
-            frame[name] = pd.Series(pd.NA, index=frame.index, dtype="str")
-    if "last_updated_date" not in frame:
-        frame = _insert_after(frame, "purchase_date", "last_updated_date",
-                              pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s, UTC]"))
-    lines = table.lines if table.lines is not None else np.arange(len(frame)) + 2
+        if name not in cols:
+            cols[name] = pa.chunked_array([pa.nulls(n, pa.large_string())])
+    if "last_updated_date" not in cols:
+        cols = _place_after(cols, "purchase_date", "last_updated_date", pa.chunked_array(
+            [pa.nulls(n, pa.timestamp("s", tz="UTC"))]))
+    lines = read.lines if read.lines is not None else np.arange(n) + 2
     if stripped is not None:
-        frame["order_id"] = stripped
-    if counts is not None:
-        counts["orders"] = int(ids.max(initial=-1)) + 1
-    _check_ids(frame, lines, warnings, keys)
+        cols["order_id"] = stripped
+    orders = int(ids.max(initial=-1)) + 1
+    _check_ids(cols["order_id"], keys, markets, lines, warnings)
     shared = _shared_rows(ids)
-    _check_channels(frame, lines, table.source, ids, markets=markets, shared=shared)
-    if not _repeated_pairs(ids, frame["sku"], shared=shared):
+    _check_channels(ids, markets, lines, read.source, order_ids=cols["order_id"],
+                    channels=cols["sales_channel"], shared=shared)
+    keep = None if columns is None else {*columns, "sku_line"}
+    if not _repeated_pairs(ids, cols["sku"], shared=shared):
         # no (order id, SKU) appears twice: no line is an older version of another, and every
         # line is the first of its key (what the two passes below find, at a fraction of the cost)
-        frame["sku_line"] = np.zeros(len(frame), dtype=np.int64)
-        return _only(frame, None if columns is None else {*columns, "sku_line"}), \
-            table.encoding, warnings
-    for column in list(later):
-        mapped(column)
-    keep, ids = _drop_older_versions(frame.assign(_line=lines), warnings, ids)
-    frame, lines = keep.drop(columns="_line"), keep["_line"].to_numpy()
+        if keep is not None:
+            cols = {k: v for k, v in cols.items() if k in keep}
+        return OrdersRead(read.source, read.encoding, warnings, orders, columns=cols)
+    for column, func in later.items():
+        cols[column] = arrow_map(cols[column], func)[0]
+    frame = Columns(read.source, cols, read.encoding, warnings, None, {}, n).frame()
+    kept, ids = _drop_older_versions(frame.assign(_line=lines), warnings, ids)
+    frame = kept.drop(columns="_line")
     # Lines inside one export are never merged: two lines of one SKU in one order are two lines.
     frame["sku_line"] = number_lines(frame, first=ids)
-    return _only(frame, None if columns is None else {*columns, "sku_line"}), table.encoding, \
-        warnings
+    return OrdersRead(read.source, read.encoding, warnings, orders, frame=_only(frame, keep))
 
 
 _IN_THREAD = 100_000
@@ -473,23 +555,21 @@ def _settle(jobs) -> None:
         job.exception()
 
 
-def _id_codes(ids, keys=None):
+def _id_codes(ids: pa.ChunkedArray, keys=None):
     """The order ids as the checks need them: (the ids stripped, or None when none needed it;
     their :func:`~oos_analysis.io.order_keys.order_keys`; their
     :func:`~oos_analysis.io.order_keys.key_codes`).
 
-    ``ids`` is the frame's column or the reader's Arrow array of it (``keys``, if given, its
-    keys). Stripped, an empty id is missing; an export whose every id is exactly Amazon's
-    ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are those of the text read.
-    Given Arrow ids of which some need stripping, it gives (None, their keys, None): the frame's
-    column is stripped.
+    ``ids`` is the reader's Arrow column (``keys``, if given, its keys). Stripped of white space
+    (Unicode's, as pandas' ``str.strip`` does), an empty id is missing; an export whose every id
+    is exactly Amazon's ddd-ddddddd-ddddddd has nothing to strip (most do), and its keys are
+    those of the text read.
     """
     stripped = None
     keys = order_keys(ids)[0] if keys is None else keys
     if (keys >= STRING_KEYS).any():  # a missing id (-1) has nothing to strip either
-        if not isinstance(ids, pd.Series):
-            return None, keys, None
-        stripped = ids.str.strip().replace("", None)
+        stripped = pc.utf8_trim_whitespace(ids)
+        stripped = pc.if_else(blank(stripped), pa.nulls(1, stripped.type)[0], stripped)
         keys = order_keys(stripped)[0]
     return stripped, keys, key_codes(keys)
 
@@ -501,8 +581,9 @@ def _shared_rows(ids: np.ndarray) -> np.ndarray:
     return (np.bincount(shared) > 1)[shared]  # compared per id, then gathered as booleans
 
 
-def _repeated_pairs(ids: np.ndarray, skus: pd.Series, *, shared=None) -> bool:
-    """Whether some (order id, SKU) pair is on more than one row (``ids`` factorized).
+def _repeated_pairs(ids: np.ndarray, skus, *, shared=None) -> bool:
+    """Whether some (order id, SKU) pair is on more than one row (``ids`` factorized; ``skus``
+    an Arrow text column, or a Series of text).
 
     A missing SKU is the same as an empty one here, as in :func:`_drop_older_versions`, so that
     no pair either pass would find is missed. Only the rows of order ids on more than one row
@@ -512,14 +593,16 @@ def _repeated_pairs(ids: np.ndarray, skus: pd.Series, *, shared=None) -> bool:
     many = _shared_rows(ids) if shared is None else shared
     if not many.any():
         return False
+    if not isinstance(skus, pa.ChunkedArray):
+        skus = pa.chunked_array([pa.array(skus, type=pa.large_string(), from_pandas=True)])
     if not many.all():
-        ids, skus = ids[many], skus[many]
-    codes, uniques = pd.factorize(skus)
-    empty = np.flatnonzero(pd.Series(uniques).eq("").fillna(False).to_numpy(dtype=bool))
+        ids, skus = ids[many], skus.filter(arrow_of(many))
+    codes, uniques = arrow_codes(skus)
+    empty = np.flatnonzero(numbers(blank(uniques)))
     if len(empty):
         codes = np.where(codes == empty[0], -1, codes)
     pairs = (ids.astype(np.int64) + 1) * (len(uniques) + 1) + (codes + 1)
-    return len(pd.unique(pairs)) < len(pairs)
+    return len(pc.unique(arrow_of(pairs))) < len(pairs)
 
 
 def _first_of(frame: pd.DataFrame, name: str, spare: str) -> pd.DataFrame:

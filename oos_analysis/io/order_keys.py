@@ -18,8 +18,9 @@ import numpy as np
 import pyarrow as pa
 
 from ..lazy import lazy_module
+from .arrays import arrow_of, filled, numbers
 
-pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
+pd = lazy_module("pandas")  # imported on first use: the keys of Arrow columns need none
 pc = lazy_module("pyarrow.compute")  # the same
 
 __all__ = ["STRING_KEYS", "amazon_keys", "arrow_strings", "order_keys", "key_codes"]
@@ -63,7 +64,7 @@ def amazon_keys(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     fits = np.diff(offsets) == _WIDTH
     if chunk.null_count:
-        fits &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        fits &= numbers(chunk.is_valid())
     for begin in range(0, n, _BLOCK):
         rows = np.arange(begin, min(begin + _BLOCK, n))
         start, stop = offsets[rows[0]], offsets[rows[-1] + 1]
@@ -122,12 +123,12 @@ def order_keys(*ids) -> list[np.ndarray]:
             if not ok.all():
                 bad = np.flatnonzero(~ok)
                 odd_at.append((number, bad + at))
-                odd_values.append(chunk.filter(pa.array(~ok)).cast(pa.large_string()))
+                odd_values.append(chunk.filter(arrow_of(~ok)).cast(pa.large_string()))
             at += len(chunk)
         out.append(keys)
     if odd_values:  # few, as a rule: numbered as text, in order of first appearance
         codes = pc.dictionary_encode(pa.concat_arrays(odd_values)).indices
-        codes = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = filled(codes, -1).astype(np.int64)
         codes = np.where(codes >= 0, STRING_KEYS + codes, -1)
         start = 0
         for number, rows in odd_at:
@@ -139,17 +140,14 @@ def order_keys(*ids) -> list[np.ndarray]:
 def key_codes(keys: np.ndarray) -> np.ndarray:
     """``pd.factorize`` codes of order keys by first appearance, -1 where a key is missing (-1).
 
-    The hash table is sized up front: growing it through millions of distinct ids costs a third
-    more.
+    Arrow hashes them (as fast as pandas' table sized up front, measured on 1M and 10M keys), so
+    that ``oos-analysis check`` needs no pandas.
 
     Examples
     --------
     >>> key_codes(np.array([7, -1, 3, 7])).tolist()
     [0, -1, 1, 0]
     """
-    valid = keys >= 0
-    if valid.all():
-        return pd.factorize(keys, size_hint=len(keys))[0]
-    codes = np.full(len(keys), -1, dtype=np.intp)
-    codes[valid] = pd.factorize(keys[valid], size_hint=int(valid.sum()))[0]
-    return codes
+    keys = np.asarray(keys, dtype=np.int64)
+    missing = keys < 0
+    return filled(pc.dictionary_encode(arrow_of(keys, missing=missing)).indices, -1).astype(np.intp)

@@ -17,6 +17,7 @@ accepts it comma- or tab-separated, with headers in any case and spacing (``Orde
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import os
@@ -24,12 +25,16 @@ import warnings as _warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from ..exceptions import DataQualityWarning, ParameterError
 from ..lazy import lazy_module
 from . import schema
+from .arrays import seconds_to_utc
 from .files import detect_kind, load, read_head, source_name
 from .order_files import (
     drop_duplicate_items,
+    read_all_orders_columns,
     read_all_orders_table,
     read_cancel_download_table,
     read_order_report_table,
@@ -38,7 +43,8 @@ from .order_keys import arrow_strings, order_keys
 from .seller_performance import read_seller_performance_table
 from .stockout_log import merge_logs, read_stockout_log_table
 
-pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
+pd = lazy_module("pandas")  # imported on first use: `check` may not need it at all
+pc = lazy_module("pyarrow.compute")
 
 __all__ = [
     "Export",
@@ -51,6 +57,7 @@ __all__ = [
     "read_export",
     "read_exports",
     "summarise",
+    "summarise_file",
 ]
 
 _READERS = {
@@ -377,16 +384,9 @@ def read_stockout_log(source, *, encoding: str | None = None, tz: str = "UTC") -
     return frame
 
 
-def read_export(source, *, encoding: str | None = None, kind: str | None = None,
-                columns=None) -> Export:
-    """Read one file of any supported kind, detecting the kind from its content unless given.
-
-    Warnings are kept on the returned :class:`Export` and also emitted as DataQualityWarning.
-    ``columns`` (kind -> column names) reads only those columns of the All Orders report and the
-    Order Report, plus the ones that identify a line (``order_id``, ``sku``, ``sku_line``,
-    ``order_item_id``); every check of the whole read is still made, so a file the kit refuses is
-    refused the same way. The other kinds are small and read whole.
-    """
+def _opened(source, encoding, kind):
+    """(name, what to read, the encoding found, the encoding to read it in, the kind) of a file:
+    a file object is read into memory once and decoded to UTF-8; a path is read by the reader."""
     if kind is not None and kind not in schema.REPORT_KINDS:
         raise ParameterError(f"unknown report kind {kind!r}; expected one of {schema.REPORT_KINDS}")
     name = source_name(source)
@@ -399,7 +399,66 @@ def read_export(source, *, encoding: str | None = None, kind: str | None = None,
         target.name = name
         found_encoding, encoding = loaded.encoding, "utf-8"
         head = loaded.data[: 1 << 16].decode("utf-8", errors="replace")
-    kind = kind or detect_kind(head, source=name)
+    return name, target, found_encoding, encoding, kind or detect_kind(head, source=name)
+
+
+def summarise_file(source, *, encoding: str | None = None) -> dict:
+    """One file's row of :func:`summarise`, as a dict (None where a value is missing), read as
+    ``oos-analysis check`` reads it: only :data:`SUMMARY_COLUMNS` of the big kinds, every check
+    of the whole read made, warnings emitted.
+
+    An All Orders report with no order id and SKU on two rows (most of them) is summarised from
+    its Arrow columns, with no frame made and pandas not imported: the same reader and the same
+    checks, one summary computed in Arrow.
+    """
+    name, target, found_encoding, encoding, kind = _opened(source, encoding, None)
+    if kind == schema.ALL_ORDERS:
+        read = read_all_orders_columns(target, encoding=encoding,
+                                       columns=SUMMARY_COLUMNS[kind])
+        _emit(name, read.warnings)
+        export = Export(name, kind, found_encoding or read.encoding, None, tuple(read.warnings),
+                        orders=read.orders)
+        if read.columns is not None:
+            return _arrow_summary(export, read.columns)
+        export = dataclasses.replace(export, frame=read.frame_of())
+    else:
+        export = read_export(target, encoding=encoding, kind=kind, columns=SUMMARY_COLUMNS)
+        export = dataclasses.replace(export, source=name,
+                                     encoding=found_encoding or export.encoding)
+    return {k: None if v is not None and not isinstance(v, str) and pd.isna(v) else v
+            for k, v in _file_summary(export).items()}
+
+
+def _arrow_summary(export: Export, columns: dict) -> dict:
+    """:func:`_file_summary` of an All Orders report's Arrow columns."""
+    # as whole seconds: as_py of a UTC timestamp would import pandas for its time zone
+    first, last = (seconds_to_utc(v.as_py()) for v in
+                   pc.min_max(columns["purchase_date"].cast(pa.int64())).values())
+    markets = pc.unique(columns["marketplace"]).drop_null().to_pylist()
+    return {
+        "source": export.source,
+        "kind": export.kind,
+        "encoding": export.encoding,
+        "rows": len(columns["order_id"]),
+        "orders": export.orders,
+        "first_date": first,
+        "last_date": last,
+        "marketplaces": ", ".join(sorted(markets)),
+        "warnings": "; ".join(export.warnings),
+    }
+
+
+def read_export(source, *, encoding: str | None = None, kind: str | None = None,
+                columns=None) -> Export:
+    """Read one file of any supported kind, detecting the kind from its content unless given.
+
+    Warnings are kept on the returned :class:`Export` and also emitted as DataQualityWarning.
+    ``columns`` (kind -> column names) reads only those columns of the All Orders report and the
+    Order Report, plus the ones that identify a line (``order_id``, ``sku``, ``sku_line``,
+    ``order_item_id``); every check of the whole read is still made, so a file the kit refuses is
+    refused the same way. The other kinds are small and read whole.
+    """
+    name, target, found_encoding, encoding, kind = _opened(source, encoding, kind)
     counted: dict[str, int] = {}
     more = {"counts": counted} if kind == schema.ALL_ORDERS else {}
     if columns and kind in _COLUMNS_OF and columns.get(kind) is not None:
