@@ -171,9 +171,13 @@ def test_order_ids_counted_as_integers_are_what_the_text_gives(ids, markets):
     from oos_analysis.io.order_keys import key_codes, order_keys
     from oos_analysis.io.readers import _distinct
 
+    from oos_analysis.io.order_keys import _arrow_key_codes
+
     values = pd.Series(ids, dtype="str")
     keys = order_keys(values)[0]
+    # pandas' hash table (pandas imported) and Arrow's (`check`, without pandas) agree
     assert key_codes(keys).tolist() == pd.factorize(values)[0].tolist()
+    assert _arrow_key_codes(keys).tolist() == pd.factorize(values)[0].tolist()
     assert _distinct(values) == values.nunique()
     markets = markets[:len(ids)]
     codes, names = pd.factorize(pd.Series(markets, dtype="str"))

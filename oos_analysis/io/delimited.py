@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
 pc = lazy_module("pyarrow.compute")  # the same
 
-__all__ = ["TableSpec", "Table", "Columns", "column_name", "read_table", "read_columns",
+__all__ = ["TableSpec", "Table", "Columns", "column_name", "read_table", "read_columns", "to_series",
            "parse_timestamps", "parse_flags", "check_dates", "FIELD_CAP"]
 
 _TRUE = ("true", "True", "TRUE", "yes", "Yes", "YES")
@@ -123,7 +123,7 @@ class Columns:
         released as soon as it is converted, so this is called once."""
         out: dict[str, pd.Series] = {}
         for name in list(self.columns):
-            out[name] = pd.Series(self.columns.pop(name).to_pandas(types_mapper=_pandas_type))
+            out[name] = to_series(self.columns.pop(name))
         # the columns are new: no copy of them (pandas copies a dict's Series by default)
         return (pd.DataFrame(out, copy=False) if out
                 else pd.DataFrame(index=pd.RangeIndex(self.rows)))
@@ -132,6 +132,11 @@ class Columns:
         """The :class:`Table` of these columns (see :meth:`frame`)."""
         return Table(self.source, self.frame(), self.encoding, self.warnings, self.lines,
                      self.headers)
+
+
+def to_series(column: pa.ChunkedArray) -> pd.Series:
+    """A read's Arrow column as the frame's column (the dtypes :data:`_pandas_types` names)."""
+    return pd.Series(column.to_pandas(types_mapper=_pandas_type))
 
 
 def column_name(header: str) -> str:

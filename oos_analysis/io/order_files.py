@@ -20,7 +20,7 @@ from ..lazy import lazy_module
 from ..redact import quote
 from . import schema
 from .arrays import arrow_of, blank, filled, numbers, strings
-from .delimited import Columns, TableSpec, read_columns, read_table
+from .delimited import Columns, TableSpec, read_columns, read_table, to_series
 from .order_keys import STRING_KEYS, arrow_strings, key_codes, order_keys
 
 pd = lazy_module("pandas")  # imported on first use: `check` of most files never uses it
@@ -448,10 +448,12 @@ def read_all_orders_columns(source, *, encoding=None, columns=None, pandas=False
     """Read and check an All Orders report: :func:`read_all_orders_table`'s work, as an
     :class:`OrdersRead`.
 
-    Every check runs on Arrow columns and numpy; a frame is made only for a file with an order
-    id and SKU on two rows, whose older versions are dropped and lines numbered in pandas.
-    ``pandas``: whether the caller will make a frame anyway (pandas is then imported in the
-    background while Arrow parses, if not imported yet).
+    Every check runs on Arrow columns and numpy. ``pandas``: whether the caller wants the frame
+    (:attr:`OrdersRead.frame`). If so, the frame is made as the file is read (pandas imported
+    in the background while Arrow parses, if not imported yet) and the checks look at its text
+    columns' Arrow arrays; if not, the Arrow columns are given (:attr:`OrdersRead.columns`),
+    unless an order id and SKU are on two rows: older versions of those lines are dropped and
+    the lines numbered in pandas, on a frame.
     """
     wanted = None if columns is None else {*columns, *_ALL_ORDERS_OWN}
     # the order ids' keys and codes are worked out in a second thread for a big file, from the
@@ -479,9 +481,20 @@ def read_all_orders_columns(source, *, encoding=None, columns=None, pandas=False
         return {r for r in map(func, _distinct_values(cols[column])) if r is not None}
 
     try:
-        read = read_columns(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
-                            on_column=on_column, pandas=pandas)
-        cols, warnings = read.columns, read.warnings
+        if pandas:
+            # a frame wanted: read_table makes it as the file is read, and the checks look at
+            # its text columns' Arrow arrays (no copy)
+            read = read_table(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
+                              on_column=on_column)
+            frame = read.frame
+            cols = {name: arrow_strings(frame[name]) if name in _ARROW else None
+                    for name in frame.columns}
+        else:
+            read = read_columns(source, spec=ALL_ORDERS_SPEC, encoding=encoding, columns=wanted,
+                                on_column=on_column, pandas=False)
+            frame, cols = None, read.columns
+        as_read = dict(cols)
+        warnings = read.warnings
         for column in ("order_status", "item_status"):
             if column in cols:
                 raw = cols[column]
@@ -513,7 +526,7 @@ def read_all_orders_columns(source, *, encoding=None, columns=None, pandas=False
         _settle(early)  # a refused file (maybe after its ids were handed over): work dropped
         raise
     stripped, keys, ids = early[0].result() if early else _id_codes(cols["order_id"])
-    n = read.rows
+    n = len(frame) if frame is not None else read.rows
     for name in ("sku", "asin", "item_status"):
         if name not in cols:
             cols[name] = pa.chunked_array([pa.nulls(n, pa.large_string())])
@@ -529,20 +542,34 @@ def read_all_orders_columns(source, *, encoding=None, columns=None, pandas=False
     _check_channels(ids, markets, lines, read.source, order_ids=cols["order_id"],
                     channels=cols["sales_channel"], shared=shared)
     keep = None if columns is None else {*columns, "sku_line"}
-    if not _repeated_pairs(ids, cols["sku"], shared=shared):
-        # no (order id, SKU) appears twice: no line is an older version of another, and every
-        # line is the first of its key (what the two passes below find, at a fraction of the cost)
+    # no (order id, SKU) appears twice (as a rule): no line is an older version of another, and
+    # every line is the first of its key (what the two passes below find, at a fraction of the
+    # cost)
+    repeated = _repeated_pairs(ids, cols["sku"], shared=shared)
+    if not repeated and not pandas:
         if keep is not None:
             cols = {k: v for k, v in cols.items() if k in keep}
         return OrdersRead(read.source, read.encoding, warnings, orders, columns=cols)
-    for column, func in later.items():
-        cols[column] = arrow_map(cols[column], func)[0]
-    frame = Columns(read.source, cols, read.encoding, warnings, None, {}, n).frame()
+    if frame is None:
+        frame = Columns(read.source, cols, read.encoding, warnings, None, {}, n).frame()
+    else:  # the frame read, with the columns the checks changed or added
+        frame = pd.DataFrame({k: frame[k] if k in frame and v is as_read[k] else to_series(v)
+                              for k, v in cols.items()}, copy=False)
+    if not repeated:
+        frame["sku_line"] = np.zeros(len(frame), dtype=np.int64)
+        return OrdersRead(read.source, read.encoding, warnings, orders, frame=_only(frame, keep))
+    for column, func in later.items():  # the content of every column numbers the lines
+        frame[column] = map_unique(frame[column], func)
     kept, ids = _drop_older_versions(frame.assign(_line=lines), warnings, ids)
     frame = kept.drop(columns="_line")
     # Lines inside one export are never merged: two lines of one SKU in one order are two lines.
     frame["sku_line"] = number_lines(frame, first=ids)
     return OrdersRead(read.source, read.encoding, warnings, orders, frame=_only(frame, keep))
+
+
+_ARROW = ("order_id", "sales_channel", "sku", "order_status", "item_status",
+          "fulfillment_channel")
+"""The columns the All Orders reader's checks look at or map (as Arrow arrays)."""
 
 
 _IN_THREAD = 100_000
@@ -601,8 +628,10 @@ def _repeated_pairs(ids: np.ndarray, skus, *, shared=None) -> bool:
     empty = np.flatnonzero(numbers(blank(uniques)))
     if len(empty):
         codes = np.where(codes == empty[0], -1, codes)
-    pairs = (ids.astype(np.int64) + 1) * (len(uniques) + 1) + (codes + 1)
-    return len(pc.unique(arrow_of(pairs))) < len(pairs)
+    pairs = np.sort((ids.astype(np.int64) + 1) * (len(uniques) + 1) + (codes + 1))
+    # sorted, equal pairs are neighbours: no hash table (Arrow's cost 17-150 ms on a million
+    # rows, as much for growing its table as for hashing; sorting the pairs, 13 ms)
+    return bool((pairs[1:] == pairs[:-1]).any())
 
 
 def _first_of(frame: pd.DataFrame, name: str, spare: str) -> pd.DataFrame:

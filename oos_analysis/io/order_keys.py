@@ -14,6 +14,8 @@ them. ``metric.grouping`` uses the first to number orders, the store the second 
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pyarrow as pa
 
@@ -140,8 +142,11 @@ def order_keys(*ids) -> list[np.ndarray]:
 def key_codes(keys: np.ndarray) -> np.ndarray:
     """``pd.factorize`` codes of order keys by first appearance, -1 where a key is missing (-1).
 
-    Arrow hashes them (as fast as pandas' table sized up front, measured on 1M and 10M keys), so
-    that ``oos-analysis check`` needs no pandas.
+    With pandas imported, its hash table sized up front does it; without (``oos-analysis
+    check``), Arrow's, so that pandas need not be imported for it. Both give the same codes.
+    Arrow's table cannot be sized up front, and growing it through a million distinct ids took
+    0.20-0.23 s against pandas' 0.09 s (measured in a fresh process, where every page of a
+    growing table is new to it).
 
     Examples
     --------
@@ -149,5 +154,17 @@ def key_codes(keys: np.ndarray) -> np.ndarray:
     [0, -1, 1, 0]
     """
     keys = np.asarray(keys, dtype=np.int64)
-    missing = keys < 0
-    return filled(pc.dictionary_encode(arrow_of(keys, missing=missing)).indices, -1).astype(np.intp)
+    if "pandas" not in sys.modules:
+        return _arrow_key_codes(keys)
+    valid = keys >= 0
+    if valid.all():
+        return pd.factorize(keys, size_hint=len(keys))[0]
+    codes = np.full(len(keys), -1, dtype=np.intp)
+    codes[valid] = pd.factorize(keys[valid], size_hint=int(valid.sum()))[0]
+    return codes
+
+
+def _arrow_key_codes(keys: np.ndarray) -> np.ndarray:
+    """:func:`key_codes` by Arrow's hash table."""
+    return filled(pc.dictionary_encode(arrow_of(keys, missing=keys < 0)).indices,
+                  -1).astype(np.intp)
