@@ -45,11 +45,11 @@ from .files import KIND_LABELS, detect_kind, header_fields, load, read_head, sou
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-pd = lazy_module("pandas")  # imported on first use: `check` imports it while Arrow reads
-pc = lazy_module("pyarrow.compute")  # the same
+pd = lazy_module("pandas")  # imported on first use: a frame, or the kit's own parsers
+pc = lazy_module("pyarrow.compute")  # imported while Arrow parses
 
-__all__ = ["TableSpec", "Table", "Columns", "column_name", "read_table", "read_columns", "to_series",
-           "parse_timestamps", "parse_flags", "check_dates", "FIELD_CAP"]
+__all__ = ["TableSpec", "Table", "Columns", "column_name", "read_table", "read_columns",
+           "to_series", "parse_timestamps", "parse_flags", "check_dates", "FIELD_CAP"]
 
 _TRUE = ("true", "True", "TRUE", "yes", "Yes", "YES")
 _FALSE = ("false", "False", "FALSE", "no", "No", "NO")
@@ -878,12 +878,12 @@ def read_columns(source, *, spec: TableSpec, encoding: str | None = None,
                  columns=None, on_column=None, pandas: bool = True) -> Columns:
     """Read one delimited export as described by ``spec``, into Arrow columns.
 
-    The returned frame has snake_case columns (renamed per ``spec.rename``), PII columns removed
-    and the types ``spec.column_type`` names; ``lines`` maps rows to file lines when the rows are
-    not simply the lines after the header (None otherwise).
+    The columns are snake_case (renamed per ``spec.rename``), PII columns removed, of the types
+    ``spec.column_type`` names; ``lines`` maps rows to file lines when the rows are not simply
+    the lines after the header (None otherwise).
 
-    ``columns``, if given, names the (renamed) columns wanted: the frame holds only those the file
-    has. Text columns not wanted are not read at all when no line of a tab-separated file is
+    ``columns``, if given, names the (renamed) columns wanted: only those the file has are
+    given. Text columns not wanted are not read at all when no line of a tab-separated file is
     longer than :data:`FIELD_CAP` (else they are read for that check); typed ones (dates,
     numbers, flags) are still read and checked, then left out, so that a file refused whole is
     refused the same way (same paragraph, same line) when only some of its columns are asked
