@@ -168,10 +168,8 @@ id_text = st.one_of(
        st.lists(st.sampled_from(["amazon.com", "non-amazon", None]), min_size=15, max_size=15))
 def test_order_ids_counted_as_integers_are_what_the_text_gives(ids, markets):
     from oos_analysis.io.order_files import _check_ids
-    from oos_analysis.io.order_keys import key_codes, order_keys
+    from oos_analysis.io.order_keys import _arrow_key_codes, key_codes, order_keys
     from oos_analysis.io.readers import _distinct
-
-    from oos_analysis.io.order_keys import _arrow_key_codes
 
     values = pd.Series(ids, dtype="str")
     keys = order_keys(values)[0]
