@@ -49,7 +49,7 @@ pd = lazy_module("pandas")  # imported on first use: a frame, or the kit's own p
 pc = lazy_module("pyarrow.compute")  # imported while Arrow parses
 
 __all__ = ["TableSpec", "Table", "Columns", "column_name", "read_table", "read_columns",
-           "to_series", "parse_timestamps", "parse_flags", "check_dates", "FIELD_CAP"]
+           "to_frame", "to_series", "parse_timestamps", "parse_flags", "check_dates", "FIELD_CAP"]
 
 _TRUE = ("true", "True", "TRUE", "yes", "Yes", "YES")
 _FALSE = ("false", "False", "FALSE", "no", "No", "NO")
@@ -119,19 +119,23 @@ class Columns:
     rows: int
 
     def frame(self) -> pd.DataFrame:
-        """The columns as a frame (the dtypes :data:`_pandas_types` names); each Arrow column is
-        released as soon as it is converted, so this is called once."""
-        out: dict[str, pd.Series] = {}
-        for name in list(self.columns):
-            out[name] = to_series(self.columns.pop(name))
-        # the columns are new: no copy of them (pandas copies a dict's Series by default)
-        return (pd.DataFrame(out, copy=False) if out
-                else pd.DataFrame(index=pd.RangeIndex(self.rows)))
+        """The columns as a frame (see :func:`to_frame`), so this is called once."""
+        return to_frame(self.columns, self.rows)
 
     def table(self) -> Table:
         """The :class:`Table` of these columns (see :meth:`frame`)."""
         return Table(self.source, self.frame(), self.encoding, self.warnings, self.lines,
                      self.headers)
+
+
+def to_frame(columns: dict[str, pa.ChunkedArray], rows: int) -> pd.DataFrame:
+    """Arrow columns as a frame of ``rows`` rows (the dtypes :data:`_pandas_types` names); each
+    column is taken out of ``columns`` as soon as it is converted, so that it is released."""
+    out: dict[str, pd.Series] = {}
+    for name in list(columns):
+        out[name] = to_series(columns.pop(name))
+    # the columns are new: no copy of them (pandas copies a dict's Series by default)
+    return pd.DataFrame(out, copy=False) if out else pd.DataFrame(index=pd.RangeIndex(rows))
 
 
 def to_series(column: pa.ChunkedArray) -> pd.Series:

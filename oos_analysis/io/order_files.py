@@ -20,7 +20,7 @@ from ..lazy import lazy_module
 from ..redact import quote
 from . import schema
 from .arrays import arrow_of, blank, filled, numbers, strings
-from .delimited import Columns, TableSpec, read_columns, read_table, to_series
+from .delimited import TableSpec, read_columns, read_table, to_frame, to_series
 from .order_keys import STRING_KEYS, arrow_strings, key_codes, order_keys
 
 pd = lazy_module("pandas")  # imported on first use: `check` of most files never uses it
@@ -111,13 +111,11 @@ def _map_distinct(values: pd.Series, func) -> tuple[pd.Series, set]:
     arrow = arrow_strings(values)
     if arrow is not None:  # the reader's columns: mapped as the reader maps its Arrow ones
         mapped, found = arrow_map(arrow, func)
-        return pd.Series(mapped.to_pandas(), index=values.index, dtype="str"), found
-    codes, uniques = pd.factorize(values)
-    results = [func(u) for u in uniques]
-    mapped = pa.array(results + [None], type=pa.large_string())
-    taken = mapped.take(pa.array(np.where(codes < 0, len(results), codes)))
-    return (pd.Series(taken.to_pandas(), index=values.index, dtype="str"),
-            {r for r in results if r is not None})
+    else:
+        codes, uniques = pd.factorize(values)
+        results = [func(u) for u in uniques]
+        mapped, found = _by_code(results, codes), {r for r in results if r is not None}
+    return pd.Series(mapped.to_pandas(), index=values.index, dtype="str"), found
 
 
 def arrow_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -141,12 +139,16 @@ def arrow_map(column: pa.ChunkedArray, func) -> tuple[pa.ChunkedArray, set]:
 
     Missing values stay missing; ``func`` may return None for missing.
     """
-    values = pc.unique(column).drop_null()
+    codes, values = arrow_codes(column)
     results = [func(u) for u in values.to_pylist()]
-    mapped = strings(results).take(pc.index_in(column, value_set=values))
-    if isinstance(mapped, pa.Array):
-        mapped = pa.chunked_array([mapped], pa.large_string())
-    return mapped, {r for r in results if r is not None}
+    return _by_code(results, codes), {r for r in results if r is not None}
+
+
+def _by_code(results: list, codes: np.ndarray) -> pa.ChunkedArray:
+    """``results[code]`` for each row's code (missing where the code is -1), as a
+    ``large_string`` column."""
+    taken = strings([*results, None]).take(arrow_of(np.where(codes < 0, len(results), codes)))
+    return pa.chunked_array([taken], pa.large_string())
 
 
 def _distinct_values(values) -> list:
@@ -236,8 +238,8 @@ def _drop_older_versions(frame: pd.DataFrame, warnings: list[str],
         return frame, ids
     # one integer per (order id, SKU), grouped unsorted: no per-row Python objects, no sort
     key = (pd.factorize(frame["order_id"])[0] if ids is None else ids).astype(np.int64)
-    blank = np.flatnonzero(key < 0)
-    key[blank] = int(key.max(initial=-1)) + 1 + np.arange(blank.size)
+    unnamed = np.flatnonzero(key < 0)
+    key[unnamed] = int(key.max(initial=-1)) + 1 + np.arange(unnamed.size)
     codes, uniques = pd.factorize(frame["sku"].fillna(""))
     key = key * (len(uniques) + 1) + codes
     newest = frame["last_updated_date"].groupby(key, sort=False).transform("max")
@@ -411,8 +413,7 @@ class OrdersRead:
     def frame_of(self) -> pd.DataFrame:
         """The frame of the rows, with ``sku_line`` last; made once from the Arrow columns."""
         if self.frame is None:
-            frame = Columns(self.source, self.columns, self.encoding, self.warnings, None, {},
-                            0).frame()
+            frame = to_frame(self.columns, 0)
             frame["sku_line"] = np.zeros(len(frame), dtype=np.int64)
             self.frame, self.columns = frame, None
         return self.frame
@@ -517,10 +518,8 @@ def read_all_orders_columns(source, *, encoding=None, columns=None, pandas=False
         numbered = {m: i for i, m in enumerate(market_names)}
         market_codes = np.array([numbered.get(m, -1) for m in of_channel] + [-1],
                                 dtype=np.int64)[channel_codes]  # a missing channel: the last
-        cols = _place_after(cols, "sales_channel", "marketplace", pa.chunked_array(
-            [strings(of_channel + [None]).take(
-                arrow_of(np.where(channel_codes < 0, len(of_channel), channel_codes)))],
-            pa.large_string()))
+        cols = _place_after(cols, "sales_channel", "marketplace",
+                            _by_code(of_channel, channel_codes))
         markets = (market_codes, market_names)
     except BaseException:
         _settle(early)  # a refused file (maybe after its ids were handed over): work dropped
@@ -551,7 +550,7 @@ def read_all_orders_columns(source, *, encoding=None, columns=None, pandas=False
             cols = {k: v for k, v in cols.items() if k in keep}
         return OrdersRead(read.source, read.encoding, warnings, orders, columns=cols)
     if frame is None:
-        frame = Columns(read.source, cols, read.encoding, warnings, None, {}, n).frame()
+        frame = to_frame(cols, n)
     else:  # the frame read, with the columns the checks changed or added
         frame = pd.DataFrame({k: frame[k] if k in frame and v is as_read[k] else to_series(v)
                               for k, v in cols.items()}, copy=False)
